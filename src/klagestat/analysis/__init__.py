@@ -1,0 +1,1 @@
+"""Analysis: pure functions from store queries to result objects. No formatting here."""

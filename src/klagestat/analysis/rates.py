@@ -1,0 +1,314 @@
+"""Reversal rates per municipality, region and nation, by map, law, provision or area.
+
+`compute_rates` is the one place rates are computed; the CLI table, JSON, CSV (and later the
+reports and the web) all render the `RateTable` it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import Connection
+
+from klagestat.domain.areas import OTHER_AREA, AreaConfig
+from klagestat.domain.catalogue import NATIONAL_CODE, Area, AreaLevel, Catalogue
+from klagestat.domain.legal_basis import key_law, key_paragraphs
+from klagestat.domain.outcomes import OutcomeCounts
+from klagestat.domain.periods import YearSpan
+from klagestat.domain.rates import Definition, denominator, reversal_rate
+from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, classify, funnel_limits_many, wilson_interval
+from klagestat.store.statbank import VintageInfo, fetch_year_counts, vintages_by_id
+
+from .figures import AreaYear, Figure, collect, group_figures, map_figure, unavailable
+
+GROUPINGS = ("map", "law", "provision", "area")
+TOTAL_GROUP = "I alt"
+
+
+@dataclass(frozen=True)
+class RateRow:
+    span: YearSpan
+    area: Area
+    map: str | None  # map code when rows are per map, or the --map filter
+    group: str | None  # Danish label of the law, provision or area when grouped
+    group_key: str | None
+    counts: OutcomeCounts | None
+    definition: Definition
+    rate: Fraction | None
+    ci: tuple[float, float] | None
+    national_rate: Fraction | None
+    funnel: dict[float, FunnelClass] = field(default_factory=dict)  # level → class
+    note: str | None = None
+
+    @property
+    def denominator(self) -> int | None:
+        return None if self.counts is None else denominator(self.counts, self.definition)
+
+    @property
+    def difference_from_national(self) -> Fraction | None:
+        if self.rate is None or self.national_rate is None:
+            return None
+        return self.rate - self.national_rate
+
+    @property
+    def is_national(self) -> bool:
+        return self.area.level is AreaLevel.NATIONAL
+
+
+@dataclass
+class RateTable:
+    rows: list[RateRow]
+    totals: list[RateRow]  # "I alt" per area and years when grouped by law, provision or area
+    definition: Definition
+    by: str
+    spans: list[YearSpan]
+    map_filter: str | None
+    as_of: dt.date | None
+    vintages: list[VintageInfo]
+    notes: list[str]
+
+    @property
+    def synthetic(self) -> bool:
+        return any(v.synthetic for v in self.vintages)
+
+
+class NoDataError(LookupError):
+    """Nothing stored for what was asked (a Danish message; exit code 2)."""
+
+
+def _pool(figures: list[Figure | None]) -> Figure | None:
+    """Sum a group's figures over the years of a span; None when the group has none at all."""
+    present = [f for f in figures if f is not None]
+    if not present:
+        return None
+    total = Figure(OutcomeCounts())
+    for f in present:
+        total = total + f
+    return total
+
+
+def _group_label(catalogue: Catalogue, by: str, key: str, year: int) -> str:
+    if by == "map":
+        return catalogue.maps[key].name
+    if by == "law":
+        return catalogue.laws[key].name if key in catalogue.laws else "Ukendt lovgrundlag"
+    if by == "provision":
+        return catalogue.provision_label(key, year)
+    return key
+
+
+def _group_order(catalogue: Catalogue, by: str, keys: set[str], areas: AreaConfig | None) -> list[str]:
+    if by == "map":
+        return [m for m in catalogue.maps if m in keys]
+    law_order = {law_id: i for i, law_id in enumerate(catalogue.laws)}
+    if by == "law":
+        return sorted(keys, key=lambda k: (law_order.get(k, 999), k))
+    if by == "provision":
+        def natural(key: str):
+            paragraphs = key_paragraphs(key)
+            first = paragraphs[0] if paragraphs else ""
+            digits = "".join(ch for ch in first if ch.isdigit())
+            return (law_order.get(key_law(key), 999), int(digits) if digits else 10**6, key)
+        return sorted(keys, key=natural)
+    ordered = [a for a in (areas.names if areas else ()) if a in keys]
+    return ordered + sorted(k for k in keys if k not in ordered and k != OTHER_AREA) + (
+        [OTHER_AREA] if OTHER_AREA in keys else []
+    )
+
+
+def compute_rates(
+    conn: Connection,
+    catalogue: Catalogue,
+    spans: list[YearSpan],
+    municipalities: list[str] | None = None,
+    maps: list[str] | None = None,
+    by: str = "map",
+    areas: AreaConfig | None = None,
+    definition: Definition = Definition.OFFICIAL,
+    as_of: dt.date | None = None,
+    regions: list[str] = (),
+    include_national: bool = True,
+) -> RateTable:
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    if by == "area" and areas is None:
+        raise ValueError("grouping by area needs an areas file")
+    map_filter = maps[0] if by != "map" and maps else None
+    years = sorted({y for s in spans for y in s.years})
+    data = collect(fetch_year_counts(conn, years, as_of))
+    if not data:
+        raise NoDataError(
+            f"Der er ingen tal for {', '.join(s.label() for s in spans)} i databasen. "
+            "Importér statistikbankens tal med 'klagestat import statbank FIL'."
+        )
+    notes: list[str] = []
+
+    # ---- figures per area, year and group --------------------------------------------------
+    cache: dict[tuple[str, int], dict[str, Figure] | None] = {}
+
+    def figures_for(code: str, year: int) -> dict[str, Figure] | None:
+        key = (code, year)
+        if key not in cache:
+            ay = data.get(key)
+            cache[key] = None if ay is None else _figures(ay, year)
+        return cache[key]
+
+    def _figures(ay: AreaYear, year: int) -> dict[str, Figure]:
+        if by == "map":
+            result = {}
+            for m in maps or catalogue.maps:
+                f = map_figure(ay, catalogue, m, year)
+                if f is not None:
+                    result[m] = f
+            return result
+        return group_figures(ay, catalogue, year, by, map_filter, areas)
+
+    def summed(codes: tuple[str, ...], year: int) -> dict[str, Figure] | None:
+        parts = [figures_for(c, year) for c in codes]
+        if any(p is None for p in parts):
+            return None
+        result: dict[str, Figure] = {}
+        for p in parts:
+            for g, f in p.items():
+                result[g] = result.get(g, Figure(OutcomeCounts())) + f
+        return result
+
+    def aggregate_figures(code: str, year: int, members: tuple[str, ...], what: str) -> dict[str, Figure] | None:
+        """A national or regional figure: its own rows, else all its municipalities, else none."""
+        own = figures_for(code, year)
+        if own is not None:
+            return own
+        combined = summed(members, year)
+        if combined is not None:
+            notes.append(f"{what} for {year} er lagt sammen af alle {len(members)} kommuner, "
+                         f"fordi data ikke har en række for {what.lower()}.")
+            cache[(code, year)] = combined
+            return combined
+        notes.append(f"{what} for {year} kan ikke opgøres: data har hverken en række for "
+                     f"{what.lower()} eller alle {len(members)} kommuner.")
+        cache[(code, year)] = None
+        return None
+
+    all_codes = tuple(catalogue.municipalities)
+    national_by_year = {y: aggregate_figures(NATIONAL_CODE, y, all_codes, "Landstallet") for y in years}
+
+    # ---- which areas -------------------------------------------------------------------------
+    if municipalities is None:
+        codes = [c for c in all_codes if any((c, y) in data for y in years)]
+    else:
+        codes = list(dict.fromkeys(municipalities))
+    area_list = [catalogue.area(c) for c in codes]
+    for r in regions:
+        members = catalogue.region_members(r)
+        name = catalogue.regions[r].name
+        for y in years:
+            aggregate_figures(r, y, members, name)
+        area_list.append(catalogue.area(r))
+    if include_national:
+        area_list.append(catalogue.area(NATIONAL_CODE))
+
+    rows: list[RateRow] = []
+    totals: list[RateRow] = []
+    for span in spans:
+        national = _pooled_groups([national_by_year.get(y) for y in span.years])
+        per_area: list[tuple[Area, dict[str, Figure], str | None]] = []
+        group_keys: set[str] = set()
+        for area in area_list:
+            yearly = [figures_for(area.code, y) for y in span.years]
+            missing = [y for y, f in zip(span.years, yearly) if f is None]
+            if area.level is AreaLevel.NATIONAL:
+                groups, note = national or {}, None
+                if national is None:
+                    note = "Landstallet kan ikke opgøres for disse år."
+            elif missing and len(missing) == len(yearly):
+                per_area.append((area, {}, f"Ingen tal for {area.name} i {span.label()}."))
+                continue
+            else:
+                groups = _pooled_groups(yearly, allow_missing=False) or {}
+                note = (f"Ingen tal for {area.name} i {', '.join(map(str, missing))}; "
+                        "de samlede år kan ikke opgøres.") if missing else None
+                if missing:
+                    groups = {g: unavailable(note) for g in _pooled_groups(yearly, allow_missing=True) or {}}
+            group_keys.update(groups)
+            per_area.append((area, groups, note))
+
+        ordered = _group_order(catalogue, by, group_keys, areas)
+        label_year = span.last
+        for g in ordered:
+            national_figure = (national or {}).get(g)
+            national_rate = None
+            if national_figure is not None and national_figure.counts is not None:
+                national_rate = reversal_rate(national_figure.counts, definition)
+            pending: list[RateRow] = []
+            for area, groups, area_note in per_area:
+                figure = groups.get(g)
+                if figure is None:
+                    if area_note and not groups:
+                        figure = unavailable(area_note)
+                    else:
+                        continue
+                pending.append(_row(span, area, by, g, _group_label(catalogue, by, g, label_year),
+                                    figure, definition, national_rate, map_filter))
+            rows.extend(_with_funnel(pending, national_rate))
+        if by != "map":
+            for area, groups, area_note in per_area:
+                if not groups:
+                    continue
+                total = _pool(list(groups.values()))
+                totals.append(_row(span, area, by, None, TOTAL_GROUP, total, definition, None, map_filter))
+
+    used = {v for ay in data.values() for v in ay.vintages}
+    vintages = sorted(vintages_by_id(conn, used).values(), key=lambda v: v.id)
+    return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)))
+
+
+def _pooled_groups(yearly: list[dict[str, Figure] | None], allow_missing: bool = False) -> dict[str, Figure] | None:
+    present = [y for y in yearly if y is not None]
+    if not present or (len(present) != len(yearly) and not allow_missing):
+        return None
+    keys: list[str] = list(dict.fromkeys(g for y in present for g in y))
+    return {g: _pool([y.get(g) for y in present]) for g in keys}
+
+
+def _row(span, area, by, group_key, label, figure, definition, national_rate, map_filter) -> RateRow:
+    counts = figure.counts
+    rate = reversal_rate(counts, definition) if counts is not None else None
+    ci = None
+    if counts is not None:
+        ci = wilson_interval(counts.reversed, denominator(counts, definition))
+    note = figure.note
+    if counts is not None and rate is None:
+        note = "Ingen sager at beregne en procent af."
+    return RateRow(
+        span=span, area=area,
+        map=group_key if by == "map" else map_filter,
+        group=None if by == "map" else label,
+        group_key=None if by == "map" else group_key,
+        counts=counts, definition=definition, rate=rate, ci=ci,
+        national_rate=national_rate,
+        note=note,
+    )
+
+
+def _with_funnel(rows: list[RateRow], national_rate: Fraction | None) -> list[RateRow]:
+    """Funnel classes for the municipalities' rows, computed for all of them at once."""
+    if national_rate is None:
+        return rows
+    eligible = [i for i, r in enumerate(rows)
+                if r.area.level is AreaLevel.MUNICIPALITY and r.rate is not None and r.denominator]
+    if not eligible:
+        return rows
+    ns = [rows[i].denominator for i in eligible]
+    classes: dict[int, dict[float, FunnelClass]] = defaultdict(dict)
+    for level in FUNNEL_LEVELS:
+        for i, limits in zip(eligible, funnel_limits_many(national_rate, ns, level)):
+            classes[i][level] = classify(rows[i].rate, limits)
+    out = list(rows)
+    for i, c in classes.items():
+        r = out[i]
+        out[i] = RateRow(r.span, r.area, r.map, r.group, r.group_key, r.counts, r.definition, r.rate,
+                         r.ci, r.national_rate, c, r.note)
+    return out

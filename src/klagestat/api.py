@@ -1,0 +1,180 @@
+"""The Python API: one function for each command, so anything typed can also be scripted.
+
+    from klagestat import api
+    engine = api.open_database("klagestat.db")
+    api.import_statbank(engine, ["ankeast2.csv"])
+    table = api.rates(engine, years="2024", municipalities=["Lejre"])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from klagestat.analysis.rates import GROUPINGS, RateTable, compute_rates
+from klagestat.catalogue import load_catalogue
+from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.legal_basis import BasisLevel
+from klagestat.domain.periods import YearSpan, parse_year_spans
+from klagestat.domain.rates import Definition
+from klagestat.ingest.areas_file import read_areas
+from klagestat.ingest.label_map import LabelMap, read_label_map
+from klagestat.ingest.problems import InputError, Problem
+from klagestat.ingest.statbank import StatbankData, read_statbank
+from klagestat.store.database import open_database
+from klagestat.store.statbank import ALL_LAWS, UNMAPPED_LAW, NewVintage, VintageInfo, find_vintage, write_vintage
+
+__all__ = ["open_database", "import_statbank", "rates", "ImportReport", "InputError"]
+
+
+@dataclass
+class ImportReport:
+    file: str
+    status: str  # "imported" or "unchanged" (the same file was imported before)
+    vintage: VintageInfo | None
+    cells: int = 0
+    derived: int = 0
+    years: list[int] = field(default_factory=list)
+    municipalities: int = 0
+    national: bool = False
+    unmapped_labels: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    format: str = ""
+
+
+def _bad_input(message: str, file: str = "kommandolinjen") -> InputError:
+    return InputError([Problem(file, message)], headline="Kommandoen kan ikke udføres:")
+
+
+def _slots(data: StatbankData) -> set[tuple]:
+    law_key = {}
+    for b in data.bases:
+        if b.ref.level is BasisLevel.ALL:
+            law_key[b.id] = ALL_LAWS
+        elif b.ref.law_id is None:
+            law_key[b.id] = UNMAPPED_LAW
+        else:
+            law_key[b.id] = b.ref.law_id
+    return {(c[1], c[2], c[3], law_key[c[4]]) for c in data.cells}
+
+
+def import_statbank(
+    engine: Engine,
+    files: Sequence[str | Path],
+    as_of: dt.date | None = None,
+    label_map: str | Path | None = None,
+    allow_unmapped: bool = False,
+    synthetic: bool = False,
+    catalogue: Catalogue | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[ImportReport]:
+    """Import statistics-bank files, each as one vintage in one transaction.
+
+    Every file is read and validated before anything is written, so a bad file among several
+    imports nothing. A file already imported (same content hash) changes nothing.
+    """
+    catalogue = catalogue or load_catalogue()
+    as_of = as_of or dt.date.today()
+    mapping = read_label_map(Path(label_map), catalogue) if label_map else LabelMap()
+    parsed = []
+    for f in files:
+        if progress:
+            progress(f"Læser {f}")
+        parsed.append(read_statbank(Path(f), catalogue, mapping, allow_unmapped))
+    reports = []
+    with engine.begin() as conn:
+        for data in parsed:
+            existing = find_vintage(conn, data.sha256)
+            if existing is not None:
+                reports.append(ImportReport(data.file, "unchanged", existing, format=data.format))
+                continue
+            if progress:
+                progress(f"Gemmer {data.file}")
+            vintage_id = write_vintage(
+                conn,
+                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic),
+                [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
+                data.cells,
+                _slots(data),
+            )
+            existing = find_vintage(conn, data.sha256)
+            assert existing is not None and existing.id == vintage_id
+            reports.append(ImportReport(
+                file=data.file, status="imported", vintage=existing, cells=len(data.cells),
+                derived=sum(1 for c in data.cells if c[7]), years=data.years,
+                municipalities=sum(1 for lvl in data.areas.values() if lvl is AreaLevel.MUNICIPALITY),
+                national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),
+                unmapped_labels=[b.label for b in data.bases if b.ref.level is BasisLevel.UNMAPPED],
+                notes=data.notes, format=data.format,
+            ))
+    return reports
+
+
+def parse_years(text: str) -> list[YearSpan]:
+    spans = parse_year_spans(str(text))
+    if spans is None:
+        raise _bad_input(f"Ugyldigt år {text!r}. Skriv fx 2024, 2021,2022,2023 eller 2022-2024 (samlet).")
+    return spans
+
+
+def resolve_municipalities(names: Sequence[str], catalogue: Catalogue) -> list[str]:
+    codes = []
+    for name in names:
+        m = catalogue.find_municipality(name)
+        if m is None:
+            raise _bad_input(f"Ukendt kommune {name!r}. Skriv kommunens navn eller kode (fx 'Lejre' eller '350').")
+        codes.append(m.code)
+    return codes
+
+
+def resolve_regions(names: Sequence[str], catalogue: Catalogue) -> list[str]:
+    codes = []
+    for name in names:
+        area = catalogue.find_area(name)
+        if area is None or area.level is not AreaLevel.REGION:
+            raise _bad_input(f"Ukendt region {name!r}. Skriv fx 'Region Hovedstaden' eller '1084'.")
+        codes.append(area.code)
+    return codes
+
+
+def rates(
+    engine: Engine,
+    years: str | int | Sequence[YearSpan],
+    municipalities: Sequence[str] = (),
+    maps: Sequence[str] = (),
+    by: str = "map",
+    areas: str | Path | None = None,
+    definition: str | Definition = Definition.OFFICIAL,
+    as_of: dt.date | None = None,
+    regions: Sequence[str] = (),
+    neighbours: bool = False,
+    national_only: bool = False,
+    catalogue: Catalogue | None = None,
+) -> RateTable:
+    """Reversal rates as `klagestat rates` shows them; see analysis.rates.compute_rates."""
+    catalogue = catalogue or load_catalogue()
+    spans = parse_years(str(years)) if isinstance(years, (str, int)) else list(years)
+    for m in maps:
+        if m not in catalogue.maps:
+            raise _bad_input(f"Ukendt kort {m!r}. Vælg mellem {', '.join(catalogue.maps)}.")
+    if by not in GROUPINGS:
+        raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.")
+    if by == "area" and not areas:
+        raise _bad_input("--by area kræver en områdefil med --areas FIL.")
+    area_config = read_areas(Path(areas), catalogue) if areas else None
+    codes = resolve_municipalities(municipalities, catalogue) if municipalities else None
+    if national_only:
+        codes = []
+    if neighbours and codes:
+        for code in list(codes):
+            codes.extend(n for n in catalogue.municipalities[code].neighbours if n not in codes)
+    with engine.connect() as conn:
+        return compute_rates(
+            conn, catalogue, spans, municipalities=codes, maps=list(maps) or None, by=by,
+            areas=area_config, definition=Definition(definition), as_of=as_of,
+            regions=resolve_regions(regions, catalogue),
+        )

@@ -1,0 +1,206 @@
+"""The `klagestat` command: a thin layer over klagestat.api.
+
+Exit codes: 0 success, 2 bad input (a Danish message naming what and where), 1 a bug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from klagestat import api
+from klagestat.analysis.rates import NoDataError
+from klagestat.catalogue import load_catalogue
+from klagestat.domain.areas import AmbiguousAreaError
+from klagestat.ingest.problems import InputError
+from klagestat.render import numbers
+from klagestat.render.rate_rows import to_csv, to_json
+from klagestat.render.rate_tables import render_table
+
+app = typer.Typer(
+    help="klagestat: omgørelsesprocenter i klagesager fra Ankestyrelsens statistik og kommunens klageregister.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+import_app = typer.Typer(help="Importér data.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+DbOption = Annotated[
+    Optional[str],
+    typer.Option("--db", help="Database: en SQLite-fil eller en postgresql://-adresse. Standard: $KLAGESTAT_DB eller klagestat.db."),
+]
+
+
+def _console(stderr: bool = False) -> Console:
+    # Piped output gets a wide, plain table instead of one squeezed into 80 columns.
+    terminal = (sys.stderr if stderr else sys.stdout).isatty()
+    return Console(stderr=stderr, width=None if terminal else 200, highlight=False)
+
+
+def _progress():
+    """Progress lines on a terminal; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+    console = _console(stderr=True)
+    return lambda message: console.print(f"[dim]{message} …[/dim]")
+
+
+BAD_INPUT = (InputError, NoDataError, AmbiguousAreaError)
+
+
+def command(group: typer.Typer, name: str):
+    """Register a command whose bad-input errors become a Danish message and exit code 2."""
+
+    def register(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except BAD_INPUT as e:
+                _console(stderr=True).print(str(e), markup=False, highlight=False)
+                raise typer.Exit(2) from None
+
+        return group.command(name)(wrapper)
+
+    return register
+
+
+def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError([], headline=f"{option} skal være en dato som 2025-06-10, ikke {value!r}.") from None
+
+
+class MapChoice(str, Enum):
+    social = "social"
+    child_disability = "child-disability"
+    adult_disability = "adult-disability"
+
+
+class ByChoice(str, Enum):
+    map = "map"
+    law = "law"
+    provision = "provision"
+    area = "area"
+
+
+class DefinitionChoice(str, Enum):
+    official = "official"
+    all_decided = "all-decided"
+
+
+class SourceChoice(str, Enum):
+    statbank = "statbank"
+    cases = "cases"
+
+
+class FormatChoice(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@command(import_app, "statbank")
+def import_statbank(
+    files: Annotated[list[Path], typer.Argument(help="CSV- eller JSON-stat-filer fra Ankestyrelsens statistikbank.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Datoen tallene er hentet (ÅÅÅÅ-MM-DD). Standard: i dag.")] = None,
+    label_map: Annotated[Optional[Path], typer.Option("--label-map", help="TOML-fil, der oversætter ukendte etiketter.")] = None,
+    allow_unmapped: Annotated[bool, typer.Option("--allow-unmapped", help="Importér ukendte lovgrundlag som 'ukendt lovgrundlag'.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Importér tabeller fra Ankestyrelsens statistikbank (fx ANKEAST1 eller ANKEAST2)."""
+    engine = api.open_database(db)
+    reports = api.import_statbank(
+        engine, files, as_of=_parse_date(as_of, "--as-of"), label_map=label_map,
+        allow_unmapped=allow_unmapped, progress=_progress(),
+    )
+    out = _console()
+    for r in reports:
+        if r.status == "unchanged":
+            out.print(f"{r.file}: allerede importeret den {r.vintage.imported_at:%d-%m-%Y} "
+                      f"(import nr. {r.vintage.id}); intet er ændret.")
+            continue
+        years = f"{r.years[0]}-{r.years[-1]}" if len(r.years) > 1 else (str(r.years[0]) if r.years else "–")
+        out.print(
+            f"{r.file}: importeret som import nr. {r.vintage.id} ({r.format}), data pr. "
+            f"{r.vintage.as_of:%d-%m-%Y}: {numbers.count(r.cells)} tal, år {years}, "
+            f"{r.municipalities} kommuner{', landstal' if r.national else ', intet landstal'}."
+        )
+        for note in r.notes:
+            out.print(f"  Bemærk: {note}")
+        if r.unmapped_labels:
+            out.print(f"  Bemærk: {len(r.unmapped_labels)} lovgrundlag er importeret som 'ukendt lovgrundlag': "
+                      + "; ".join(repr(x) for x in r.unmapped_labels))
+
+
+@command(app, "rates")
+def rates(
+    year: Annotated[str, typer.Option("--year", help="År: 2024; flere år: 2021,2022,2023,2024; samlet: 2022-2024.")],
+    municipality: Annotated[Optional[list[str]], typer.Option("--municipality", help="Kommune (navn eller kode); kan gentages.")] = None,
+    map_: Annotated[Optional[list[MapChoice]], typer.Option("--map", help="Kort: social, child-disability eller adult-disability.")] = None,
+    by: Annotated[ByChoice, typer.Option("--by", help="Opdeling: map, law, provision eller area.")] = ByChoice.map,
+    areas: Annotated[Optional[Path], typer.Option("--areas", help="TOML-fil med områder (til --by area).")] = None,
+    definition: Annotated[DefinitionChoice, typer.Option("--definition", help="official (Ankestyrelsens) eller all-decided.")] = DefinitionChoice.official,
+    source: Annotated[SourceChoice, typer.Option("--source", help="statbank (Ankestyrelsens statistik) eller cases (klageregistret).")] = SourceChoice.statbank,
+    format_: Annotated[FormatChoice, typer.Option("--format", help="table, json eller csv.")] = FormatChoice.table,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Brug tallene, som de så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", help="Tilføj en region (navn eller kode); kan gentages.")] = None,
+    neighbours: Annotated[bool, typer.Option("--neighbours", help="Tilføj kommunernes sammenligningskommuner.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Vis omgørelsesprocenter pr. kommune og landsplan."""
+    if source is SourceChoice.cases:
+        raise InputError([], headline="Klageregistret (--source cases) er endnu ikke en del af klagestat; brug --source statbank.")
+    engine = api.open_database(db)
+    table = api.rates(
+        engine, year, municipalities=municipality or (), maps=[m.value for m in map_ or ()],
+        by=by.value, areas=areas, definition=definition.value, as_of=_parse_date(as_of, "--as-of"),
+        regions=region or (), neighbours=neighbours,
+    )
+    if format_ is FormatChoice.json:
+        sys.stdout.write(to_json(table) + "\n")
+    elif format_ is FormatChoice.csv:
+        sys.stdout.write(to_csv(table))
+    else:
+        map_names = {code: m.name for code, m in load_catalogue().maps.items()}
+        render_table(table, map_names, _console())
+
+
+@command(app, "demo")
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Byg kun demodatabasen; start ikke webserveren.")] = False,
+    db: Annotated[Optional[str], typer.Option("--db", help="Demodatabasen. Standard: demo/klagestat-demo.db.")] = None,
+    folder: Annotated[Path, typer.Option("--folder", help="Mappe til de genererede statistikbankfiler.")] = Path("demo"),
+) -> None:
+    """Byg en demodatabase med syntetiske tal for hele landet 2013-2025."""
+    from klagestat.demo.build import build_demo
+
+    db = db or str(folder / "klagestat-demo.db")
+    table = build_demo(db, folder, progress=_progress())
+    out = _console()
+    map_names = {code: m.name for code, m in load_catalogue().maps.items()}
+    render_table(table, map_names, out)
+    out.print(f"\nDemodatabasen er {db}. Prøv fx:\n"
+              f"  klagestat rates --db {db} --year 2024 --municipality Allerød --neighbours\n"
+              f"  klagestat rates --db {db} --year 2021,2022,2023,2024 --municipality Lejre --map social")
+    if not no_serve:
+        out.print("Webserveren er endnu ikke en del af klagestat; demoen stopper her.")
+
+
+def main() -> None:
+    app(prog_name="klagestat")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Synthetic demo data: statistics-bank files generated deterministically, imported like real ones."""

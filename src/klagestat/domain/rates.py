@@ -1,0 +1,41 @@
+"""The reversal rate (omgørelsesprocent) under its two definitions, as an exact fraction."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from fractions import Fraction
+
+from .outcomes import OutcomeCounts
+
+
+class Definition(StrEnum):
+    # Ankestyrelsen and the Danmarkskort: (changed + remitted) / cases decided on the merits.
+    OFFICIAL = "official"
+    # Some municipalities divide by all decided cases, dismissed included (Allerød's Tabel 2).
+    ALL_DECIDED = "all-decided"
+
+
+DEFINITION_TEXT_DA = {
+    Definition.OFFICIAL: (
+        "Omgørelsesprocenten er beregnet som Ankestyrelsen gør: ændrede, ophævede og hjemviste "
+        "sager i procent af de realitetsbehandlede sager (afviste og henviste sager indgår ikke)."
+    ),
+    Definition.ALL_DECIDED: (
+        "Omgørelsesprocenten er beregnet over alle afgjorte sager, også afviste og henviste. "
+        "Det er ikke Ankestyrelsens officielle definition og giver en lavere procent."
+    ),
+}
+
+
+def denominator(counts: OutcomeCounts, definition: Definition) -> int:
+    if definition is Definition.OFFICIAL:
+        return counts.merits
+    return counts.decided
+
+
+def reversal_rate(counts: OutcomeCounts, definition: Definition = Definition.OFFICIAL) -> Fraction | None:
+    """Reversed / denominator as an exact fraction; None when there are no cases to divide by."""
+    n = denominator(counts, definition)
+    if n == 0:
+        return None
+    return Fraction(counts.reversed, n)

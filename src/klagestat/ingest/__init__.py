@@ -1,0 +1,1 @@
+"""Reading source files into validated records. One module per source format."""

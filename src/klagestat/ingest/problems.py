@@ -1,0 +1,71 @@
+"""Problems found in an input file: what is wrong and exactly where, in Danish.
+
+Problems are collected, not raised one at a time, so a user sees every problem in a file at
+once (as frictionless does). `InputError` carries them to the command line, which exits with 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_SHOWN = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    message: str  # Danish, a whole sentence
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+    position: str = "linje"  # "værdi nr." in JSON-stat, where there are no lines
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"{self.position} {self.line}")
+        if self.column is not None:
+            where.append(f"kolonne {self.column}")
+        place = ", ".join(where)
+        value = f" (værdi: {self.value!r})" if self.value is not None else ""
+        return f"{place}{value}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: nothing was imported. Exit code 2."""
+
+    def __init__(self, problems: list[Problem], headline: str = "", hint: str = ""):
+        self.problems = problems
+        self.headline = headline or "Filen blev ikke importeret, fordi den har fejl:"
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [self.headline]
+        for p in self.problems[:MAX_SHOWN]:
+            lines.append(f"  - {p}")
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"  … og {len(self.problems) - MAX_SHOWN} fejl mere af samme slags.")
+        if self.hint:
+            lines.append(self.hint)
+        lines.append("Intet er importeret.")
+        return "\n".join(lines)
+
+
+@dataclass
+class ProblemList:
+    """Collects problems; `raise_if_any` stops the import when there are some."""
+
+    file: str
+    position: str = "linje"
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, line: int | None = None, column: str | None = None, value: str | None = None) -> None:
+        self.problems.append(Problem(self.file, message, line, column, value, self.position))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self, hint: str = "") -> None:
+        if self.problems:
+            raise InputError(self.problems, hint=hint)

@@ -1,0 +1,85 @@
+"""Semicolon CSV as the statistics bank exports it: OMRÅDE;LOVGRUNDLAG;AFGØRELSE;TID;INDHOLD."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .problems import ProblemList
+from .statbank_format import EXPECTED_HEADER, ROLE_COLUMNS_DA, RawTable, role_of
+from .text_files import decode
+
+
+def read_csv(name: str, data: bytes) -> RawTable:
+    problems = ProblemList(name)
+    if not data.strip():
+        problems.add("Filen er tom. Hent tabellen igen fra statistikbanken som CSV (semikolonsepareret).")
+        problems.raise_if_any()
+    text, encoding = decode(data)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    if ";" not in first_line:
+        sep = "komma" if "," in first_line else "tabulator" if "\t" in first_line else None
+        if sep:
+            problems.add(
+                f"Forkert skilletegn: filen ser ud til at bruge {sep}, men statistikbankens CSV bruger "
+                f"semikolon. Vælg 'CSV (semikolonsepareret)' ved download.",
+                line=1, value=first_line[:80],
+            )
+        else:
+            problems.add(
+                f"Første linje er ikke en overskrift med kolonnenavne. Forventet: {EXPECTED_HEADER}",
+                line=1, value=first_line[:80],
+            )
+        problems.raise_if_any()
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    header = [h.strip() for h in next(reader)]
+    roles: dict[str, int] = {}
+    extra: list[int] = []
+    for i, name_ in enumerate(header):
+        role = role_of(name_)
+        if role is None or role in roles:
+            extra.append(i)
+        else:
+            roles[role] = i
+    missing = [ROLE_COLUMNS_DA[r] for r in ROLE_COLUMNS_DA if r not in roles]
+    if missing:
+        problems.add(
+            f"Overskriften mangler kolonnen {', '.join(missing)}. Forventet: {EXPECTED_HEADER}",
+            line=1, value=first_line[:80],
+        )
+        problems.raise_if_any()
+
+    columns = {role: header[i] for role, i in roles.items()}
+    ia, ib, io_, ip, iv = (roles[r] for r in ("area", "basis", "outcome", "period", "value"))
+    width = len(header)
+    rows: list[tuple] = []
+    extra_values: dict[int, set[str]] = {i: set() for i in extra}
+    append = rows.append
+    line = 1
+    for line, fields in enumerate(reader, start=2):
+        if len(fields) != width:
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue  # blank lines, e.g. at the end
+            problems.add(
+                f"Linjen har {len(fields)} felter, men overskriften har {width}.",
+                line=line, value=";".join(fields)[:80],
+            )
+            if len(problems.problems) > 100:
+                break
+            continue
+        append((line, fields[ia], fields[ib], fields[io_], fields[ip], fields[iv]))
+        if extra:
+            for i in extra:
+                extra_values[i].add(fields[i])
+    for i, values in extra_values.items():
+        if len(values) > 1:
+            problems.add(
+                f"Kolonnen {header[i]!r} har flere forskellige værdier, og klagestat kan ikke vide, "
+                f"hvilken der skal bruges. Hent tabellen med kun kolonnerne {EXPECTED_HEADER}.",
+                line=1, column=header[i],
+            )
+    if not rows and not problems:
+        problems.add("Filen har en overskrift, men ingen rækker med tal.", line=2)
+    problems.raise_if_any()
+    return RawTable(name, f"CSV ({encoding})", columns, rows)

@@ -1,0 +1,53 @@
+"""What the two statistics-bank formats have in common: the five roles of their columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from klagestat.domain.text import normalise
+
+# Role → the column (or JSON-stat dimension) names that carry it, normalised.
+ROLE_NAMES = {
+    "area": ("område", "omraade", "omrade", "kommune", "kommuner", "område/kommune", "geo"),
+    "basis": ("lovgrundlag", "lov", "lovområde", "lovomraade", "paragraf"),
+    "outcome": ("afgørelse", "afgoerelse", "afgorelse", "afgørelsestype", "afgørelser", "udfald", "afgoer"),
+    "period": ("tid", "periode", "år", "aar", "kvartal", "time"),
+    "value": ("indhold", "antal", "value", "værdi", "contentscode"),
+}
+ROLE_COLUMNS_DA = {
+    "area": "OMRÅDE",
+    "basis": "LOVGRUNDLAG",
+    "outcome": "AFGØRELSE",
+    "period": "TID",
+    "value": "INDHOLD",
+}
+EXPECTED_HEADER = ";".join(ROLE_COLUMNS_DA.values())
+
+
+def role_of(name: str) -> str | None:
+    key = normalise(name)
+    for role, names in ROLE_NAMES.items():
+        if key in names:
+            return role
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One cell of a statistics-bank table, as text, with where it came from."""
+
+    line: int  # the line in a CSV file; the value's position (from 1) in JSON-stat
+    area: str
+    basis: str
+    outcome: str
+    period: str
+    value: str  # ".." when not available
+
+
+@dataclass
+class RawTable:
+    file: str
+    format: str  # "CSV (UTF-8)" …, for the import report
+    columns: dict[str, str]  # role → the column name in the file, for messages
+    rows: list[tuple]  # (line, area, basis, outcome, period, value) tuples, for speed
+    where: str = "linje"  # how a row's position is named in messages

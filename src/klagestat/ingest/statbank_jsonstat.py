@@ -1,0 +1,86 @@
+"""JSON-stat 2.0 as the statistics bank delivers it (also the older bundle with a "dataset")."""
+
+from __future__ import annotations
+
+import json
+from itertools import product
+
+from .problems import ProblemList
+from .statbank_format import ROLE_COLUMNS_DA, RawTable, role_of
+from .text_files import decode
+
+
+def _format_value(value) -> str:
+    if value is None:
+        return ".."
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_jsonstat(name: str, data: bytes) -> RawTable:
+    problems = ProblemList(name)
+    text, encoding = decode(data)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        problems.add(f"Filen er ikke gyldig JSON: {e.msg}.", line=e.lineno, column=str(e.colno))
+        problems.raise_if_any()
+    if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict):
+        doc = doc["dataset"]
+    if not isinstance(doc, dict) or doc.get("class", "dataset") != "dataset" or "dimension" not in doc:
+        problems.add("Filen er ikke et JSON-stat-datasæt (der mangler 'dimension').")
+        problems.raise_if_any()
+
+    ids = doc.get("id") or [k for k in doc["dimension"] if k not in ("id", "size", "role")]
+    sizes = doc.get("size") or [len(doc["dimension"][d]["category"]["index"]) for d in ids]
+    labels_by_dim: list[list[str]] = []
+    roles: dict[str, int] = {}
+    for pos, dim_id in enumerate(ids):
+        dim = doc["dimension"][dim_id]
+        cat = dim.get("category", {})
+        index = cat.get("index")
+        if isinstance(index, list):
+            order = index
+        elif isinstance(index, dict):
+            order = sorted(index, key=index.get)
+        else:
+            order = list(cat.get("label", {}))
+        labels = [cat.get("label", {}).get(c, c) for c in order]
+        labels_by_dim.append(labels)
+        role = role_of(dim_id) or role_of(dim.get("label", ""))
+        if role is not None and role not in roles:
+            roles[role] = pos
+        elif sizes[pos] > 1:
+            problems.add(
+                f"Dimensionen {dim_id!r} har flere kategorier og kan ikke bruges.", column=dim_id
+            )
+    missing = [ROLE_COLUMNS_DA[r] for r in ("area", "basis", "outcome", "period") if r not in roles]
+    if missing:
+        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.")
+    problems.raise_if_any()
+
+    values = doc.get("value", [])
+    status = doc.get("status") or {}
+    total = 1
+    for s in sizes:
+        total *= s
+
+    def value_at(i: int):
+        v = values.get(str(i)) if isinstance(values, dict) else (values[i] if i < len(values) else None)
+        st = status.get(str(i)) if isinstance(status, dict) else (status[i] if isinstance(status, list) and i < len(status) else None)
+        if st == ".." or st == ".":
+            return None
+        return v
+
+    ia, ib, io_, ip = (roles[r] for r in ("area", "basis", "outcome", "period"))
+    rows = []
+    for i, combo in enumerate(product(*labels_by_dim)):
+        if i >= total:
+            break
+        rows.append((i + 1, combo[ia], combo[ib], combo[io_], combo[ip], _format_value(value_at(i))))
+    columns = {r: ids[p] for r, p in roles.items()}
+    columns.setdefault("value", "value")
+    return RawTable(name, f"JSON-stat ({encoding})", columns, rows, where="værdi nr.")

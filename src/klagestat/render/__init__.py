@@ -1,0 +1,1 @@
+"""Rendering result objects for people and programs: Danish numbers, tables, rows."""

@@ -1,0 +1,71 @@
+"""Danish presentation of numbers: the one place where figures are rounded.
+
+Municipalities show whole percents ("63 %"), the national level one decimal ("44,9 %"), with a
+decimal comma and a space before %. Rounding is half up, once, from the exact fraction, so
+36.25 % shows as "36 %" and 62.5 % as "63 %", never from already rounded parts.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.numbers import format_decimal
+
+LOCALE = "da_DK"
+PERCENT_SPACE = " "
+
+
+def round_half_up(value: Fraction, decimals: int = 0) -> Decimal:
+    scale = 10**decimals
+    rounded = math.floor(value * scale + Fraction(1, 2))
+    return Decimal(rounded).scaleb(-decimals)
+
+
+def _decimal(value: Decimal, decimals: int) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    # The value is already rounded exactly; Babel only lays it out (decimal comma, dot thousands).
+    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=False)
+
+
+def percent(rate: Fraction | None, decimals: int = 0, missing: str = "–") -> str:
+    """A rate (0..1) as a Danish percent: percent(Fraction(41, 65)) == "63 %"."""
+    if rate is None:
+        return missing
+    return _decimal(round_half_up(rate * 100, decimals), decimals) + PERCENT_SPACE + "%"
+
+
+def municipal_percent(rate: Fraction | None) -> str:
+    return percent(rate, 0)
+
+
+def national_percent(rate: Fraction | None) -> str:
+    return percent(rate, 1)
+
+
+def points(difference: Fraction | None, decimals: int = 1, missing: str = "–") -> str:
+    """A difference of rates in percentage points: "-1,4"; "+18,1"."""
+    if difference is None:
+        return missing
+    magnitude = round_half_up(abs(difference) * 100, decimals)
+    text = _decimal(magnitude, decimals)
+    if magnitude == 0:
+        return text
+    return ("-" if difference < 0 else "+") + text
+
+
+def count(n: int | None, missing: str = "–") -> str:
+    """A whole number with Danish thousands separator: 10.000."""
+    if n is None:
+        return missing
+    return format_decimal(n, format="#,##0", locale=LOCALE)
+
+
+def interval(ci: tuple[float, float] | None, missing: str = "–") -> str:
+    """A confidence interval in whole percents: "51-74 %"."""
+    if ci is None:
+        return missing
+    low = round_half_up(Fraction(ci[0]) * 100)
+    high = round_half_up(Fraction(ci[1]) * 100)
+    return f"{low}-{high}{PERCENT_SPACE}%"

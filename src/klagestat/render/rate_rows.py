@@ -1,0 +1,68 @@
+"""Rate rows for programs: the JSON rows of the design's contract, and the same as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from klagestat.analysis.rates import RateRow, RateTable
+
+# The contract's fields first, in its order; the rest are additive extensions.
+FIELDS = (
+    "year", "municipality_code", "municipality", "map", "group",
+    "upheld", "changed", "remitted", "dismissed", "merits", "reversed",
+    "reversal_rate", "ci_low", "ci_high", "national_rate", "definition",
+    "group_key", "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic",
+)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def row_dict(row: RateRow, synthetic: bool) -> dict:
+    c = row.counts
+    return {
+        "year": row.span.json_value(),
+        "municipality_code": row.area.code,
+        "municipality": row.area.name,
+        "map": row.map,
+        "group": row.group,
+        "upheld": c.upheld if c else None,
+        "changed": c.changed if c else None,
+        "remitted": c.remitted if c else None,
+        "dismissed": c.dismissed if c else None,
+        "merits": c.merits if c else None,
+        "reversed": c.reversed if c else None,
+        "reversal_rate": _float(row.rate),
+        "ci_low": row.ci[0] if row.ci else None,
+        "ci_high": row.ci[1] if row.ci else None,
+        "national_rate": _float(row.national_rate),
+        "definition": row.definition.value,
+        "group_key": row.group_key,
+        "cases": row.denominator,  # the denominator under the definition used
+        "difference_from_national": _float(row.difference_from_national),
+        "funnel_95": row.funnel[0.95].value if 0.95 in row.funnel else None,
+        "funnel_998": row.funnel[0.998].value if 0.998 in row.funnel else None,
+        "note": row.note,
+        "synthetic": synthetic,
+    }
+
+
+def to_dicts(table: RateTable) -> list[dict]:
+    return [row_dict(r, table.synthetic) for r in table.rows]
+
+
+def to_json(table: RateTable) -> str:
+    return json.dumps(to_dicts(table), ensure_ascii=False, indent=1)
+
+
+def to_csv(table: RateTable) -> str:
+    """Semicolon-separated like the statistics bank, so Danish Excel opens it in columns."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    for d in to_dicts(table):
+        writer.writerow({k: ("" if v is None else v) for k, v in d.items()})
+    return out.getvalue()

@@ -1,0 +1,135 @@
+"""Rate tables for people: Danish presentation in the terminal (Rich)."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from klagestat.analysis.rates import RateRow, RateTable
+from klagestat.domain.catalogue import AreaLevel
+from klagestat.domain.rates import DEFINITION_TEXT_DA, Definition
+from klagestat.domain.statistics import FunnelClass
+
+from . import numbers
+
+SYNTHETIC_BANNER = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
+FUNNEL_DA = {FunnelClass.ABOVE: "over", FunnelClass.WITHIN: "normal", FunnelClass.BELOW: "under"}
+BY_DA = {"map": "Kort", "law": "Lov", "provision": "Bestemmelse", "area": "Område"}
+CASES_DA = {Definition.OFFICIAL: "Realitetsbeh.", Definition.ALL_DECIDED: "Afgjorte"}
+SMALL = 20  # below about 20 cases a figure needs an uncertainty statement (domain.md)
+
+
+def rate_text(row: RateRow) -> str:
+    """Municipalities in whole percent, the national level with one decimal."""
+    if row.area.level is AreaLevel.MUNICIPALITY:
+        return numbers.municipal_percent(row.rate)
+    return numbers.national_percent(row.rate)
+
+
+def cell_text(row: RateRow) -> str:
+    """The minutes' style: "63 % (65)" = rate and number of cases."""
+    if row.counts is None:
+        return "ikke tilgængelig"
+    if row.rate is None:
+        return "ingen sager"
+    return f"{rate_text(row)} ({numbers.count(row.denominator)})"
+
+
+def _group_name(row: RateRow, catalogue_maps: dict) -> str:
+    if row.group is not None:
+        return row.group
+    return catalogue_maps.get(row.map, row.map or "")
+
+
+def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals: list[RateRow]) -> Table:
+    t = Table(box=box.SIMPLE_HEAD, show_lines=False, pad_edge=False)
+    t.add_column("År")
+    t.add_column("Kommune")
+    t.add_column(BY_DA[table.by])
+    for name in ("Stadfæstet", "Ændret", "Hjemvist", "Afvist", CASES_DA[table.definition], "Omgjort",
+                 "Omgørelses-\nprocent", "95 %-\ninterval", "Lands-\nplan", "Forskel\n(pct.-point)", "Tragt\n(95 %)"):
+        t.add_column(name, justify="right")
+    for row in rows + totals:
+        c = row.counts
+        note = ""
+        if c is not None and row.denominator is not None and 0 < row.denominator < SMALL:
+            note = " *"
+        t.add_row(
+            row.span.label(),
+            row.area.name,
+            _group_name(row, map_names),
+            numbers.count(c.upheld if c else None),
+            numbers.count(c.changed if c else None),
+            numbers.count(c.remitted if c else None),
+            numbers.count(c.dismissed if c else None),
+            numbers.count(row.denominator),
+            numbers.count(c.reversed if c else None),
+            (rate_text(row) if c is not None else "ikke tilgængelig") + note,
+            numbers.interval(row.ci),
+            numbers.national_percent(row.national_rate) if not row.area.level is AreaLevel.NATIONAL else "",
+            numbers.points(row.difference_from_national) if row.area.level is AreaLevel.MUNICIPALITY else "",
+            FUNNEL_DA.get(row.funnel.get(0.95), ""),
+            style="bold" if row.group == "I alt" or row.area.level is AreaLevel.NATIONAL else None,
+        )
+    return t
+
+
+def _pivot_tables(table: RateTable, map_names: dict) -> list[Table]:
+    """One table per map or group: areas down, years across, "63 % (65)" in each cell."""
+    out = []
+    groups: dict[str, list[RateRow]] = {}
+    for row in table.rows:
+        groups.setdefault(_group_name(row, map_names), []).append(row)
+    for name, rows in groups.items():
+        t = Table(title=name, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        t.add_column("")
+        spans = [s for s in table.spans]
+        for s in sorted(spans, key=lambda s: s.last, reverse=True):
+            t.add_column(s.label(), justify="right")
+        by_area: dict[str, dict[str, RateRow]] = {}
+        names: dict[str, str] = {}
+        for r in rows:
+            by_area.setdefault(r.area.code, {})[r.span.label()] = r
+            names[r.area.code] = r.area.name
+        for code, cells in by_area.items():
+            t.add_row(names[code], *[
+                cell_text(cells[s.label()]) if s.label() in cells else "–"
+                for s in sorted(spans, key=lambda s: s.last, reverse=True)
+            ])
+        out.append(t)
+    return out
+
+
+def render_table(table: RateTable, map_names: dict[str, str], console: Console) -> None:
+    if table.synthetic:
+        console.print(Text(SYNTHETIC_BANNER, style="bold reverse"))
+    if len(table.spans) > 1:
+        for t in _pivot_tables(table, map_names):
+            console.print(t)
+        console.print("Omgørelsesprocent (antal sager i parentes).")
+    else:
+        console.print(_detail_table(table, map_names, table.rows, table.totals))
+        if any(r.counts is not None and r.denominator is not None and 0 < r.denominator < SMALL for r in table.rows):
+            console.print(
+                f"* Under {SMALL} sager: en enkelt sag flytter procenten meget; se intervallet."
+            )
+        console.print(
+            "Tragt: 'over' eller 'under' betyder, at kommunen ligger uden for det, tilfældig variation "
+            "omkring landsplan kan forklare (95 %-grænser); 'normal' at forskellen kan være tilfældig."
+        )
+    console.print(DEFINITION_TEXT_DA[table.definition])
+    for note in table.notes:
+        console.print(f"Bemærk: {note}")
+    notes = {r.note for r in table.rows if r.note}
+    for note in sorted(notes):
+        console.print(f"Bemærk: {note}")
+    if table.vintages:
+        latest = max(v.as_of for v in table.vintages)
+        console.print(
+            f"Kilde: Ankestyrelsens statistikbank, {len(table.vintages)} import(er), data pr. "
+            f"{latest.strftime('%d-%m-%Y')}."
+        )
+    if table.synthetic:
+        console.print(Text(SYNTHETIC_BANNER, style="bold reverse"))

@@ -1,0 +1,171 @@
+"""Reading and writing statistics-bank vintages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, and_, case, func, insert, select
+
+from .schema import statbank_basis, statbank_cell, statbank_slot, vintage
+
+# The law key of a slot for rows that belong to no single law.
+ALL_LAWS = "*"
+UNMAPPED_LAW = "?"
+
+
+@dataclass(frozen=True)
+class VintageInfo:
+    id: int
+    file_name: str
+    file_format: str
+    sha256: str
+    as_of: dt.date
+    imported_at: dt.datetime
+    cell_count: int
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class NewVintage:
+    file_name: str
+    file_format: str
+    sha256: str
+    as_of: dt.date
+    synthetic: bool = False
+
+
+def _info(row) -> VintageInfo:
+    return VintageInfo(row.id, row.file_name, row.file_format, row.sha256, row.as_of,
+                       row.imported_at, row.cell_count, row.synthetic)
+
+
+def find_vintage(conn: Connection, sha256: str) -> VintageInfo | None:
+    row = conn.execute(select(vintage).where(vintage.c.sha256 == sha256)).first()
+    return _info(row) if row else None
+
+
+def list_vintages(conn: Connection) -> list[VintageInfo]:
+    return [_info(r) for r in conn.execute(select(vintage).order_by(vintage.c.id))]
+
+
+def _executemany(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """A plain DB-API executemany of tuples: the cheapest bulk insert both databases offer."""
+    if not rows:
+        return
+    style = conn.dialect.paramstyle
+    marks = ", ".join("?" if style == "qmark" else "%s" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def write_vintage(
+    conn: Connection,
+    new: NewVintage,
+    bases: Iterable[tuple],  # (basis_id, label, level, law_id, provision_key)
+    cells: list[tuple],  # (line, year, quarter, area_code, basis_id, outcome, count, derived)
+    slots: Iterable[tuple],  # (year, quarter, area_code, law_key)
+) -> int:
+    """Write one vintage; the caller's transaction makes it all or nothing."""
+    vintage_id = conn.execute(
+        insert(vintage).values(
+            source="statbank", file_name=new.file_name, file_format=new.file_format,
+            sha256=new.sha256, as_of=new.as_of, imported_at=dt.datetime.now().replace(microsecond=0),
+            cell_count=len(cells), synthetic=new.synthetic,
+        )
+    ).inserted_primary_key[0]
+    _executemany(conn, statbank_basis, ("vintage_id", "basis_id", "label", "level", "law_id", "provision_key"),
+                 [(vintage_id, *b) for b in bases])
+    _executemany(
+        conn, statbank_cell,
+        ("vintage_id", "line", "year", "quarter", "area_code", "basis_id", "outcome", "count", "derived"),
+        [(vintage_id, *c) for c in cells],
+    )
+    _executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),
+                 [(vintage_id, *s, new.as_of) for s in slots])
+    return vintage_id
+
+
+@dataclass(frozen=True, slots=True)
+class CountRow:
+    """Summed counts of one (year, area, legal basis, outcome) from the winning vintages."""
+
+    year: int
+    area_code: str
+    level: str
+    law_id: str | None
+    provision_key: str | None
+    label: str | None
+    outcome: str
+    count: int | None  # None when any contributing cell was ".."
+    vintage_id: int
+
+
+def winning_slots(as_of: dt.date | None, years: Sequence[int]):
+    """Per (year, area, law), the vintage that wins: the newest as_of ≤ the date, then the newest import."""
+    conditions = [statbank_slot.c.quarter == 0, statbank_slot.c.year.in_(list(years))]
+    if as_of is not None:
+        conditions.append(statbank_slot.c.as_of <= as_of)
+    rank = func.row_number().over(
+        partition_by=(statbank_slot.c.year, statbank_slot.c.quarter, statbank_slot.c.area_code, statbank_slot.c.law_key),
+        order_by=(statbank_slot.c.as_of.desc(), statbank_slot.c.vintage_id.desc()),
+    ).label("rank")
+    ranked = select(statbank_slot, rank).where(and_(*conditions)).subquery("ranked")
+    return select(ranked).where(ranked.c.rank == 1).subquery("winners")
+
+
+def fetch_year_counts(
+    conn: Connection,
+    years: Sequence[int],
+    as_of: dt.date | None = None,
+    area_codes: Sequence[str] | None = None,
+) -> list[CountRow]:
+    """Counts per year, area, legal basis and outcome, each slot from its winning vintage."""
+    winners = winning_slots(as_of, years)
+    b = statbank_basis
+    c = statbank_cell
+    law_key = func.coalesce(b.c.law_id, case((b.c.level == "all", ALL_LAWS), else_=UNMAPPED_LAW))
+    count_sum = func.sum(c.c.count)
+    all_known = func.count(c.c.count) == func.count()
+    query = (
+        select(
+            c.c.year, c.c.area_code, b.c.level, b.c.law_id, b.c.provision_key,
+            func.min(b.c.label).label("label"), c.c.outcome,
+            count_sum.label("total"), all_known.label("complete"), c.c.vintage_id,
+        )
+        .select_from(
+            winners.join(b, b.c.vintage_id == winners.c.vintage_id).join(
+                c,
+                and_(
+                    c.c.vintage_id == winners.c.vintage_id,
+                    c.c.year == winners.c.year,
+                    c.c.quarter == winners.c.quarter,
+                    c.c.area_code == winners.c.area_code,
+                    c.c.basis_id == b.c.basis_id,
+                ),
+            )
+        )
+        .where(law_key == winners.c.law_key)
+        .group_by(c.c.year, c.c.area_code, b.c.level, b.c.law_id, b.c.provision_key, c.c.outcome, c.c.vintage_id)
+    )
+    if area_codes is not None:
+        query = query.where(c.c.area_code.in_(list(area_codes)))
+    return [
+        CountRow(r.year, r.area_code, r.level, r.law_id, r.provision_key, r.label, r.outcome,
+                 int(r.total) if r.complete and r.total is not None else None, r.vintage_id)
+        for r in conn.execute(query)
+    ]
+
+
+def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInfo]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    rows = conn.execute(select(vintage).where(vintage.c.id.in_(ids)))
+    return {r.id: _info(r) for r in rows}
+
+
+def years_available(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(select(statbank_slot.c.year).where(statbank_slot.c.quarter == 0).distinct().order_by(statbank_slot.c.year))]
