@@ -50,16 +50,16 @@ def _bad_input(message: str, file: str = "kommandolinjen") -> InputError:
     return InputError([Problem(file, message)], headline="Kommandoen kan ikke udføres:")
 
 
-def _slots(data: StatbankData) -> set[tuple]:
-    law_key = {}
+def _slots(data: StatbankData) -> list[tuple]:
+    law_keys = []
     for b in data.bases:
         if b.ref.level is BasisLevel.ALL:
-            law_key[b.id] = ALL_LAWS
+            law_keys.append(ALL_LAWS)
         elif b.ref.law_id is None:
-            law_key[b.id] = UNMAPPED_LAW
+            law_keys.append(UNMAPPED_LAW)
         else:
-            law_key[b.id] = b.ref.law_id
-    return {(c[1], c[2], c[3], law_key[c[4]]) for c in data.cells}
+            law_keys.append(b.ref.law_id)
+    return data.cells.slots(law_keys)
 
 
 def import_statbank(
@@ -96,16 +96,16 @@ def import_statbank(
                 progress(f"Gemmer {data.file}")
             vintage_id = write_vintage(
                 conn,
-                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic),
+                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic, len(data.cells)),
                 [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
-                data.cells,
+                data.cells.columns(),
                 _slots(data),
             )
             existing = find_vintage(conn, data.sha256)
             assert existing is not None and existing.id == vintage_id
             reports.append(ImportReport(
                 file=data.file, status="imported", vintage=existing, cells=len(data.cells),
-                derived=sum(1 for c in data.cells if c[7]), years=data.years,
+                derived=int(data.cells.derived.sum()), years=data.years,
                 municipalities=sum(1 for lvl in data.areas.values() if lvl is AreaLevel.MUNICIPALITY),
                 national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),
                 unmapped_labels=[b.label for b in data.bases if b.ref.level is BasisLevel.UNMAPPED],

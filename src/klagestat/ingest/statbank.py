@@ -11,10 +11,12 @@ The rules (design.md, "Statistics-bank files"):
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from klagestat.domain.catalogue import Area, AreaLevel, Catalogue
 from klagestat.domain.legal_basis import UNMAPPED, BasisLevel, BasisRef, split_numeric_prefix
@@ -39,6 +41,59 @@ class Basis:
 
 
 @dataclass
+class CellColumns:
+    """The cells to store, as parallel arrays; `rows()` streams them as tuples for the store."""
+
+    line: np.ndarray  # -1 for a year summed from quarters
+    year: np.ndarray
+    quarter: np.ndarray  # 0 = the whole year
+    area: np.ndarray  # index into area_codes
+    basis: np.ndarray  # basis id
+    outcome: np.ndarray  # index into outcomes
+    count: np.ndarray  # 0 where not available
+    unavailable: np.ndarray
+    area_codes: list[str]
+    outcomes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    @property
+    def derived(self) -> np.ndarray:
+        return self.line < 0
+
+    def columns(self) -> list[list]:
+        """Columns for the store: line or None, year, quarter, area code, basis id, outcome,
+        count or None, derived."""
+        lines: list = self.line.tolist()
+        for i in np.nonzero(self.derived)[0].tolist():
+            lines[i] = None
+        counts: list = self.count.tolist()
+        for i in np.nonzero(self.unavailable)[0].tolist():
+            counts[i] = None
+        return [
+            lines, self.year.tolist(), self.quarter.tolist(), list(map(self.area_codes.__getitem__, self.area.tolist())),
+            self.basis.tolist(), list(map(self.outcomes.__getitem__, self.outcome.tolist())), counts,
+            self.derived.tolist(),
+        ]
+
+    def slots(self, law_keys: list[str]) -> list[tuple]:
+        """The distinct (year, quarter, area code, law key) the cells cover; law_keys by basis id."""
+        n_laws = len(law_keys)
+        law_index = {k: i for i, k in enumerate(dict.fromkeys(law_keys))}
+        basis_law = np.array([law_index[k] for k in law_keys], dtype=np.int64)
+        key = ((self.year * 8 + self.quarter) * len(self.area_codes) + self.area) * max(n_laws, 1) + basis_law[self.basis]
+        distinct_laws = list(law_index)
+        result = []
+        for k in np.unique(key).tolist():
+            k, law = divmod(k, max(n_laws, 1))
+            k, area = divmod(k, len(self.area_codes))
+            year, quarter = divmod(k, 8)
+            result.append((year, quarter, self.area_codes[area], distinct_laws[law]))
+        return result
+
+
+@dataclass
 class StatbankData:
     """A statistics-bank file, validated and ready for the store."""
 
@@ -46,14 +101,13 @@ class StatbankData:
     format: str
     sha256: str
     bases: list[Basis]
-    # (line or None when derived, year, quarter (0 = year), area code, basis id, outcome, count or None, derived)
-    cells: list[tuple]
+    cells: CellColumns
     areas: dict[str, AreaLevel]
     notes: list[str] = field(default_factory=list)
 
     @property
     def years(self) -> list[int]:
-        return sorted({c[1] for c in self.cells})
+        return np.unique(self.cells.year).tolist()
 
 
 def file_hash(data: bytes) -> str:
@@ -76,49 +130,59 @@ def read_statbank(
     except IsADirectoryError:
         problems.add("Det er en mappe, ikke en fil.")
         problems.raise_if_any()
-    head = data.lstrip()[:1]
+    head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
     table = read_jsonstat(name, data) if head in (b"{", b"[") else read_csv(name, data)
     result = _validate(table, catalogue, label_map or LabelMap(), allow_unmapped)
     result.sha256 = file_hash(data)
     return result
 
 
+def _factorize(column: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+    """Distinct labels in first-seen order, and each cell's index into them (in C, mostly)."""
+    distinct = list(dict.fromkeys(column))
+    index = {label: i for i, label in enumerate(distinct)}
+    ids = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
+    return distinct, ids
+
+
+def _first_lines(ids: np.ndarray, lines: np.ndarray, n: int) -> list[int]:
+    """The first line on which each of n labels appears."""
+    first = np.full(n, -1, dtype=np.int64)
+    order = np.arange(len(ids) - 1, -1, -1)
+    first[ids[order]] = lines[order]  # the last write (the first row) wins
+    return first.tolist()
+
+
 def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_unmapped: bool) -> StatbankData:
     problems = ProblemList(table.file, position=table.where)
     col = table.columns
+    lines = np.asarray(table.lines, dtype=np.int64)
 
-    # Labels are few and rows are many: each distinct label is resolved once, to a small id.
+    # Labels are few and cells many: each distinct label is resolved once, then looked up by id.
+    area_labels, ai = _factorize(table.area)
+    period_labels, pi = _factorize(table.period)
+    outcome_labels, oi = _factorize(table.outcome)
+    basis_labels, bi = _factorize(table.basis)
+    value_labels, vi = _factorize(table.value)
+
     areas: list[Area] = []
-    area_ids: dict[str, int] = {}
-    periods: list[Period] = []
-    period_ids: dict[str, int] = {}
-    outcomes: list[str] = []
-    outcome_ids: dict[str, int] = {}
-    basis_labels: list[str] = []
-    basis_first_line: list[int] = []
-    basis_ids: dict[str, int] = {}
-
-    def new_area(label: str, line: int) -> int:
+    for label, line in zip(area_labels, _first_lines(ai, lines, len(area_labels))):
         area = label_map.area(label) or catalogue.find_area(label)
         if area is None:
             problems.add("Ukendt kommune. Skriv kommunens navn eller kode (fx 'Lejre' eller '350').",
                          line=line, column=col["area"], value=label)
             area = Area(AreaLevel.MUNICIPALITY, "?", label)
-        area_ids[label] = len(areas)
         areas.append(area)
-        return area_ids[label]
-
-    def new_period(label: str, line: int) -> int:
+    periods: list[Period] = []
+    for label, line in zip(period_labels, _first_lines(pi, lines, len(period_labels))):
         period = parse_period(label)
         if period is None:
             problems.add("Ukendt periode. Forventet et år (2024) eller et kvartal (2024K1).",
                          line=line, column=col["period"], value=label)
             period = Period(0, 0)
-        period_ids[label] = len(periods)
         periods.append(period)
-        return period_ids[label]
-
-    def new_outcome(label: str, line: int) -> int:
+    outcomes: list[str] = []
+    for label, line in zip(outcome_labels, _first_lines(oi, lines, len(outcome_labels))):
         outcome = label_map.outcome(label) or catalogue.outcome_for_label(label)
         if outcome is None:
             problems.add(
@@ -127,87 +191,74 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
                 line=line, column=col["outcome"], value=label,
             )
             outcome = "?"
-        outcome_ids[label] = len(outcomes)
         outcomes.append(outcome)
-        return outcome_ids[label]
-
-    def new_basis(label: str, line: int) -> int:
-        basis_ids[label] = len(basis_labels)
-        basis_labels.append(label)
-        basis_first_line.append(line)
-        return basis_ids[label]
-
-    values: dict[int, int | None] = {}
-    lines: dict[int, int] = {}
-    # A cell's key packs (period, area, basis, outcome) ids into one int: cheaper than a tuple.
-    # The multipliers are generous bounds; they are checked below.
-    M_O, M_B, M_A = 64, 1 << 16, 1 << 12
-    for line, a, b, o, p, v in table.rows:
-        ai = area_ids.get(a)
-        if ai is None:
-            ai = new_area(a, line)
-        pi = period_ids.get(p)
-        if pi is None:
-            pi = new_period(p, line)
-        oi = outcome_ids.get(o)
-        if oi is None:
-            oi = new_outcome(o, line)
-        bi = basis_ids.get(b)
-        if bi is None:
-            bi = new_basis(b, line)
-        if v.isdigit() and v.isascii():
-            count = int(v)
-        else:
-            count = _parse_count(v, line, col["value"], problems)
-        key = ((pi * M_A + ai) * M_B + bi) * M_O + oi
-        if key in values:
-            problems.add(
-                f"Samme celle står to gange (også på {table.where} {lines[key]}).",
-                line=line, column=col["value"], value=f"{a} / {b} / {o} / {p}",
-            )
-        values[key] = count
-        lines[key] = line
-        if len(problems.problems) > 200:
-            break
-    if len(outcomes) >= M_O or len(basis_labels) >= M_B or len(areas) >= M_A:
-        problems.add("Filen har flere forskellige etiketter, end klagestat kan læse i én fil.")
+    value_counts: list[int] = []
+    value_unavailable: list[bool] = []
+    bad_values = []
+    for i, label in enumerate(value_labels):
+        count, message = _parse_count(label)
+        if message:
+            bad_values.append((i, label, message))
+        value_counts.append(count or 0)
+        value_unavailable.append(count is None)
+    for i, label, message in bad_values:
+        for line in lines[vi == i][:5].tolist():
+            problems.add(message, line=line, column=col["value"], value=label)
     problems.raise_if_any()
 
-    bases = _resolve_bases(basis_labels, basis_first_line, catalogue, label_map, allow_unmapped, table, problems)
+    counts = np.asarray(value_counts, dtype=np.int64)[vi]
+    unavailable = np.asarray(value_unavailable, dtype=bool)[vi]
 
-    # Unpack the keys once into parallel columns for the checks and the store.
-    cells = []
-    for key, count in values.items():
-        oi = key % M_O
-        rest = key // M_O
-        bi = rest % M_B
-        rest //= M_B
-        ai = rest % M_A
-        pi = rest // M_A
-        cells.append((pi, ai, bi, oi, count, lines[key]))
-
-    checker = _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue)
-    checker.check(cells)
+    # Each cell once: (period, area, legal basis, outcome) packed into one int64.
+    na, nb, no = len(areas), len(basis_labels), len(outcomes)
+    keys = ((pi * na + ai) * nb + bi) * no + oi
+    order = np.argsort(keys, kind="stable")
+    dup = np.nonzero(keys[order][1:] == keys[order][:-1])[0]
+    for d in dup[:20].tolist():
+        first, second = order[d], order[d + 1]
+        problems.add(
+            f"Samme celle står to gange (også på {table.where} {lines[first]}).",
+            line=int(lines[second]), column=col["value"],
+            value=f"{table.area[second]} / {table.basis[second]} / {table.outcome[second]} / {table.period[second]}",
+        )
     problems.raise_if_any()
 
-    stored, notes = _with_derived_years(cells, periods, areas, outcomes, catalogue)
+    bases = _resolve_bases(basis_labels, _first_lines(bi, lines, nb), catalogue, label_map,
+                           allow_unmapped, table, problems)
+    cells = _Cells(pi, ai, bi, oi, counts, unavailable, lines)
+    _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue, cells).check()
+    problems.raise_if_any()
+
+    stored, notes = _store_rows(cells, periods, areas, outcomes, catalogue)
     area_levels = {a.code: a.level for a in areas}
     return StatbankData(table.file, table.format, "", bases, stored, area_levels, notes)
 
 
-def _parse_count(text: str, line: int, column: str, problems: ProblemList) -> int | None:
+def _parse_count(text: str) -> tuple[int | None, str | None]:
+    """A count, None for ".." (not available), or a Danish message saying what is wrong."""
     v = text.strip()
     if v == UNAVAILABLE:
-        return None
+        return None, None
     if v.isdigit() and v.isascii():
-        return int(v)
+        return int(v), None
     if v == "":
-        problems.add("Tallet mangler. Skriv 0 eller '..' (ikke tilgængeligt).", line=line, column=column, value=text)
-    elif v.lstrip("-").strip().isdigit():
-        problems.add("Antallet er negativt; et antal sager kan ikke være negativt.", line=line, column=column, value=text)
-    else:
-        problems.add("Antallet er ikke et helt tal.", line=line, column=column, value=text)
-    return None
+        return None, "Tallet mangler. Skriv 0 eller '..' (ikke tilgængeligt)."
+    if v.startswith("-") and v[1:].strip().isdigit():
+        return None, "Antallet er negativt; et antal sager kan ikke være negativt."
+    return None, "Antallet er ikke et helt tal."
+
+
+@dataclass
+class _Cells:
+    """The cells of a file as parallel arrays (one entry per cell)."""
+
+    period: np.ndarray
+    area: np.ndarray
+    basis: np.ndarray
+    outcome: np.ndarray
+    count: np.ndarray  # 0 where not available
+    unavailable: np.ndarray
+    line: np.ndarray
 
 
 def _resolve_bases(
@@ -252,9 +303,14 @@ def _resolve_bases(
 
 
 class _TotalsChecker:
-    """Checks every total in the file against its parts; a contradiction refuses the file."""
+    """Checks every total in the file against its parts; a contradiction refuses the file.
 
-    def __init__(self, table, problems, periods, areas, bases, outcomes, catalogue):
+    Each check is the same operation on different keys: group the parts by the key of the total
+    they belong to, sum them, and compare with the total. The sum of the parts that have values
+    may never exceed the total; when all parts are present with values, it must equal it.
+    """
+
+    def __init__(self, table, problems, periods, areas, bases, outcomes, catalogue, cells: _Cells):
         self.table = table
         self.problems = problems
         self.periods = periods
@@ -262,90 +318,93 @@ class _TotalsChecker:
         self.bases = bases
         self.outcomes = outcomes
         self.catalogue = catalogue
+        self.cells = cells
 
-    def _fail(self, line: int, total: int, parts: int, what: str, where: str) -> None:
-        self.problems.add(
-            f"Totalen {total} passer ikke med summen af {what}, som er {parts} ({where}). "
-            f"Filen er ikke intern konsistent; hent den igen fra statistikbanken.",
-            line=line, column=self.table.columns["value"], value=str(total),
-        )
-
-    def _compare(self, total, parts: list[int | None], complete: bool, what: str, where: str) -> None:
-        value, line = total
-        if value is None:
+    def _compare(self, total_rows, total_keys, part_rows, part_keys, complete, what: str) -> None:
+        """complete: a bool, or per total row whether all its parts are in the file."""
+        if len(total_rows) == 0 or len(part_rows) == 0:
             return
-        known = [p for p in parts if p is not None]
-        s = sum(known)
-        if s > value or (complete and len(known) == len(parts) and s != value):
-            self._fail(line, value, s, what, where)
+        c = self.cells
+        group_keys, inverse = np.unique(part_keys, return_inverse=True)
+        sums = np.bincount(inverse, weights=c.count[part_rows], minlength=len(group_keys)).astype(np.int64)
+        missing = np.bincount(inverse, weights=c.unavailable[part_rows], minlength=len(group_keys))
+        pos = np.searchsorted(group_keys, total_keys)
+        pos_clipped = np.minimum(pos, len(group_keys) - 1)
+        found = (pos < len(group_keys)) & (group_keys[pos_clipped] == total_keys)
+        totals = c.count[total_rows]
+        known = ~c.unavailable[total_rows]
+        part_sum = np.where(found, sums[pos_clipped], 0)
+        all_known = found & (missing[pos_clipped] == 0)
+        bad = found & known & ((part_sum > totals) | (np.asarray(complete) & all_known & (part_sum != totals)))
+        for i in np.nonzero(bad)[0][:20].tolist():
+            row = total_rows[i]
+            self.problems.add(
+                f"Totalen {int(totals[i])} passer ikke med summen af {what}, som er {int(part_sum[i])} "
+                f"({self._where(row)}). Filen hænger ikke sammen; hent den igen fra statistikbanken.",
+                line=int(c.line[row]), column=self.table.columns["value"], value=str(int(totals[i])),
+            )
 
-    def check(self, cells: list[tuple]) -> None:
-        outcomes = self.outcomes
-        bases = self.bases
-        periods = self.periods
+    def check(self) -> None:
+        c = self.cells
+        n_areas, n_bases, n_outcomes = len(self.areas), len(self.bases), len(self.outcomes)
+        outcome_code = np.array([o if o in OUTCOME_CODES else ("T" if o == TOTAL else "?") for o in self.outcomes])
+        is_part_outcome = np.isin(outcome_code, OUTCOME_CODES)[c.outcome]
+        is_total_outcome = (outcome_code == "T")[c.outcome]
 
         # 1. "I alt" over outcomes against the four outcomes.
-        by_cell: dict[tuple, dict[str, tuple]] = defaultdict(dict)
-        for pi, ai, bi, oi, count, line in cells:
-            by_cell[(pi, ai, bi)][outcomes[oi]] = (count, line)
-        all_outcomes_in_file = set(OUTCOME_CODES) <= set(outcomes)
-        for (pi, ai, bi), row in by_cell.items():
-            if TOTAL in row:
-                parts = [row[o][0] for o in OUTCOME_CODES if o in row]
-                self._compare(row[TOTAL], parts, all_outcomes_in_file, "de fire afgørelser",
-                              self._where(pi, ai, bi))
+        cell_key = (c.period * n_areas + c.area) * n_bases + c.basis
+        all_outcomes_in_file = set(OUTCOME_CODES) <= set(self.outcomes)
+        totals = np.nonzero(is_total_outcome)[0]
+        parts = np.nonzero(is_part_outcome)[0]
+        self._compare(totals, cell_key[totals], parts, cell_key[parts], all_outcomes_in_file, "de fire afgørelser")
 
-        # 2. Law rows against their provisions; the all-laws row against the laws.
-        law_rows: dict[tuple, tuple] = {}
-        all_rows: dict[tuple, tuple] = {}
-        provision_parts: dict[tuple, list] = defaultdict(list)
-        for pi, ai, bi, oi, count, line in cells:
-            ref = bases[bi].ref
-            o = outcomes[oi]
-            if ref.level is BasisLevel.LAW:
-                law_rows[(pi, ai, ref.law_id, o)] = (count, line, bi)
-            elif ref.level is BasisLevel.ALL:
-                all_rows[(pi, ai, o)] = (count, line, bi)
-            elif ref.level is BasisLevel.PROVISION:
-                provision_parts[(pi, ai, ref.law_id, o)].append(count)
-        for key, (count, line, bi) in law_rows.items():
-            parts = provision_parts.get(key)
-            if parts:
-                self._compare((count, line), parts, True, "bestemmelserne under loven",
-                              self._where(key[0], key[1], bi, key[3]))
-        law_figures: dict[tuple, list] = defaultdict(list)
-        for (pi, ai, law_id, o), (count, _, _) in law_rows.items():
-            law_figures[(pi, ai, o)].append(count)
-        for (pi, ai, law_id, o), parts in provision_parts.items():
-            if (pi, ai, law_id, o) not in law_rows:
-                law_figures[(pi, ai, o)].append(None if None in parts else sum(parts))
-        for key, (count, line, bi) in all_rows.items():
-            parts = law_figures.get(key)
-            if parts:
-                self._compare((count, line), parts, True, "lovene", self._where(key[0], key[1], bi, key[2]))
+        # 2. Law rows against their provisions.
+        law_basis: dict[str, int] = {}
+        for b in self.bases:
+            if b.ref.level is BasisLevel.LAW:
+                law_basis.setdefault(b.ref.law_id, b.id)
+        parent = np.array([
+            law_basis.get(b.ref.law_id, -1) if b.ref.level is BasisLevel.PROVISION else -1 for b in self.bases
+        ], dtype=np.int64)
+        level = np.array([b.ref.level.value for b in self.bases])
+        cell_parent = parent[c.basis]
 
-        # 3. A year row against its quarters.
-        quarters: dict[tuple, list] = defaultdict(list)
-        years: dict[tuple, tuple] = {}
-        for pi, ai, bi, oi, count, line in cells:
-            period = periods[pi]
-            if period.is_year:
-                years[(period.year, ai, bi, oi)] = (count, line, pi)
-            else:
-                quarters[(period.year, ai, bi, oi)].append(count)
-        for key, (count, line, pi) in years.items():
-            parts = quarters.get(key)
-            if parts:
-                complete = len(parts) == len(self.catalogue_quarters(key[0]))
-                self._compare((count, line), parts, complete, "kvartalerne",
-                              self._where(pi, key[1], key[2], outcomes[key[3]]))
+        def key(basis):
+            return ((c.period * n_areas + c.area) * n_bases + basis) * n_outcomes + c.outcome
 
-    def catalogue_quarters(self, year: int) -> tuple[int, ...]:
-        return expected_quarters(year, self.catalogue)
+        is_law_row = (level == BasisLevel.LAW.value)[c.basis]
+        totals = np.nonzero(is_law_row)[0]
+        parts = np.nonzero(cell_parent >= 0)[0]
+        self._compare(totals, key(c.basis)[totals], parts, key(cell_parent)[parts], True,
+                      "bestemmelserne under loven")
 
-    def _where(self, pi, ai, bi, outcome: str | None = None) -> str:
-        parts = [self.periods[pi].label(), self.areas[ai].name, self.bases[bi].label]
-        if outcome and outcome != TOTAL and outcome in OUTCOME_CODES:
+        # 3. The all-laws row against the laws (a law's row, else its provisions).
+        all_ids = [b.id for b in self.bases if b.ref.level is BasisLevel.ALL]
+        if len(all_ids) == 1:
+            is_all_row = c.basis == all_ids[0]
+            contributes = is_law_row | (((level == BasisLevel.PROVISION.value)[c.basis]) & (cell_parent < 0))
+            has_unmapped = any(b.ref.level is BasisLevel.UNMAPPED for b in self.bases)
+            totals = np.nonzero(is_all_row)[0]
+            parts = np.nonzero(contributes)[0]
+            self._compare(totals, key(c.basis)[totals], parts, key(np.full_like(c.basis, all_ids[0]))[parts],
+                          not has_unmapped, "lovene")
+
+        # 4. A year row against its quarters, when the file has every quarter of that year.
+        period_year = np.array([p.year for p in self.periods], dtype=np.int64)
+        period_quarter = np.array([p.quarter for p in self.periods], dtype=np.int64)
+        year, quarter = period_year[c.period], period_quarter[c.period]
+        year_key = ((year * n_areas + c.area) * n_bases + c.basis) * n_outcomes + c.outcome
+        totals = np.nonzero(quarter == 0)[0]
+        parts = np.nonzero(quarter > 0)[0]
+        complete_years = years_with_all_quarters(self.periods, self.catalogue)
+        complete = np.isin(year[totals], list(complete_years))
+        self._compare(totals, year_key[totals], parts, year_key[parts], complete, "kvartalerne")
+
+    def _where(self, row: int) -> str:
+        c = self.cells
+        outcome = self.outcomes[c.outcome[row]]
+        parts = [self.periods[c.period[row]].label(), self.areas[c.area[row]].name, self.bases[c.basis[row]].label]
+        if outcome in OUTCOME_CODES:
             parts.append(OUTCOME_NAMES_DA[Outcome(outcome)])
         elif outcome == TOTAL:
             parts.append("I alt")
@@ -359,38 +418,45 @@ def expected_quarters(year: int, catalogue: Catalogue) -> tuple[int, ...]:
     return tuple(range(start, 5))
 
 
-def _with_derived_years(cells, periods, areas, outcomes, catalogue) -> tuple[list[tuple], list[str]]:
-    """Store rows, plus a year row summed from the quarters when the file has no year row."""
-    out = []
-    year_keys = set()
-    quarter_sums: dict[tuple, list] = {}
-    for pi, ai, bi, oi, count, line in cells:
-        period = periods[pi]
-        out.append((line, period.year, period.quarter, areas[ai].code, bi, outcomes[oi], count, False))
-        if period.is_year:
-            year_keys.add((period.year, ai, bi, oi))
-        else:
-            entry = quarter_sums.setdefault((period.year, ai, bi, oi), [0, set(), False])
-            if count is None:
-                entry[2] = True
-            else:
-                entry[0] += count
-            entry[1].add(period.quarter)
-    incomplete_years = set()
-    derived = 0
-    for (year, ai, bi, oi), (total, present, unavailable) in quarter_sums.items():
-        if (year, ai, bi, oi) in year_keys:
-            continue
-        if present != set(expected_quarters(year, catalogue)):
-            incomplete_years.add(year)
-            continue
-        out.append((None, year, 0, areas[ai].code, bi, outcomes[oi], None if unavailable else total, True))
-        derived += 1
-    notes = []
-    if derived:
-        notes.append(f"Årstal er lagt sammen af kvartalerne ({derived} celler), fordi filen kun har kvartaler.")
-    for year in sorted(incomplete_years):
-        notes.append(
-            f"{year} har ikke alle kvartaler i filen, så året er ikke beregnet; kvartalerne er gemt."
-        )
-    return out, notes
+def years_with_all_quarters(periods: list[Period], catalogue: Catalogue) -> set[int]:
+    """The years for which the file has every quarter. A cell missing a quarter of such a year
+    had no cases then (a provision that began mid-year, such as ældreloven in July 2025)."""
+    present: dict[int, set[int]] = {}
+    for p in periods:
+        if not p.is_year:
+            present.setdefault(p.year, set()).add(p.quarter)
+    return {y for y, qs in present.items() if qs >= set(expected_quarters(y, catalogue))}
+
+
+def _store_rows(cells: _Cells, periods, areas, outcomes, catalogue) -> tuple[CellColumns, list[str]]:
+    """The cells to store, plus a year summed from the quarters where the file has no year row."""
+    c = cells
+    n_areas, n_outcomes = len(areas), len(outcomes)
+    n_bases = int(c.basis.max()) + 1 if len(c.basis) else 1
+    period_year = np.array([p.year for p in periods], dtype=np.int64)
+    period_quarter = np.array([p.quarter for p in periods], dtype=np.int64)
+    year, quarter = period_year[c.period], period_quarter[c.period]
+    columns = [c.line, year, quarter, c.area, c.basis, c.outcome, c.count, c.unavailable]
+    notes: list[str] = []
+
+    quarters = np.nonzero(quarter > 0)[0]
+    if len(quarters):
+        key = ((year * n_areas + c.area) * n_bases + c.basis) * n_outcomes + c.outcome
+        group_keys, first, inverse = np.unique(key[quarters], return_index=True, return_inverse=True)
+        sums = np.bincount(inverse, weights=c.count[quarters]).astype(np.int64)
+        missing = np.bincount(inverse, weights=c.unavailable[quarters]) > 0
+        group_year = year[quarters[first]]
+        complete_years = years_with_all_quarters(periods, catalogue)
+        complete = np.isin(group_year, list(complete_years))
+        has_year_row = np.isin(group_keys, key[quarter == 0])
+        derive = complete & ~has_year_row
+        rows = quarters[first[derive]]
+        n = int(derive.sum())
+        derived = [np.full(n, -1, dtype=np.int64), year[rows], np.zeros(n, dtype=np.int64), c.area[rows],
+                   c.basis[rows], c.outcome[rows], sums[derive], missing[derive]]
+        columns = [np.concatenate([a, b]) for a, b in zip(columns, derived)]
+        if n:
+            notes.append(f"Årstal er lagt sammen af kvartalerne ({n} celler), fordi filen kun har kvartaler.")
+        for y in sorted(set(group_year[~complete & ~has_year_row].tolist())):
+            notes.append(f"{y} har ikke alle kvartaler i filen, så året er ikke beregnet; kvartalerne er gemt.")
+    return CellColumns(*columns, [a.code for a in areas], list(outcomes)), notes

@@ -32,22 +32,20 @@ def role_of(name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class RawRow:
-    """One cell of a statistics-bank table, as text, with where it came from."""
-
-    line: int  # the line in a CSV file; the value's position (from 1) in JSON-stat
-    area: str
-    basis: str
-    outcome: str
-    period: str
-    value: str  # ".." when not available
-
-
 @dataclass
 class RawTable:
+    """A statistics-bank table as text columns, one entry per cell, with where each came from."""
+
     file: str
     format: str  # "CSV (UTF-8)" …, for the import report
     columns: dict[str, str]  # role → the column name in the file, for messages
-    rows: list[tuple]  # (line, area, basis, outcome, period, value) tuples, for speed
+    lines: list[int]  # the line in a CSV file; the value's position (from 1) in JSON-stat
+    area: tuple[str, ...]
+    basis: tuple[str, ...]
+    outcome: tuple[str, ...]
+    period: tuple[str, ...]
+    value: tuple[str, ...]  # ".." when not available
     where: str = "linje"  # how a row's position is named in messages
+
+    def __len__(self) -> int:
+        return len(self.lines)

@@ -67,6 +67,12 @@ def read_jsonstat(name: str, data: bytes) -> RawTable:
     total = 1
     for s in sizes:
         total *= s
+    if isinstance(values, list) and len(values) != total:
+        problems.add(
+            f"Datasættet har {len(values)} værdier, men dets dimensioner giver {total} celler. "
+            "Filen er ufuldstændig; hent den igen."
+        )
+        problems.raise_if_any()
 
     def value_at(i: int):
         v = values.get(str(i)) if isinstance(values, dict) else (values[i] if i < len(values) else None)
@@ -76,11 +82,10 @@ def read_jsonstat(name: str, data: bytes) -> RawTable:
         return v
 
     ia, ib, io_, ip = (roles[r] for r in ("area", "basis", "outcome", "period"))
-    rows = []
-    for i, combo in enumerate(product(*labels_by_dim)):
-        if i >= total:
-            break
-        rows.append((i + 1, combo[ia], combo[ib], combo[io_], combo[ip], _format_value(value_at(i))))
+    cells = [(combo[ia], combo[ib], combo[io_], combo[ip], _format_value(value_at(i)))
+             for i, combo in zip(range(total), product(*labels_by_dim))]
     columns = {r: ids[p] for r, p in roles.items()}
     columns.setdefault("value", "value")
-    return RawTable(name, f"JSON-stat ({encoding})", columns, rows, where="værdi nr.")
+    area, basis, outcome, period, value = (tuple(c) for c in zip(*cells)) if cells else ((),) * 5
+    return RawTable(name, f"JSON-stat ({encoding})", columns, list(range(1, len(cells) + 1)),
+                    area, basis, outcome, period, value, where="værdi nr.")

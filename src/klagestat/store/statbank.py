@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class NewVintage:
     sha256: str
     as_of: dt.date
     synthetic: bool = False
+    cell_count: int = 0
 
 
 def _info(row) -> VintageInfo:
@@ -50,21 +52,24 @@ def list_vintages(conn: Connection) -> list[VintageInfo]:
     return [_info(r) for r in conn.execute(select(vintage).order_by(vintage.c.id))]
 
 
-def _executemany(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """A plain DB-API executemany of tuples: the cheapest bulk insert both databases offer."""
-    if not rows:
-        return
+def _executemany(conn: Connection, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """A plain DB-API executemany of streamed tuples, in the caller's transaction: the cheapest
+    bulk insert both databases offer, without building a list of a million rows first."""
     style = conn.dialect.paramstyle
     marks = ", ".join("?" if style == "qmark" else "%s" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    conn.exec_driver_sql(sql, rows)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 def write_vintage(
     conn: Connection,
     new: NewVintage,
     bases: Iterable[tuple],  # (basis_id, label, level, law_id, provision_key)
-    cells: list[tuple],  # (line, year, quarter, area_code, basis_id, outcome, count, derived)
+    cell_columns: Sequence[Iterable],  # line, year, quarter, area_code, basis_id, outcome, count, derived
     slots: Iterable[tuple],  # (year, quarter, area_code, law_key)
 ) -> int:
     """Write one vintage; the caller's transaction makes it all or nothing."""
@@ -72,7 +77,7 @@ def write_vintage(
         insert(vintage).values(
             source="statbank", file_name=new.file_name, file_format=new.file_format,
             sha256=new.sha256, as_of=new.as_of, imported_at=dt.datetime.now().replace(microsecond=0),
-            cell_count=len(cells), synthetic=new.synthetic,
+            cell_count=new.cell_count, synthetic=new.synthetic,
         )
     ).inserted_primary_key[0]
     _executemany(conn, statbank_basis, ("vintage_id", "basis_id", "label", "level", "law_id", "provision_key"),
@@ -80,7 +85,7 @@ def write_vintage(
     _executemany(
         conn, statbank_cell,
         ("vintage_id", "line", "year", "quarter", "area_code", "basis_id", "outcome", "count", "derived"),
-        [(vintage_id, *c) for c in cells],
+        zip(repeat(vintage_id), *cell_columns),
     )
     _executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),
                  [(vintage_id, *s, new.as_of) for s in slots])

@@ -1,0 +1,52 @@
+"""The demo build: generate the synthetic statistics-bank file, import it, compute the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from klagestat import api
+from klagestat.analysis.rates import RateTable
+from klagestat.store.database import database_url
+
+from .generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
+
+# The demo's vintage date: fixed, so that a rebuild gives the same database contents.
+AS_OF = dt.date(2026, 6, 1)
+
+
+def _remove_database(db: str) -> None:
+    """Delete an existing demo database file (and SQLite's WAL side files); it holds only demo data."""
+    url = database_url(db)
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"the demo builds a SQLite file, not {db!r}")
+    path = Path(url.removeprefix("sqlite:///"))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+              path.with_name(path.name + "-journal")):
+        if p.exists():
+            p.unlink()
+
+
+def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = None) -> RateTable:
+    """Build the demo database at `db` from a freshly generated file in `folder`.
+
+    Returns the national summary for 2013-2025 (what `klagestat demo` prints). Re-running gives
+    the same result: the file is deterministic and the database is rebuilt from scratch.
+    """
+
+    def say(message: str) -> None:
+        if progress:
+            progress(message)
+
+    say("Genererer syntetiske statistikbanktal")
+    path = write_demo_file(Path(folder), DEFAULT_YEARS, seed=DEFAULT_SEED)
+    _remove_database(db)
+    say("Importerer")
+    engine = api.open_database(db)
+    try:
+        api.import_statbank(engine, [path], as_of=AS_OF, synthetic=True)
+        say("Beregner")
+        return api.rates(engine, years=",".join(str(y) for y in DEFAULT_YEARS), national_only=True)
+    finally:
+        engine.dispose()
