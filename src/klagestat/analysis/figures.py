@@ -1,24 +1,32 @@
-"""From stored counts to figures: one area's outcome counts for a map, law, provision or area.
+"""From stored counts to figures: each area's outcome counts per map, law, provision or area.
 
 The rules that make a figure honest live here:
-- a total is never added to its parts: a law's figure is its law-level row when there is one,
-  else the sum of its provisions;
+- a total is never added to its parts: a law counts through its law-level row when its vintage
+  has one, else through its provisions;
 - `..` (not available) makes every sum it enters not available, never zero;
-- a map needs data for every law it draws on; a provision-level map needs provision rows.
+- a map needs data for every law it draws on, and a map of paragraphs needs paragraph rows.
+
+How: `grouping` decides, for each legal basis of each winning vintage and each year, which
+groups it counts in (one basis may count in several maps). The store then sums the cells per
+(year, area, group, outcome) in one query, so a million cells never pass through Python.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from klagestat.domain.areas import AreaConfig, key_area
+from sqlalchemy import Connection
+
+from klagestat.domain.areas import AreaConfig
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
-from klagestat.store.statbank import CountRow
+from klagestat.store.statbank import UNMAPPED_LAW, BasisRow, fetch_bases, fetch_winning_slots, sum_by_group
 
 OUTCOME_VALUES = tuple(o.value for o in Outcome)
+UNMAPPED_GROUP = UNMAPPED_LAW
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,153 +42,155 @@ class Figure:
         return Figure(self.counts + other.counts)
 
 
+ZERO_FIGURE = Figure(OutcomeCounts())
+
+
 def unavailable(note: str) -> Figure:
     return Figure(None, note)
 
 
-def _counts(by_outcome: dict[str, int | None]) -> OutcomeCounts | None:
-    """Outcome counts from a {outcome: count} row; None if any is not available or none is given."""
-    if not any(o in by_outcome for o in OUTCOME_VALUES):
-        return None
-    values = {}
-    for o in OUTCOME_VALUES:
-        v = by_outcome.get(o, 0)
-        if v is None:
-            return None
-        values[o] = v
-    return OutcomeCounts(**values)
-
-
 @dataclass
-class AreaYear:
-    """Everything stored for one area in one year."""
+class Coverage:
+    """What the winning vintages hold for some years: per (area, year) the vintage of each law."""
 
-    laws: dict[str, dict[str, int | None]] = field(default_factory=lambda: defaultdict(dict))
-    provisions: dict[str, dict[str, int | None]] = field(default_factory=lambda: defaultdict(dict))
-    provision_law: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    unmapped: dict[str, int | None] = field(default_factory=dict)
-    vintages: set[int] = field(default_factory=set)
+    slots: dict[tuple[str, int], dict[str, int]]
+    bases: dict[int, list[BasisRow]]
+    laws_with_rows: dict[int, set[str]] = field(default_factory=dict)
+    laws_with_provisions: dict[int, set[str]] = field(default_factory=dict)
 
-    def law_ids(self) -> set[str]:
-        return set(self.laws) | set(self.provision_law.values())
+    def has(self, area_code: str, year: int) -> bool:
+        return (area_code, year) in self.slots
 
-    def provisions_of(self, law_id: str) -> list[str]:
-        return [k for k, law in self.provision_law.items() if law == law_id]
-
-    def provision_figure(self, key: str) -> Figure:
-        counts = _counts(self.provisions[key])
-        return Figure(counts) if counts else unavailable(f"{self.labels.get(key, key)}: tal ikke tilgængelige ('..')")
-
-    def law_figure(self, law_id: str, catalogue: Catalogue) -> Figure | None:
-        """The law's law-level row, else the sum of its provisions; None if the law has no data."""
-        name = catalogue.laws[law_id].name if law_id in catalogue.laws else law_id
-        if law_id in self.laws:
-            counts = _counts(self.laws[law_id])
-            if counts is not None:
-                return Figure(counts)
-        keys = self.provisions_of(law_id)
-        if not keys:
-            if law_id in self.laws:
-                return unavailable(f"{name}: tal ikke tilgængelige ('..')")
-            return None
-        total = Figure(OutcomeCounts())
-        for k in keys:
-            total = total + self.provision_figure(k)
-        return total
+    @property
+    def vintage_ids(self) -> set[int]:
+        return set(self.bases)
 
 
-def collect(rows: list[CountRow]) -> dict[tuple[str, int], AreaYear]:
-    """Group stored counts by (area code, year)."""
-    data: dict[tuple[str, int], AreaYear] = defaultdict(AreaYear)
-    for r in rows:
-        ay = data[(r.area_code, r.year)]
-        ay.vintages.add(r.vintage_id)
-        if r.level == BasisLevel.LAW:
-            ay.laws[r.law_id][r.outcome] = r.count
-        elif r.level == BasisLevel.PROVISION:
-            ay.provisions[r.provision_key][r.outcome] = r.count
-            ay.provision_law[r.provision_key] = r.law_id
-            ay.labels.setdefault(r.provision_key, r.label or r.provision_key)
-        elif r.level == BasisLevel.UNMAPPED:
-            ay.unmapped[r.outcome] = r.count
-    return data
+def load_coverage(conn: Connection, years: list[int], as_of: dt.date | None) -> Coverage:
+    slots: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
+    for s in fetch_winning_slots(conn, years, as_of):
+        slots[(s.area_code, s.year)][s.law_key] = s.vintage_id
+    bases: dict[int, list[BasisRow]] = defaultdict(list)
+    vintage_ids = {v for laws in slots.values() for v in laws.values()}
+    for b in fetch_bases(conn, vintage_ids) if vintage_ids else []:
+        bases[b.vintage_id].append(b)
+    coverage = Coverage(dict(slots), dict(bases))
+    for v, rows in bases.items():
+        coverage.laws_with_rows[v] = {b.law_id for b in rows if b.level == BasisLevel.LAW}
+        coverage.laws_with_provisions[v] = {b.law_id for b in rows if b.level == BasisLevel.PROVISION}
+    return coverage
 
 
-def map_figure(ay: AreaYear, catalogue: Catalogue, map_code: str, year: int) -> Figure | None:
-    """One area's figure for a map in a year; None when the map did not exist that year."""
-    definition = catalogue.maps[map_code]
-    period = definition.period(year)
-    if period is None:
-        return None
-    total = Figure(OutcomeCounts())
-    for law_id in sorted(period.laws):
-        law = catalogue.laws[law_id].name
-        figure = ay.law_figure(law_id, catalogue)
-        if figure is None:
-            return unavailable(f"Ingen tal for {law} i {year}, som indgår i kortet.")
-        total = total + figure
-    for law_id in sorted(period.paragraphs):
-        law = catalogue.laws[law_id].name
-        keys = ay.provisions_of(law_id)
-        if not keys:
-            if law_id in ay.laws:
-                return unavailable(f"{law} findes kun på lovniveau i {year}; kortet kræver tal pr. paragraf.")
-            return unavailable(f"Ingen tal for {law} i {year}, som indgår i kortet.")
-        for k in keys:
-            if catalogue.map_contains(map_code, year, k):
-                total = total + ay.provision_figure(k)
-    return total
+def grouping(
+    coverage: Coverage,
+    catalogue: Catalogue,
+    years: list[int],
+    by: str,
+    maps: list[str],
+    map_filter: str | None,
+    areas: AreaConfig | None,
+) -> tuple[list[tuple[int, int, int, str, str]], dict[str, str]]:
+    """(vintage_id, basis_id, year, group, law key) for every basis that counts in a group, and
+    labels for groups the catalogue can't name (provisions known only from a file's label)."""
+    rows: list[tuple[int, int, int, str, str]] = []
+    labels: dict[str, str] = {}
+    for vintage_id, bases in coverage.bases.items():
+        with_rows = coverage.laws_with_rows[vintage_id]
+        with_provisions = coverage.laws_with_provisions[vintage_id]
+        for year in years:
+            for b in bases:
+                for group in _groups_of(b, year, catalogue, by, maps, map_filter, areas, with_rows, with_provisions):
+                    rows.append((vintage_id, b.basis_id, year, group, b.law_id or UNMAPPED_LAW))
+                    if b.provision_key and group == b.provision_key:
+                        labels.setdefault(group, b.label)
+    return rows, labels
+
+
+def _groups_of(b: BasisRow, year, catalogue, by, maps, map_filter, areas, with_rows, with_provisions) -> list[str]:
+    level = b.level
+    if level == BasisLevel.ALL:
+        return []  # the all-laws total is checked at import and never added to the laws
+    if level == BasisLevel.UNMAPPED:
+        return [UNMAPPED_GROUP] if by == "law" and map_filter is None else []
+    # A law counts through its law-level row when the vintage has one, else through its provisions.
+    counts_as_law = level == BasisLevel.LAW or b.law_id not in with_rows
+
+    def in_map(m: str) -> bool:
+        if catalogue.map_covers_whole_law(m, year, b.law_id):
+            return counts_as_law
+        return level == BasisLevel.PROVISION and catalogue.map_contains(m, year, b.provision_key)
+
+    if by == "map":
+        return [m for m in maps if in_map(m)]
+    if map_filter is not None and not in_map(map_filter):
+        return []
+    if by == "law":
+        whole = map_filter is None or catalogue.map_covers_whole_law(map_filter, year, b.law_id)
+        return [b.law_id] if (counts_as_law if whole else True) else []
+    if by == "provision":
+        return [b.provision_key] if level == BasisLevel.PROVISION else []
+    if by == "area":
+        if level == BasisLevel.PROVISION:
+            return [areas.area_for(b.law_id, b.provision_key, catalogue.provision_label(b.provision_key, year))]
+        if b.law_id not in with_provisions:
+            return [areas.area_for(b.law_id, None, catalogue.laws[b.law_id].name)]
+        return []
+    raise ValueError(f"unknown grouping {by!r}")
 
 
 def group_figures(
-    ay: AreaYear,
+    conn: Connection,
+    coverage: Coverage,
     catalogue: Catalogue,
-    year: int,
+    years: list[int],
     by: str,
-    map_code: str | None,
+    maps: list[str],
+    map_filter: str | None,
     areas: AreaConfig | None,
-) -> dict[str, Figure]:
-    """Figures per group (law id, provision key or area name), optionally within one map."""
-    result: dict[str, Figure] = {}
-    if by == "law":
-        for law_id in sorted(ay.law_ids()):
-            if map_code is None or catalogue.map_covers_whole_law(map_code, year, law_id):
-                figure = ay.law_figure(law_id, catalogue)
-            elif law_id in catalogue.map_laws(map_code, year):
-                figure = Figure(OutcomeCounts())
-                for k in ay.provisions_of(law_id):
-                    if catalogue.map_contains(map_code, year, k):
-                        figure = figure + ay.provision_figure(k)
-            else:
-                continue
-            if figure is not None:
-                result[law_id] = figure
-        if ay.unmapped and map_code is None:
-            counts = _counts(ay.unmapped)
-            result["?"] = Figure(counts) if counts else unavailable("Ukendt lovgrundlag: tal ikke tilgængelige")
-    elif by == "provision":
-        for key in sorted(ay.provisions):
-            if map_code is None or catalogue.map_contains(map_code, year, key):
-                result[key] = ay.provision_figure(key)
-    elif by == "area":
-        assert areas is not None
-        for law_id in sorted(ay.law_ids()):
-            if map_code is not None and law_id not in catalogue.map_laws(map_code, year):
-                continue
-            keys = ay.provisions_of(law_id)
-            if keys:
-                for key in keys:
-                    if map_code is not None and not catalogue.map_contains(map_code, year, key):
-                        continue
-                    name = key_area(areas, key, catalogue.provision_label(key, year))
-                    result[name] = result.get(name, Figure(OutcomeCounts())) + ay.provision_figure(key)
-            else:
-                figure = ay.law_figure(law_id, catalogue)
-                if figure is None:
-                    continue
-                name = areas.area_for(law_id, None, catalogue.laws[law_id].name)
-                result[name] = result.get(name, Figure(OutcomeCounts())) + figure
-    else:
-        raise ValueError(f"unknown grouping {by!r}")
+) -> tuple[dict[tuple[str, int], dict[str, Figure]], dict[str, str]]:
+    """{(area code, year): {group: Figure}} for every area and year with data."""
+    rows, labels = grouping(coverage, catalogue, years, by, maps, map_filter, areas)
+    by_outcome: dict[tuple[str, int], dict[str, dict[str, int | None]]] = defaultdict(lambda: defaultdict(dict))
+    for year, area_code, group, law_key, outcome, vintage, count in sum_by_group(conn, rows):
+        slots = coverage.slots.get((area_code, year))
+        if slots is None or slots.get(law_key) != vintage:
+            continue  # another vintage wins this period, area and law
+        cell = by_outcome[(area_code, year)][group]
+        previous = cell.get(outcome, 0)
+        cell[outcome] = None if previous is None or count is None else previous + count
+    result: dict[tuple[str, int], dict[str, Figure]] = {}
+    for key in coverage.slots:
+        groups = {g: _figure(counts, labels.get(g, g)) for g, counts in by_outcome.get(key, {}).items()}
+        if by == "map":
+            groups = _map_requirements(coverage, catalogue, key, maps, groups)
+        result[key] = groups
+    return result, labels
+
+
+def _figure(by_outcome: dict[str, int | None], what: str) -> Figure:
+    if any(by_outcome.get(o, 0) is None for o in OUTCOME_VALUES):
+        return unavailable(f"Tal ikke tilgængelige ('..') for {what}.")
+    return Figure(OutcomeCounts(**{o: by_outcome.get(o, 0) for o in OUTCOME_VALUES}))
+
+
+def _map_requirements(coverage: Coverage, catalogue: Catalogue, key, maps, groups: dict[str, Figure]) -> dict[str, Figure]:
+    """A map is only a figure when every law it draws on has data of the kind it needs."""
+    area_code, year = key
+    laws_present = coverage.slots[key]
+    result = {}
+    for m in maps:
+        period = catalogue.maps[m].period(year)
+        if period is None:
+            continue
+        figure = groups.get(m, ZERO_FIGURE)
+        for law_id in sorted(period.laws | set(period.paragraphs)):
+            name = catalogue.laws[law_id].name
+            vintage = laws_present.get(law_id)
+            if vintage is None:
+                figure = unavailable(f"Ingen tal for {name} i {year}, som indgår i kortet.")
+                break
+            if law_id in period.paragraphs and law_id not in coverage.laws_with_provisions[vintage]:
+                figure = unavailable(f"{name} findes kun på lovniveau i {year}; kortet kræver tal pr. paragraf.")
+                break
+        result[m] = figure
     return result

@@ -20,9 +20,9 @@ from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, classify, funnel_limits_many, wilson_interval
-from klagestat.store.statbank import VintageInfo, fetch_year_counts, vintages_by_id
+from klagestat.store.statbank import VintageInfo, vintages_by_id
 
-from .figures import AreaYear, Figure, collect, group_figures, map_figure, unavailable
+from .figures import Figure, group_figures, load_coverage, unavailable
 
 GROUPINGS = ("map", "law", "provision", "area")
 TOTAL_GROUP = "I alt"
@@ -90,13 +90,15 @@ def _pool(figures: list[Figure | None]) -> Figure | None:
     return total
 
 
-def _group_label(catalogue: Catalogue, by: str, key: str, year: int) -> str:
+def _group_label(catalogue: Catalogue, by: str, key: str, year: int, file_labels: dict[str, str]) -> str:
     if by == "map":
         return catalogue.maps[key].name
     if by == "law":
         return catalogue.laws[key].name if key in catalogue.laws else "Ukendt lovgrundlag"
     if by == "provision":
-        return catalogue.provision_label(key, year)
+        if key_paragraphs(key) or key in catalogue.provisions:
+            return catalogue.provision_label(key, year)
+        return f"{catalogue.laws[key_law(key)].name}: {file_labels.get(key, key)}"
     return key
 
 
@@ -138,33 +140,20 @@ def compute_rates(
         raise ValueError("grouping by area needs an areas file")
     map_filter = maps[0] if by != "map" and maps else None
     years = sorted({y for s in spans for y in s.years})
-    data = collect(fetch_year_counts(conn, years, as_of))
-    if not data:
+    coverage = load_coverage(conn, years, as_of)
+    if not coverage.slots:
         raise NoDataError(
             f"Der er ingen tal for {', '.join(s.label() for s in spans)} i databasen. "
             "Importér statistikbankens tal med 'klagestat import statbank FIL'."
         )
     notes: list[str] = []
-
-    # ---- figures per area, year and group --------------------------------------------------
-    cache: dict[tuple[str, int], dict[str, Figure] | None] = {}
+    figures, file_labels = group_figures(
+        conn, coverage, catalogue, years, by, list(maps or catalogue.maps), map_filter, areas
+    )
+    cache: dict[tuple[str, int], dict[str, Figure] | None] = dict(figures)
 
     def figures_for(code: str, year: int) -> dict[str, Figure] | None:
-        key = (code, year)
-        if key not in cache:
-            ay = data.get(key)
-            cache[key] = None if ay is None else _figures(ay, year)
-        return cache[key]
-
-    def _figures(ay: AreaYear, year: int) -> dict[str, Figure]:
-        if by == "map":
-            result = {}
-            for m in maps or catalogue.maps:
-                f = map_figure(ay, catalogue, m, year)
-                if f is not None:
-                    result[m] = f
-            return result
-        return group_figures(ay, catalogue, year, by, map_filter, areas)
+        return cache.get((code, year))
 
     def summed(codes: tuple[str, ...], year: int) -> dict[str, Figure] | None:
         parts = [figures_for(c, year) for c in codes]
@@ -197,7 +186,7 @@ def compute_rates(
 
     # ---- which areas -------------------------------------------------------------------------
     if municipalities is None:
-        codes = [c for c in all_codes if any((c, y) in data for y in years)]
+        codes = [c for c in all_codes if any(coverage.has(c, y) for y in years)]
     else:
         codes = list(dict.fromkeys(municipalities))
     area_list = [catalogue.area(c) for c in codes]
@@ -250,7 +239,7 @@ def compute_rates(
                         figure = unavailable(area_note)
                     else:
                         continue
-                pending.append(_row(span, area, by, g, _group_label(catalogue, by, g, label_year),
+                pending.append(_row(span, area, by, g, _group_label(catalogue, by, g, label_year, file_labels),
                                     figure, definition, national_rate, map_filter))
             rows.extend(_with_funnel(pending, national_rate))
         if by != "map":
@@ -260,8 +249,7 @@ def compute_rates(
                 total = _pool(list(groups.values()))
                 totals.append(_row(span, area, by, None, TOTAL_GROUP, total, definition, None, map_filter))
 
-    used = {v for ay in data.values() for v in ay.vintages}
-    vintages = sorted(vintages_by_id(conn, used).values(), key=lambda v: v.id)
+    vintages = sorted(vintages_by_id(conn, coverage.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)))
 
 

@@ -74,11 +74,13 @@ def funnel_limits(national_rate: Fraction | float, n: int, level: float) -> tupl
     return funnel_limits_many(national_rate, [n], level)[0]
 
 
-def classify(rate: Fraction, limits: tuple[float, float]) -> FunnelClass:
+def classify(rate: Fraction | float, limits: tuple[float, float]) -> FunnelClass:
+    # The limits are floats already; comparing the rate as a float loses nothing that matters.
     low, high = limits
-    if rate > Fraction(high):
+    value = float(rate)
+    if value > high:
         return FunnelClass.ABOVE
-    if rate < Fraction(low):
+    if value < low:
         return FunnelClass.BELOW
     return FunnelClass.WITHIN
 

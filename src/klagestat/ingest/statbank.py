@@ -145,6 +145,16 @@ def _factorize(column: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
     return distinct, ids
 
 
+def _canonical(items: list, ids: np.ndarray) -> tuple[list, np.ndarray]:
+    """Merge labels that resolved to the same thing: one id per distinct item."""
+    distinct = list(dict.fromkeys(items))
+    if len(distinct) == len(items):
+        return items, ids
+    index = {item: i for i, item in enumerate(distinct)}
+    remap = np.array([index[item] for item in items], dtype=np.int64)
+    return distinct, remap[ids]
+
+
 def _first_lines(ids: np.ndarray, lines: np.ndarray, n: int) -> list[int]:
     """The first line on which each of n labels appears."""
     first = np.full(n, -1, dtype=np.int64)
@@ -208,6 +218,9 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
 
     counts = np.asarray(value_counts, dtype=np.int64)[vi]
     unavailable = np.asarray(value_unavailable, dtype=bool)[vi]
+    # Two spellings of one municipality ("Allerød", "201") or one period are the same cells.
+    areas, ai = _canonical(areas, ai)
+    periods, pi = _canonical(periods, pi)
 
     # Each cell once: (period, area, legal basis, outcome) packed into one int64.
     na, nb, no = len(areas), len(basis_labels), len(outcomes)

@@ -7,7 +7,7 @@ from itertools import repeat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, and_, case, func, insert, select
+from sqlalchemy import Connection, Engine, Integer, Text, and_, case, column, func, insert, select, values
 
 from .schema import statbank_basis, statbank_cell, statbank_slot, vintage
 
@@ -92,21 +92,6 @@ def write_vintage(
     return vintage_id
 
 
-@dataclass(frozen=True, slots=True)
-class CountRow:
-    """Summed counts of one (year, area, legal basis, outcome) from the winning vintages."""
-
-    year: int
-    area_code: str
-    level: str
-    law_id: str | None
-    provision_key: str | None
-    label: str | None
-    outcome: str
-    count: int | None  # None when any contributing cell was ".."
-    vintage_id: int
-
-
 def winning_slots(as_of: dt.date | None, years: Sequence[int]):
     """Per (year, area, law), the vintage that wins: the newest as_of ≤ the date, then the newest import."""
     conditions = [statbank_slot.c.quarter == 0, statbank_slot.c.year.in_(list(years))]
@@ -120,47 +105,65 @@ def winning_slots(as_of: dt.date | None, years: Sequence[int]):
     return select(ranked).where(ranked.c.rank == 1).subquery("winners")
 
 
-def fetch_year_counts(
-    conn: Connection,
-    years: Sequence[int],
-    as_of: dt.date | None = None,
-    area_codes: Sequence[str] | None = None,
-) -> list[CountRow]:
-    """Counts per year, area, legal basis and outcome, each slot from its winning vintage."""
-    winners = winning_slots(as_of, years)
+@dataclass(frozen=True, slots=True)
+class Slot:
+    vintage_id: int
+    year: int
+    area_code: str
+    law_key: str  # law id, ALL_LAWS or UNMAPPED_LAW
+
+
+@dataclass(frozen=True, slots=True)
+class BasisRow:
+    vintage_id: int
+    basis_id: int
+    label: str
+    level: str
+    law_id: str | None
+    provision_key: str | None
+
+
+def fetch_winning_slots(conn: Connection, years: Sequence[int], as_of: dt.date | None = None) -> list[Slot]:
+    w = winning_slots(as_of, years)
+    query = select(w.c.vintage_id, w.c.year, w.c.area_code, w.c.law_key)
+    return [Slot(*r) for r in conn.execute(query)]
+
+
+def fetch_bases(conn: Connection, vintage_ids: Iterable[int]) -> list[BasisRow]:
     b = statbank_basis
-    c = statbank_cell
-    law_key = func.coalesce(b.c.law_id, case((b.c.level == "all", ALL_LAWS), else_=UNMAPPED_LAW))
-    count_sum = func.sum(c.c.count)
-    all_known = func.count(c.c.count) == func.count()
-    query = (
-        select(
-            c.c.year, c.c.area_code, b.c.level, b.c.law_id, b.c.provision_key,
-            func.min(b.c.label).label("label"), c.c.outcome,
-            count_sum.label("total"), all_known.label("complete"), c.c.vintage_id,
-        )
-        .select_from(
-            winners.join(b, b.c.vintage_id == winners.c.vintage_id).join(
-                c,
-                and_(
-                    c.c.vintage_id == winners.c.vintage_id,
-                    c.c.year == winners.c.year,
-                    c.c.quarter == winners.c.quarter,
-                    c.c.area_code == winners.c.area_code,
-                    c.c.basis_id == b.c.basis_id,
-                ),
-            )
-        )
-        .where(law_key == winners.c.law_key)
-        .group_by(c.c.year, c.c.area_code, b.c.level, b.c.law_id, b.c.provision_key, c.c.outcome, c.c.vintage_id)
+    query = select(b.c.vintage_id, b.c.basis_id, b.c.label, b.c.level, b.c.law_id, b.c.provision_key).where(
+        b.c.vintage_id.in_(sorted(set(vintage_ids)))
     )
-    if area_codes is not None:
-        query = query.where(c.c.area_code.in_(list(area_codes)))
-    return [
-        CountRow(r.year, r.area_code, r.level, r.law_id, r.provision_key, r.label, r.outcome,
-                 int(r.total) if r.complete and r.total is not None else None, r.vintage_id)
-        for r in conn.execute(query)
-    ]
+    return [BasisRow(*r) for r in conn.execute(query)]
+
+
+def sum_by_group(
+    conn: Connection,
+    grouping: Sequence[tuple[int, int, int, str, str]],  # (vintage_id, basis_id, year, group, law key)
+) -> list[tuple[int, str, str, str, str, int, int | None]]:
+    """(year, area code, group, law key, outcome, vintage_id, count or None): the year cells that
+    the grouping puts in each group, summed per vintage and law. A sum touching ".." is None.
+
+    The grouping is the analysis' decision (which legal bases of which vintage count in which
+    map, law, provision or area in which year); it arrives as a small VALUES table, so the
+    database does the summing. Which vintage wins each slot is left to the caller.
+    """
+    if not grouping:
+        return []
+    g = values(
+        column("vintage_id", Integer), column("basis_id", Integer), column("year", Integer),
+        column("grp", Text), column("law_key", Text), name="grouping",
+    ).data(list(grouping)).cte("grouping")
+    c = statbank_cell
+    keys = (c.c.year, c.c.area_code, g.c.grp, g.c.law_key, c.c.outcome, c.c.vintage_id)
+    query = (
+        select(*keys, func.sum(c.c.count), func.count(c.c.count) == func.count())
+        .select_from(g.join(c, and_(c.c.vintage_id == g.c.vintage_id, c.c.year == g.c.year,
+                                    c.c.quarter == 0, c.c.basis_id == g.c.basis_id)))
+        .group_by(*keys)
+    )
+    return [(year, area, grp, law, outcome, vintage, int(total) if complete and total is not None else None)
+            for year, area, grp, law, outcome, vintage, total, complete in conn.execute(query).all()]
 
 
 def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInfo]:
