@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from klagestat import api
+from klagestat.domain.catalogue import AreaLevel
 from klagestat.render import numbers
 from klagestat.render.rate_rows import to_dicts
 
@@ -162,8 +163,12 @@ def test_allerød_tabel_1_every_cell(allerød_db):
 def test_allerød_neighbours_give_tabel_1s_municipalities(allerød_db):
     engine, _, _, tabel_1, _ = allerød_db
     table = api.rates(engine, "2023", municipalities=["Allerød"], maps=["social"], neighbours=True)
-    shown = [r.area.name for r in table.rows if r.area.code != "000"]
-    assert shown == list(tabel_1)
+    municipalities = [r for r in table.rows if r.area.level is AreaLevel.MUNICIPALITY]
+    assert [r.area.name for r in municipalities] == list(tabel_1)
+    # … and the four neighbours pooled as one comparison group.
+    group = next(r for r in table.rows if r.area.level is AreaLevel.GROUP)
+    assert "Hillerød, Hørsholm, Furesø, Rudersdal" in group.area.name
+    assert group.counts == sum((r.counts for r in municipalities[1:]), start=type(group.counts)())
 
 
 @pytest.mark.parametrize("definition", ["all-decided", "official"])

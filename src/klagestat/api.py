@@ -169,12 +169,15 @@ def rates(
     codes = resolve_municipalities(municipalities, catalogue) if municipalities else None
     if national_only:
         codes = []
+    groups = []
     if neighbours and codes:
+        # Each municipality's neighbours as rows of their own, and pooled as a comparison group.
+        groups = list(codes)
         for code in list(codes):
             codes.extend(n for n in catalogue.municipalities[code].neighbours if n not in codes)
     with engine.connect() as conn:
         return compute_rates(
             conn, catalogue, spans, municipalities=codes, maps=list(maps) or None, by=by,
             areas=area_config, definition=Definition(definition), as_of=as_of,
-            regions=resolve_regions(regions, catalogue),
+            regions=resolve_regions(regions, catalogue), comparison_groups=groups,
         )

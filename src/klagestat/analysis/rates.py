@@ -132,6 +132,7 @@ def compute_rates(
     definition: Definition = Definition.OFFICIAL,
     as_of: dt.date | None = None,
     regions: list[str] = (),
+    comparison_groups: list[str] = (),
     include_national: bool = True,
 ) -> RateTable:
     if by not in GROUPINGS:
@@ -196,6 +197,11 @@ def compute_rates(
         for y in years:
             aggregate_figures(r, y, members, name)
         area_list.append(catalogue.area(r))
+    for code in comparison_groups:
+        group, members = catalogue.comparison_group(code)
+        for y in years:
+            cache[(group.code, y)] = summed(members, y)
+        area_list.append(group)
     if include_national:
         area_list.append(catalogue.area(NATIONAL_CODE))
 

@@ -35,6 +35,7 @@ class AreaLevel(StrEnum):
     NATIONAL = "national"
     REGION = "region"
     MUNICIPALITY = "municipality"
+    GROUP = "group"  # a comparison group: several municipalities pooled
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +274,13 @@ class Catalogue:
         if code in self.regions:
             return Area(AreaLevel.REGION, code, self.regions[code].name)
         return Area(AreaLevel.MUNICIPALITY, code, self.municipalities[code].name)
+
+    def comparison_group(self, code: str) -> tuple[Area, tuple[str, ...]]:
+        """A municipality's curated neighbours, pooled as one comparison group."""
+        municipality = self.municipalities[code]
+        names = ", ".join(self.municipalities[n].name for n in municipality.neighbours)
+        area = Area(AreaLevel.GROUP, f"nabo-{code}", f"Nabokommuner til {municipality.name} ({names})")
+        return area, municipality.neighbours
 
     def region_members(self, region_code: str) -> tuple[str, ...]:
         return tuple(c for c, m in self.municipalities.items() if m.region_code == region_code)

@@ -22,8 +22,8 @@ SMALL = 20  # below about 20 cases a figure needs an uncertainty statement (doma
 
 
 def rate_text(row: RateRow) -> str:
-    """Municipalities in whole percent, the national level with one decimal."""
-    if row.area.level is AreaLevel.MUNICIPALITY:
+    """Municipalities (alone or pooled) in whole percent, the national level and regions with one decimal."""
+    if row.area.level in (AreaLevel.MUNICIPALITY, AreaLevel.GROUP):
         return numbers.municipal_percent(row.rate)
     return numbers.national_percent(row.rate)
 
