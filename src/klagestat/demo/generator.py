@@ -38,13 +38,13 @@ import math
 import random
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import accumulate
 from pathlib import Path
 
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import Catalogue
+from klagestat.domain.outcomes import OutcomeCounts
 
 DEFAULT_SEED = 20130401
 FIRST_YEAR = 2013  # the statistics bank starts with 2013K2
@@ -258,27 +258,9 @@ def _logistic(x: float) -> float:
 
 # ---- national targets ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Totals:
-    upheld: int
-    changed: int
-    remitted: int
-    dismissed: int = 0
-
-    @property
-    def merits(self) -> int:
-        return self.upheld + self.changed + self.remitted
-
-    @property
-    def reversed(self) -> int:
-        return self.changed + self.remitted
-
-    def as_list(self) -> list[int]:
-        return [self.upheld, self.changed, self.remitted, self.dismissed]
-
-    def __sub__(self, other: Totals) -> Totals:
-        return Totals(self.upheld - other.upheld, self.changed - other.changed,
-                      self.remitted - other.remitted, self.dismissed - other.dismissed)
+def _minus(a: OutcomeCounts, b: OutcomeCounts) -> OutcomeCounts:
+    """a - b per outcome; OutcomeCounts refuses a negative remainder."""
+    return OutcomeCounts(a.upheld - b.upheld, a.changed - b.changed, a.remitted - b.remitted, a.dismissed - b.dismissed)
 
 
 def target_rate(map_code: str, year: int) -> Fraction:
@@ -292,7 +274,7 @@ def target_changed_share(map_code: str, year: int) -> Fraction:
     return _interpolate(points, year)
 
 
-def _map_totals(map_code: str, year: int, merits: int) -> Totals:
+def _map_totals(map_code: str, year: int, merits: int) -> OutcomeCounts:
     """Merits, reversed and changed for a map; a published year's figures exactly."""
     reversed_ = _round_half_up(target_rate(map_code, year) * merits)
     published = PUBLISHED[map_code].get(year)
@@ -300,28 +282,27 @@ def _map_totals(map_code: str, year: int, merits: int) -> Totals:
         changed = _round_half_up(_percent(published[1]) * merits)
     else:
         changed = _round_half_up(target_changed_share(map_code, year) * reversed_)
-    return Totals(merits - reversed_, changed, reversed_ - changed)
+    return OutcomeCounts(merits - reversed_, changed, reversed_ - changed)
 
 
-def national_totals(year: int, seed: int = DEFAULT_SEED) -> dict[str, Totals]:
+def national_totals(year: int, seed: int = DEFAULT_SEED) -> dict[str, OutcomeCounts]:
     """Each map part's national outcome counts in a year (the same for any set of municipalities)."""
     rng = random.Random(f"klagestat-demo:{seed}:national:{year}")
     child = _map_totals(CHILD, year, national_merits(CHILD, year, seed))
     adult = _map_totals(ADULT, year, national_merits(ADULT, year, seed))
     social = _map_totals("social", year, national_merits("social", year, seed))
-    other = social - child - adult
-    if min(other.as_list()[:3]) < 0:
-        raise AssertionError(f"the social map's targets for {year} leave a negative remainder: {other}")
+    # The rest of the social map: OutcomeCounts refuses a negative remainder.
+    other = _minus(_minus(social, child), adult)
     # Employment and aktivloven: about 25-30 % reversed, more often changed than remitted.
     emp_merits = national_merits(EMPLOYMENT, year, seed)
     emp_rate = Fraction(250 + rng.randrange(0, 51), 1000)
     emp_reversed = _round_half_up(emp_rate * emp_merits)
     emp_changed = _round_half_up(Fraction(55, 100) * emp_reversed)
-    employment = Totals(emp_merits - emp_reversed, emp_changed, emp_reversed - emp_changed)
+    employment = OutcomeCounts(emp_merits - emp_reversed, emp_changed, emp_reversed - emp_changed)
     result = {}
     for part, t in ((CHILD, child), (ADULT, adult), (OTHER_SOCIAL, other), (EMPLOYMENT, employment)):
         dismissed_share = 0.07 + 0.02 * rng.random()  # about 8 % on top of the merits
-        result[part] = Totals(t.upheld, t.changed, t.remitted, round(t.merits * dismissed_share))
+        result[part] = OutcomeCounts(t.upheld, t.changed, t.remitted, round(t.merits * dismissed_share))
     return result
 
 
@@ -427,7 +408,7 @@ def _calibrated_expectations(merits: list[int], effects: list[float], reversed_t
 
 
 def _municipality_totals(
-    totals: Totals,
+    totals: OutcomeCounts,
     codes: list[str],
     populations: list[int],
     effects: list[float],

@@ -6,25 +6,18 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from klagestat.domain.areas import OTHER_AREA, AreaConfig, Selector
 from klagestat.domain.catalogue import Catalogue
 
 from .problems import ProblemList
+from .text_files import read_toml
 
 
 def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
     problems = ProblemList(str(path))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        problems.add("Områdefilen findes ikke.")
-        problems.raise_if_any()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        problems.add(f"Områdefilen er ikke gyldig TOML: {e}.")
-        problems.raise_if_any()
+    data = read_toml(path, "Områdefilen")
     areas = data.get("areas")
     if not isinstance(areas, dict) or not areas:
         problems.add('Områdefilen har ingen områder. Skriv fx [areas."Børneområdet"] med provisions = [...].')

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from klagestat.domain.outcomes import TOTAL, Outcome
 from klagestat.domain.text import normalise
 
 from .problems import ProblemList
+from .text_files import read_toml
 
 
 @dataclass
@@ -43,14 +43,7 @@ class LabelMap:
 
 def read_label_map(path: Path, catalogue: Catalogue) -> LabelMap:
     problems = ProblemList(str(path))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        problems.add("Oversættelsesfilen findes ikke.")
-        problems.raise_if_any()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        problems.add(f"Oversættelsesfilen er ikke gyldig TOML: {e}.")
-        problems.raise_if_any()
+    data = read_toml(path, "Oversættelsesfilen")
     result = LabelMap()
     for label, target in data.get("legal_basis", {}).items():
         ref = catalogue.recognise_basis(str(target))

@@ -31,13 +31,18 @@ class Problem:
         return f"{place}{value}: {self.message}"
 
 
-class InputError(Exception):
-    """Bad input: nothing was imported. Exit code 2."""
+IMPORT_HEADLINE = "Filen blev ikke importeret, fordi den har fejl:"
+IMPORT_FOOTER = "Intet er importeret."
 
-    def __init__(self, problems: list[Problem], headline: str = "", hint: str = ""):
+
+class InputError(Exception):
+    """Bad input: a Danish message naming what and where. Exit code 2."""
+
+    def __init__(self, problems: list[Problem], headline: str = "", hint: str = "", footer: str = ""):
         self.problems = problems
-        self.headline = headline or "Filen blev ikke importeret, fordi den har fejl:"
+        self.headline = headline or "Der er fejl i filen:"
         self.hint = hint
+        self.footer = footer
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -48,7 +53,8 @@ class InputError(Exception):
             lines.append(f"  … og {len(self.problems) - MAX_SHOWN} fejl mere af samme slags.")
         if self.hint:
             lines.append(self.hint)
-        lines.append("Intet er importeret.")
+        if self.footer:
+            lines.append(self.footer)
         return "\n".join(lines)
 
 
@@ -58,6 +64,7 @@ class ProblemList:
 
     file: str
     position: str = "linje"
+    importing: bool = False  # a file being imported: say that nothing was imported
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, message: str, line: int | None = None, column: str | None = None, value: str | None = None) -> None:
@@ -68,4 +75,6 @@ class ProblemList:
 
     def raise_if_any(self, hint: str = "") -> None:
         if self.problems:
+            if self.importing:
+                raise InputError(self.problems, IMPORT_HEADLINE, hint, IMPORT_FOOTER)
             raise InputError(self.problems, hint=hint)

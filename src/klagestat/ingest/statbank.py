@@ -121,7 +121,7 @@ def read_statbank(
     allow_unmapped: bool = False,
 ) -> StatbankData:
     name = str(path)
-    problems = ProblemList(name)
+    problems = ProblemList(name, importing=True)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -164,7 +164,7 @@ def _first_lines(ids: np.ndarray, lines: np.ndarray, n: int) -> list[int]:
 
 
 def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_unmapped: bool) -> StatbankData:
-    problems = ProblemList(table.file, position=table.where)
+    problems = ProblemList(table.file, position=table.where, importing=True)
     col = table.columns
     lines = np.asarray(table.lines, dtype=np.int64)
 

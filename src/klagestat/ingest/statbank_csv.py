@@ -12,7 +12,7 @@ from .text_files import decode
 
 
 def read_csv(name: str, data: bytes) -> RawTable:
-    problems = ProblemList(name)
+    problems = ProblemList(name, importing=True)
     if not data.strip():
         problems.add("Filen er tom. Hent tabellen igen fra statistikbanken som CSV (semikolonsepareret).")
         problems.raise_if_any()

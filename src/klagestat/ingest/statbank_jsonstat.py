@@ -21,7 +21,7 @@ def _format_value(value) -> str:
 
 
 def read_jsonstat(name: str, data: bytes) -> RawTable:
-    problems = ProblemList(name)
+    problems = ProblemList(name, importing=True)
     text, encoding = decode(data)
     try:
         doc = json.loads(text)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import re
+import tomllib
+from pathlib import Path
 
 from charset_normalizer import from_bytes
+
+from .problems import ProblemList
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -23,3 +28,24 @@ def decode(data: bytes) -> tuple[str, str]:
         if best is None:
             raise
         return str(best), best.encoding
+
+
+def read_toml(path: Path, what: str) -> dict:
+    """A user's TOML file (what: "Områdefilen" …), or every problem with it in Danish."""
+    problems = ProblemList(str(path))
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        problems.add(f"{what} findes ikke.")
+    except UnicodeDecodeError:
+        problems.add(f"{what} er ikke gemt som UTF-8.")
+    except tomllib.TOMLDecodeError as e:
+        # tomllib says where in English: "… (at line 3, column 7)".
+        where = re.search(r"at line (\d+), column (\d+)", str(e))
+        problems.add(
+            f"{what} er ikke gyldig TOML ({str(e).split(' (at line')[0]}).",
+            line=int(where.group(1)) if where else None,
+            column=where.group(2) if where else None,
+        )
+    problems.raise_if_any()
+    raise AssertionError("unreachable")
