@@ -23,9 +23,9 @@ from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
 from klagestat.ingest.label_map import LabelMap, read_label_map
-from klagestat.ingest.problems import InputError, Problem
+from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
 from klagestat.ingest.statbank import StatbankData, read_statbank
-from klagestat.store.database import open_database
+from klagestat.store.database import migrate, open_database
 from klagestat.store.statbank import ALL_LAWS, UNMAPPED_LAW, NewVintage, VintageInfo, find_vintage, write_vintage
 
 __all__ = ["open_database", "import_statbank", "rates", "ImportReport", "InputError"]
@@ -79,12 +79,17 @@ def import_statbank(
     """
     catalogue = catalogue or load_catalogue()
     as_of = as_of or dt.date.today()
-    mapping = read_label_map(Path(label_map), catalogue) if label_map else LabelMap()
+    try:
+        mapping = read_label_map(Path(label_map), catalogue) if label_map else LabelMap()
+    except InputError as e:
+        raise InputError(e.problems, e.headline, e.hint, IMPORT_FOOTER) from None
     parsed = []
     for f in files:
         if progress:
             progress(f"Læser {f}")
         parsed.append(read_statbank(Path(f), catalogue, mapping, allow_unmapped))
+    # Only now, with every file valid, is the database created or migrated.
+    migrate(engine)
     reports = []
     with engine.begin() as conn:
         for data in parsed:

@@ -65,7 +65,8 @@ def command(group: typer.Typer, name: str):
             try:
                 return func(*args, **kwargs)
             except BAD_INPUT as e:
-                _console(stderr=True).print(str(e), markup=False, highlight=False)
+                # Plain text: a message should never be re-wrapped in the middle of a file name.
+                sys.stderr.write(str(e) + "\n")
                 raise typer.Exit(2) from None
 
         return group.command(name)(wrapper)
@@ -120,7 +121,7 @@ def import_statbank(
     db: DbOption = None,
 ) -> None:
     """Importér tabeller fra Ankestyrelsens statistikbank (fx ANKEAST1 eller ANKEAST2)."""
-    engine = api.open_database(db)
+    engine = api.open_database(db, create=False)  # created once the files are known to be good
     reports = api.import_statbank(
         engine, files, as_of=_parse_date(as_of, "--as-of"), label_map=label_map,
         allow_unmapped=allow_unmapped, progress=_progress(),

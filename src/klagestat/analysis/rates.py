@@ -20,7 +20,7 @@ from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, classify, funnel_limits_many, wilson_interval
-from klagestat.store.statbank import VintageInfo, vintages_by_id
+from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
 from .figures import Figure, group_figures, load_coverage, unavailable
 
@@ -143,10 +143,7 @@ def compute_rates(
     years = sorted({y for s in spans for y in s.years})
     coverage = load_coverage(conn, years, as_of)
     if not coverage.slots:
-        raise NoDataError(
-            f"Der er ingen tal for {', '.join(s.label() for s in spans)} i databasen. "
-            "Importér statistikbankens tal med 'klagestat import statbank FIL'."
-        )
+        raise NoDataError(_no_data_message(conn, spans, years, as_of))
     notes: list[str] = []
     figures, file_labels = group_figures(
         conn, coverage, catalogue, years, by, list(maps or catalogue.maps), map_filter, areas
@@ -257,6 +254,25 @@ def compute_rates(
 
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)))
+
+
+def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], as_of: dt.date | None) -> str:
+    what = ", ".join(s.label() for s in spans)
+    when = f" pr. {as_of:%d-%m-%Y}" if as_of else ""
+    quarters = quarters_present(conn, years, as_of)
+    if quarters:
+        listed = ", ".join(f"{y}K{q}" for y, q in quarters)
+        return (f"Der er ingen årstal for {what}{when}, kun kvartalerne {listed}. Et år regnes først, "
+                "når alle dets kvartaler er importeret.")
+    if as_of and _any_vintage(conn, years):
+        return (f"Der er ingen tal for {what}{when}: alle importer af de år er fra efter {as_of:%d-%m-%Y}. "
+                "Vælg en senere --as-of, eller udelad den.")
+    return (f"Der er ingen tal for {what} i databasen. "
+            "Importér statistikbankens tal med 'klagestat import statbank FIL'.")
+
+
+def _any_vintage(conn: Connection, years: list[int]) -> bool:
+    return bool(load_coverage(conn, years, None).slots)
 
 
 def _pooled_groups(yearly: list[dict[str, Figure] | None], allow_missing: bool = False) -> dict[str, Figure] | None:

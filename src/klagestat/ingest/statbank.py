@@ -230,9 +230,9 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     for d in dup[:20].tolist():
         first, second = order[d], order[d + 1]
         problems.add(
-            f"Samme celle står to gange (også på {table.where} {lines[first]}).",
-            line=int(lines[second]), column=col["value"],
-            value=f"{table.area[second]} / {table.basis[second]} / {table.outcome[second]} / {table.period[second]}",
+            f"Samme tal står to gange: {table.area[second]} / {table.basis[second]} / "
+            f"{table.outcome[second]} / {table.period[second]} står også på {table.where} {lines[first]}.",
+            line=int(lines[second]), column=col["value"], value=table.value[second],
         )
     problems.raise_if_any()
 
@@ -333,8 +333,9 @@ class _TotalsChecker:
         self.catalogue = catalogue
         self.cells = cells
 
-    def _compare(self, total_rows, total_keys, part_rows, part_keys, complete, what: str) -> None:
+    def _compare(self, total_rows, total_keys, part_rows, part_keys, complete, what: str, hint: str = "") -> None:
         """complete: a bool, or per total row whether all its parts are in the file."""
+        hint = hint or "Filen hænger ikke sammen; hent den igen fra statistikbanken."
         if len(total_rows) == 0 or len(part_rows) == 0:
             return
         c = self.cells
@@ -353,7 +354,7 @@ class _TotalsChecker:
             row = total_rows[i]
             self.problems.add(
                 f"Totalen {int(totals[i])} passer ikke med summen af {what}, som er {int(part_sum[i])} "
-                f"({self._where(row)}). Filen hænger ikke sammen; hent den igen fra statistikbanken.",
+                f"({self._where(row)}). {hint}",
                 line=int(c.line[row]), column=self.table.columns["value"], value=str(int(totals[i])),
             )
 
@@ -389,7 +390,9 @@ class _TotalsChecker:
         totals = np.nonzero(is_law_row)[0]
         parts = np.nonzero(cell_parent >= 0)[0]
         self._compare(totals, key(c.basis)[totals], parts, key(cell_parent)[parts], True,
-                      "bestemmelserne under loven")
+                      "bestemmelserne under loven",
+                      "Har du kun valgt nogle af lovens paragraffer i statistikbanken, så vælg dem alle, "
+                      "eller fravælg lovniveauet (fx '1 Serviceloven'), og hent filen igen.")
 
         # 3. The all-laws row against the laws (a law's row, else its provisions).
         all_ids = [b.id for b in self.bases if b.ref.level is BasisLevel.ALL]

@@ -44,6 +44,13 @@ def read_csv(name: str, data: bytes) -> RawTable:
         else:
             roles[role] = i
     missing = [ROLE_COLUMNS_DA[r] for r in ROLE_COLUMNS_DA if r not in roles]
+    if not roles:
+        problems.add(
+            f"Første linje er ikke en overskrift, men ser ud til at være data. Filen skal begynde med "
+            f"kolonnenavnene {EXPECTED_HEADER}; hent den igen fra statistikbanken med overskrift.",
+            line=1, value=first_line[:80],
+        )
+        problems.raise_if_any()
     if missing:
         problems.add(
             f"Overskriften mangler kolonnen {', '.join(missing)}. Forventet: {EXPECTED_HEADER}",

@@ -26,7 +26,7 @@ def read_jsonstat(name: str, data: bytes) -> RawTable:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        problems.add(f"Filen er ikke gyldig JSON: {e.msg}.", line=e.lineno, column=str(e.colno))
+        problems.add(f"Filen er ikke gyldig JSON (fejlen er ved tegn nr. {e.colno} på linjen).", line=e.lineno)
         problems.raise_if_any()
     if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict):
         doc = doc["dataset"]

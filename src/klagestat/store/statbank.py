@@ -166,6 +166,16 @@ def sum_by_group(
             for year, area, grp, law, outcome, vintage, total, complete in conn.execute(query).all()]
 
 
+def quarters_present(conn: Connection, years: Sequence[int], as_of: dt.date | None = None) -> list[tuple[int, int]]:
+    """The (year, quarter) pairs any vintage (as of the date) has for these years."""
+    query = select(statbank_slot.c.year, statbank_slot.c.quarter).where(
+        statbank_slot.c.quarter > 0, statbank_slot.c.year.in_(list(years))
+    )
+    if as_of is not None:
+        query = query.where(statbank_slot.c.as_of <= as_of)
+    return sorted(set(conn.execute(query.distinct()).all()))
+
+
 def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInfo]:
     ids = list(set(ids))
     if not ids:
