@@ -28,7 +28,7 @@ from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
 from klagestat.store.database import open_database
 
-CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count, derived"
+CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count"
 
 
 def best_of(runs: int, func) -> float:
@@ -68,9 +68,9 @@ def raw_executemany(file: Path, db: Path) -> None:
     with open(file, encoding="utf-8", newline="") as f:
         reader = csv.reader(f, delimiter=";")
         next(reader)
-        rows = [(1, i, r[3], 0, r[0], r[1], r[2], r[4], 0) for i, r in enumerate(reader, start=2)]
+        rows = [(1, i, r[3], 0, r[0], r[1], r[2], r[4]) for i, r in enumerate(reader, start=2)]
     with con:
-        con.executemany(f"INSERT INTO statbank_cell VALUES ({', '.join('?' * 9)})", rows)
+        con.executemany(f"INSERT INTO statbank_cell VALUES ({', '.join('?' * 8)})", rows)
     con.close()
 
 

@@ -63,8 +63,8 @@ class CellColumns:
         return self.line < 0
 
     def columns(self) -> list[list]:
-        """Columns for the store: line or None, year, quarter, area code, basis id, outcome,
-        count or None, derived."""
+        """Columns for the store: line (None for a year summed from quarters), year, quarter,
+        area code, basis id, outcome, count (None for '..')."""
         lines: list = self.line.tolist()
         for i in np.nonzero(self.derived)[0].tolist():
             lines[i] = None
@@ -74,7 +74,6 @@ class CellColumns:
         return [
             lines, self.year.tolist(), self.quarter.tolist(), list(map(self.area_codes.__getitem__, self.area.tolist())),
             self.basis.tolist(), list(map(self.outcomes.__getitem__, self.outcome.tolist())), counts,
-            self.derived.tolist(),
         ]
 
     def slots(self, law_keys: list[str]) -> list[tuple]:

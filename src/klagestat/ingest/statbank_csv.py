@@ -63,22 +63,22 @@ def read_csv(name: str, data: bytes) -> RawTable:
     # (blank lines are kept as empty rows until the position is known).
     rows = list(reader)
     width = len(header)
-    keep: list[int] = []
-    for index, fields in enumerate(rows):
-        if len(fields) == width:
-            keep.append(index)
-        elif fields and not (len(fields) == 1 and not fields[0].strip()):
-            problems.add(
-                f"Linjen har {len(fields)} felter, men overskriften har {width}.",
-                line=index + 2, value=";".join(fields)[:80],
-            )
-            if len(problems.problems) > 100:
-                break
-    if len(keep) != len(rows):
+    if set(map(len, rows)) <= {width}:
+        lines = list(range(2, len(rows) + 2))  # the usual file: every row complete
+    else:
+        keep: list[int] = []
+        for index, fields in enumerate(rows):
+            if len(fields) == width:
+                keep.append(index)
+            elif fields and not (len(fields) == 1 and not fields[0].strip()):
+                problems.add(
+                    f"Linjen har {len(fields)} felter, men overskriften har {width}.",
+                    line=index + 2, value=";".join(fields)[:80],
+                )
+                if len(problems.problems) > 100:
+                    break
         rows = [rows[i] for i in keep]
         lines = [i + 2 for i in keep]
-    else:
-        lines = list(range(2, len(rows) + 2))
     # One pass per column with a C-level getter; zip(*rows) is far slower on a million rows.
     cols = [tuple(map(itemgetter(i), rows)) for i in range(width)]
     for i in extra:

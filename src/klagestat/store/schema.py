@@ -56,8 +56,7 @@ statbank_cell = Table(
     Column("basis_id", Integer, nullable=False),
     Column("outcome", String(10), nullable=False),  # upheld | changed | remitted | dismissed | total
     Column("count", Integer),
-    Column("line", Integer),  # where in the file; NULL for a year summed from quarters
-    Column("derived", Boolean, nullable=False),
+    Column("line", Integer),  # where in the file; NULL for a year summed from its quarters
     Index("ix_statbank_cell_slot", "vintage_id", "year", "quarter", "area_code", "basis_id"),
 )
 

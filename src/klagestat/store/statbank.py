@@ -69,7 +69,7 @@ def write_vintage(
     conn: Connection,
     new: NewVintage,
     bases: Iterable[tuple],  # (basis_id, label, level, law_id, provision_key)
-    cell_columns: Sequence[Iterable],  # line, year, quarter, area_code, basis_id, outcome, count, derived
+    cell_columns: Sequence[Iterable],  # line, year, quarter, area_code, basis_id, outcome, count
     slots: Iterable[tuple],  # (year, quarter, area_code, law_key)
 ) -> int:
     """Write one vintage; the caller's transaction makes it all or nothing."""
@@ -84,7 +84,7 @@ def write_vintage(
                  [(vintage_id, *b) for b in bases])
     _executemany(
         conn, statbank_cell,
-        ("vintage_id", "line", "year", "quarter", "area_code", "basis_id", "outcome", "count", "derived"),
+        ("vintage_id", "line", "year", "quarter", "area_code", "basis_id", "outcome", "count"),
         zip(repeat(vintage_id), *cell_columns),
     )
     _executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),

@@ -45,7 +45,6 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(10), nullable=False),
         sa.Column("count", sa.Integer),
         sa.Column("line", sa.Integer),
-        sa.Column("derived", sa.Boolean, nullable=False),
     )
     op.create_index(
         "ix_statbank_cell_slot", "statbank_cell", ["vintage_id", "year", "quarter", "area_code", "basis_id"]
