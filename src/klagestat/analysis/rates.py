@@ -205,32 +205,17 @@ def compute_rates(
     rows: list[RateRow] = []
     totals: list[RateRow] = []
     for span in spans:
-        national = _pooled_groups([national_by_year.get(y) for y in span.years])
         per_area: list[tuple[Area, dict[str, Figure], str | None]] = []
-        group_keys: set[str] = set()
         for area in area_list:
-            yearly = [figures_for(area.code, y) for y in span.years]
-            missing = [y for y, f in zip(span.years, yearly) if f is None]
-            if area.level is AreaLevel.NATIONAL:
-                groups, note = national or {}, None
-                if national is None:
-                    note = "Landstallet kan ikke opgøres for disse år."
-            elif missing and len(missing) == len(yearly):
-                per_area.append((area, {}, f"Ingen tal for {area.name} i {span.label()}."))
-                continue
-            else:
-                groups = _pooled_groups(yearly, allow_missing=False) or {}
-                note = (f"Ingen tal for {area.name} i {', '.join(map(str, missing))}; "
-                        "de samlede år kan ikke opgøres.") if missing else None
-                if missing:
-                    groups = {g: unavailable(note) for g in _pooled_groups(yearly, allow_missing=True) or {}}
-            group_keys.update(groups)
+            groups, note = _span_groups(area.name, span, [figures_for(area.code, y) for y in span.years])
             per_area.append((area, groups, note))
+        national = _span_groups("landsplan", span, [national_by_year[y] for y in span.years])[0]
+        group_keys = {g for _, groups, _ in per_area for g in groups}
 
         ordered = _group_order(catalogue, by, group_keys, areas)
         label_year = span.last
         for g in ordered:
-            national_figure = (national or {}).get(g)
+            national_figure = national.get(g)
             national_rate = None
             if national_figure is not None and national_figure.counts is not None:
                 national_rate = reversal_rate(national_figure.counts, definition)
@@ -238,15 +223,14 @@ def compute_rates(
             for area, groups, area_note in per_area:
                 figure = groups.get(g)
                 if figure is None:
-                    if area_note and not groups:
-                        figure = unavailable(area_note)
-                    else:
-                        continue
+                    if groups:
+                        continue  # the area has data, just not in this group
+                    figure = unavailable(area_note)  # no data at all: say so in every group
                 pending.append(_row(span, area, by, g, _group_label(catalogue, by, g, label_year, file_labels),
                                     figure, definition, national_rate, map_filter))
             rows.extend(_with_funnel(pending, national_rate))
         if by != "map":
-            for area, groups, area_note in per_area:
+            for area, groups, _ in per_area:
                 if not groups:
                     continue
                 total = _pool(list(groups.values()))
@@ -275,12 +259,18 @@ def _any_vintage(conn: Connection, years: list[int]) -> bool:
     return bool(load_coverage(conn, years, None).slots)
 
 
-def _pooled_groups(yearly: list[dict[str, Figure] | None], allow_missing: bool = False) -> dict[str, Figure] | None:
+def _span_groups(name: str, span: YearSpan, yearly: list[dict[str, Figure] | None]) -> tuple[dict[str, Figure], str | None]:
+    """An area's figures pooled over a span's years; not available when a year has no data."""
     present = [y for y in yearly if y is not None]
-    if not present or (len(present) != len(yearly) and not allow_missing):
-        return None
-    keys: list[str] = list(dict.fromkeys(g for y in present for g in y))
-    return {g: _pool([y.get(g) for y in present]) for g in keys}
+    if not present:
+        return {}, f"Ingen tal for {name} i {span.label()}."
+    keys = list(dict.fromkeys(g for y in present for g in y))
+    pooled = {g: _pool([y.get(g) for y in present]) for g in keys}
+    missing = [year for year, figures in zip(span.years, yearly) if figures is None]
+    if missing:
+        note = f"Ingen tal for {name} i {', '.join(map(str, missing))}; de samlede år kan ikke opgøres."
+        return {g: unavailable(note) for g in pooled}, note
+    return pooled, None
 
 
 def _row(span, area, by, group_key, label, figure, definition, national_rate, map_filter) -> RateRow:
