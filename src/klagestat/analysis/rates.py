@@ -163,6 +163,8 @@ def compute_rates(
                 result[g] = result.get(g, Figure(OutcomeCounts())) + f
         return result
 
+    why_missing: dict[tuple[str, int], str] = {}
+
     def aggregate_figures(code: str, year: int, members: tuple[str, ...], what: str) -> dict[str, Figure] | None:
         """A national or regional figure: its own rows, else all its municipalities, else none."""
         own = figures_for(code, year)
@@ -174,8 +176,9 @@ def compute_rates(
                          f"fordi data ikke har en række for {what.lower()}.")
             cache[(code, year)] = combined
             return combined
-        notes.append(f"{what} for {year} kan ikke opgøres: data har hverken en række for "
-                     f"{what.lower()} eller alle {len(members)} kommuner.")
+        why_missing[(code, year)] = (f"{what} for {year} kan ikke opgøres: data har hverken en række for "
+                                     f"{what.lower()} eller alle {len(members)} kommuner.")
+        notes.append(why_missing[(code, year)])
         cache[(code, year)] = None
         return None
 
@@ -208,7 +211,8 @@ def compute_rates(
         per_area: list[tuple[Area, dict[str, Figure], str | None]] = []
         for area in area_list:
             groups, note = _span_groups(area.name, span, [figures_for(area.code, y) for y in span.years])
-            per_area.append((area, groups, note))
+            reasons = [why_missing[(area.code, y)] for y in span.years if (area.code, y) in why_missing]
+            per_area.append((area, groups, reasons[0] if reasons and note else note))
         national = _span_groups("landsplan", span, [national_by_year[y] for y in span.years])[0]
         group_keys = {g for _, groups, _ in per_area for g in groups}
 
