@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from klagestat import api
-from klagestat.analysis.figures import grouping, load_coverage
+from klagestat.analysis.figures import GroupBy, grouping, load_coverage
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
 from klagestat.store.database import open_database
@@ -87,7 +87,7 @@ def map_grouping(db: Path) -> list[tuple]:
     catalogue = load_catalogue()
     with engine.connect() as conn:
         coverage = load_coverage(conn, years, None)
-        rows, _ = grouping(coverage, catalogue, years, "map", list(catalogue.maps), None, None)
+        rows, _ = grouping(coverage, catalogue, years, GroupBy("map", tuple(catalogue.maps)))
     engine.dispose()
     return rows
 

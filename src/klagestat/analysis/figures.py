@@ -81,14 +81,19 @@ def load_coverage(conn: Connection, years: list[int], as_of: dt.date | None) -> 
     return coverage
 
 
+@dataclass(frozen=True)
+class GroupBy:
+    """How rows are grouped: one row per map (`maps`), or per law, provision or area, optionally
+    within one map (`map_filter`); areas come from the user's areas file."""
+
+    by: str
+    maps: tuple[str, ...] = ()
+    map_filter: str | None = None
+    areas: AreaConfig | None = None
+
+
 def grouping(
-    coverage: Coverage,
-    catalogue: Catalogue,
-    years: list[int],
-    by: str,
-    maps: list[str],
-    map_filter: str | None,
-    areas: AreaConfig | None,
+    coverage: Coverage, catalogue: Catalogue, years: list[int], spec: GroupBy
 ) -> tuple[list[tuple[int, int, int, str, str]], dict[str, str]]:
     """(vintage_id, basis_id, year, group, law key) for every basis that counts in a group, and
     labels for groups the catalogue can't name (provisions known only from a file's label)."""
@@ -99,14 +104,16 @@ def grouping(
         with_provisions = coverage.laws_with_provisions[vintage_id]
         for year in years:
             for b in bases:
-                for group in _groups_of(b, year, catalogue, by, maps, map_filter, areas, with_rows, with_provisions):
+                for group in _groups_of(b, year, catalogue, spec, with_rows, with_provisions):
                     rows.append((vintage_id, b.basis_id, year, group, b.law_id or UNMAPPED_LAW))
                     if b.provision_key and group == b.provision_key:
                         labels.setdefault(group, b.label)
     return rows, labels
 
 
-def _groups_of(b: BasisRow, year, catalogue, by, maps, map_filter, areas, with_rows, with_provisions) -> list[str]:
+def _groups_of(b: BasisRow, year: int, catalogue: Catalogue, spec: GroupBy, with_rows: set[str],
+               with_provisions: set[str]) -> list[str]:
+    by, map_filter, areas = spec.by, spec.map_filter, spec.areas
     level = b.level
     if level == BasisLevel.ALL:
         return []  # the all-laws total is checked at import and never added to the laws
@@ -121,7 +128,7 @@ def _groups_of(b: BasisRow, year, catalogue, by, maps, map_filter, areas, with_r
         return level == BasisLevel.PROVISION and catalogue.map_contains(m, year, b.provision_key)
 
     if by == "map":
-        return [m for m in maps if in_map(m)]
+        return [m for m in spec.maps if in_map(m)]
     if map_filter is not None and not in_map(map_filter):
         return []
     if by == "law":
@@ -139,17 +146,10 @@ def _groups_of(b: BasisRow, year, catalogue, by, maps, map_filter, areas, with_r
 
 
 def group_figures(
-    conn: Connection,
-    coverage: Coverage,
-    catalogue: Catalogue,
-    years: list[int],
-    by: str,
-    maps: list[str],
-    map_filter: str | None,
-    areas: AreaConfig | None,
+    conn: Connection, coverage: Coverage, catalogue: Catalogue, years: list[int], spec: GroupBy
 ) -> tuple[dict[tuple[str, int], dict[str, Figure]], dict[str, str]]:
     """{(area code, year): {group: Figure}} for every area and year with data."""
-    rows, labels = grouping(coverage, catalogue, years, by, maps, map_filter, areas)
+    rows, labels = grouping(coverage, catalogue, years, spec)
     by_outcome: dict[tuple[str, int], dict[str, dict[str, int | None]]] = defaultdict(lambda: defaultdict(dict))
     for year, area_code, group, law_key, outcome, vintage, count in sum_by_group(conn, rows):
         slots = coverage.slots.get((area_code, year))
@@ -161,8 +161,8 @@ def group_figures(
     result: dict[tuple[str, int], dict[str, Figure]] = {}
     for key in coverage.slots:
         groups = {g: _figure(counts, labels.get(g, g)) for g, counts in by_outcome.get(key, {}).items()}
-        if by == "map":
-            groups = _map_requirements(coverage, catalogue, key, maps, groups)
+        if spec.by == "map":
+            groups = _map_requirements(coverage, catalogue, key, spec.maps, groups)
         result[key] = groups
     return result, labels
 

@@ -22,7 +22,7 @@ from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, classify, funnel_limits_many, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
-from .figures import Figure, group_figures, load_coverage, unavailable
+from .figures import Figure, GroupBy, group_figures, load_coverage, unavailable
 
 GROUPINGS = ("map", "law", "provision", "area")
 TOTAL_GROUP = "I alt"
@@ -145,9 +145,8 @@ def compute_rates(
     if not coverage.slots:
         raise NoDataError(_no_data_message(conn, spans, years, as_of))
     notes: list[str] = []
-    figures, file_labels = group_figures(
-        conn, coverage, catalogue, years, by, list(maps or catalogue.maps), map_filter, areas
-    )
+    spec = GroupBy(by, tuple(maps or catalogue.maps), map_filter, areas)
+    figures, file_labels = group_figures(conn, coverage, catalogue, years, spec)
     cache: dict[tuple[str, int], dict[str, Figure] | None] = dict(figures)
 
     def figures_for(code: str, year: int) -> dict[str, Figure] | None:
