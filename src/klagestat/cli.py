@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -45,12 +46,14 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=None if terminal else 200, highlight=False)
 
 
+@contextmanager
 def _progress():
-    """Progress lines on a terminal; nothing when piped."""
+    """A spinner with the current step on a terminal; nothing when piped."""
     if not sys.stderr.isatty():
-        return None
-    console = _console(stderr=True)
-    return lambda message: console.print(f"[dim]{message} …[/dim]")
+        yield None
+        return
+    with _console(stderr=True).status("Arbejder …") as status:
+        yield lambda message: status.update(f"{message} …")
 
 
 BAD_INPUT = (InputError, NoDataError, AmbiguousAreaError)
@@ -122,10 +125,11 @@ def import_statbank(
 ) -> None:
     """Importér tabeller fra Ankestyrelsens statistikbank (fx ANKEAST1 eller ANKEAST2)."""
     engine = api.open_database(db, create=False)  # created once the files are known to be good
-    reports = api.import_statbank(
-        engine, files, as_of=_parse_date(as_of, "--as-of"), label_map=label_map,
-        allow_unmapped=allow_unmapped, progress=_progress(),
-    )
+    with _progress() as progress:
+        reports = api.import_statbank(
+            engine, files, as_of=_parse_date(as_of, "--as-of"), label_map=label_map,
+            allow_unmapped=allow_unmapped, progress=progress,
+        )
     out = _console()
     for r in reports:
         if r.status == "unchanged":
@@ -160,7 +164,7 @@ def rates(
     neighbours: Annotated[bool, typer.Option("--neighbours", help="Tilføj kommunernes sammenligningskommuner.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Vis omgørelsesprocenter pr. kommune og landsplan."""
+    """Vis omgørelsesprocenter for kommuner, regioner og landsplan."""
     if source is SourceChoice.cases:
         raise InputError([], headline="Klageregistret (--source cases) er endnu ikke en del af klagestat; brug --source statbank.")
     engine = api.open_database(db)
@@ -188,7 +192,8 @@ def demo(
     from klagestat.demo.build import build_demo
 
     db = db or str(folder / "klagestat-demo.db")
-    table = build_demo(db, folder, progress=_progress())
+    with _progress() as progress:
+        table = build_demo(db, folder, progress=progress)
     out = _console()
     map_names = {code: m.name for code, m in load_catalogue().maps.items()}
     render_table(table, map_names, out)
