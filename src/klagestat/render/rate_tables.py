@@ -34,7 +34,11 @@ def cell_text(row: RateRow) -> str:
         return "ikke tilgængelig"
     if row.rate is None:
         return "ingen sager"
-    return f"{rate_text(row)} ({numbers.count(row.denominator)})"
+    return f"{rate_text(row)} ({numbers.count(row.denominator)}){' *' if _few(row) else ''}"
+
+
+def _few(row: RateRow) -> bool:
+    return row.counts is not None and row.denominator is not None and 0 < row.denominator < SMALL
 
 
 def _group_name(row: RateRow, catalogue_maps: dict) -> str:
@@ -53,9 +57,7 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
         t.add_column(name, justify="right")
     for row in rows + totals:
         c = row.counts
-        note = ""
-        if c is not None and row.denominator is not None and 0 < row.denominator < SMALL:
-            note = " *"
+        note = " *" if _few(row) else ""
         t.add_row(
             row.span.label(),
             row.area.name,
@@ -76,30 +78,36 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
     return t
 
 
+def _cross_table(title: str | None, corner: str, rows: list[RateRow], row_key, column_key) -> Table:
+    """A table of "63 % (65)" cells, one row per row_key(r) and one column per column_key(r)."""
+    t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    t.add_column(corner)
+    columns = list(dict.fromkeys(column_key(r) for r in rows))
+    for c in columns:
+        t.add_column(c, justify="right")
+    cells: dict[str, dict[str, RateRow]] = {}
+    for r in rows:
+        cells.setdefault(row_key(r), {})[column_key(r)] = r
+    for name, by_column in cells.items():
+        t.add_row(name, *[cell_text(by_column[c]) if c in by_column else "–" for c in columns])
+    return t
+
+
 def _pivot_tables(table: RateTable, map_names: dict) -> list[Table]:
-    """One table per map or group: areas down, years across, "63 % (65)" in each cell."""
-    out = []
+    """Several years: the minutes' layout, areas down and years across (newest first), one table
+    per map or group; with many years or a single area, years down instead, so nothing wraps."""
+    rows = sorted(table.rows, key=lambda r: r.span.last, reverse=True)
+    areas = list(dict.fromkeys(r.area.name for r in rows))
+    year = lambda r: r.span.label()  # noqa: E731
+    group = lambda r: _group_name(r, map_names)  # noqa: E731
+    if len(areas) == 1:
+        return [_cross_table(areas[0], "År", rows, year, group)]
     groups: dict[str, list[RateRow]] = {}
-    for row in table.rows:
-        groups.setdefault(_group_name(row, map_names), []).append(row)
-    for name, rows in groups.items():
-        t = Table(title=name, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-        t.add_column("")
-        spans = [s for s in table.spans]
-        for s in sorted(spans, key=lambda s: s.last, reverse=True):
-            t.add_column(s.label(), justify="right")
-        by_area: dict[str, dict[str, RateRow]] = {}
-        names: dict[str, str] = {}
-        for r in rows:
-            by_area.setdefault(r.area.code, {})[r.span.label()] = r
-            names[r.area.code] = r.area.name
-        for code, cells in by_area.items():
-            t.add_row(names[code], *[
-                cell_text(cells[s.label()]) if s.label() in cells else "–"
-                for s in sorted(spans, key=lambda s: s.last, reverse=True)
-            ])
-        out.append(t)
-    return out
+    for r in rows:
+        groups.setdefault(group(r), []).append(r)
+    if len(table.spans) > 6:
+        return [_cross_table(name, "År", g, year, lambda r: r.area.name) for name, g in groups.items()]
+    return [_cross_table(name, "", g, lambda r: r.area.name, year) for name, g in groups.items()]
 
 
 def render_table(table: RateTable, map_names: dict[str, str], console: Console) -> None:
@@ -111,10 +119,10 @@ def render_table(table: RateTable, map_names: dict[str, str], console: Console) 
         console.print("Omgørelsesprocent (antal sager i parentes).")
     else:
         console.print(_detail_table(table, map_names, table.rows, table.totals))
-        if any(r.counts is not None and r.denominator is not None and 0 < r.denominator < SMALL for r in table.rows):
-            console.print(
-                f"* Under {SMALL} sager: en enkelt sag flytter procenten meget; se intervallet."
-            )
+    if any(_few(r) for r in table.rows):
+        console.print(f"* Under {SMALL} sager: en enkelt sag flytter procenten meget. Se 95 %-intervallet "
+                      "for ét år, eller læg flere år sammen (fx --year 2022-2024).")
+    if len(table.spans) == 1:
         console.print(
             "Tragt: 'over' eller 'under' betyder, at kommunen ligger uden for det, tilfældig variation "
             "omkring landsplan kan forklare (95 %-grænser); 'normal' at forskellen kan være tilfældig."
