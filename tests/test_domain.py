@@ -116,8 +116,24 @@ def test_funnel_many_equals_one_at_a_time():
 
 def test_funnel_classes():
     national = Fraction(449, 1000)
-    assert funnel_class(Fraction(41, 65), 65, national, 0.95) is FunnelClass.ABOVE
-    assert funnel_class(Fraction(30, 65), 65, national, 0.95) is FunnelClass.WITHIN
-    assert funnel_class(Fraction(10, 65), 65, national, 0.95) is FunnelClass.BELOW
-    # Two cases can never be told apart from the national level.
-    assert funnel_class(Fraction(1, 2), 2, national, 0.95) is FunnelClass.WITHIN
+    assert funnel_class(41, 65, national, 0.95) is FunnelClass.ABOVE  # Allerød 2024: 63 % of 65
+    assert funnel_class(30, 65, national, 0.95) is FunnelClass.WITHIN
+    assert funnel_class(10, 65, national, 0.95) is FunnelClass.BELOW
+    # A handful of cases can never be told apart from the national level.
+    assert funnel_class(1, 2, national, 0.95) is FunnelClass.WITHIN
+    assert funnel_class(1, 1, national, 0.998) is FunnelClass.WITHIN
+    assert funnel_class(3, 3, national, 0.95) is FunnelClass.WITHIN
+
+
+@given(st.fractions(min_value=Fraction(5, 100), max_value=Fraction(95, 100)), st.integers(1, 400), st.data())
+def test_stricter_level_never_flags_more(p0, n, data):
+    k = data.draw(st.integers(0, n))
+    loose = funnel_class(k, n, p0, 0.95)
+    strict = funnel_class(k, n, p0, 0.998)
+    assert strict is FunnelClass.WITHIN or strict is loose
+
+
+@given(st.fractions(min_value=Fraction(5, 100), max_value=Fraction(95, 100)), st.integers(20, 400))
+def test_the_national_rate_itself_is_within(p0, n):
+    k = int(round(float(p0) * n))
+    assert funnel_class(k, n, p0, 0.95) is FunnelClass.WITHIN

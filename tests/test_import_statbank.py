@@ -203,6 +203,18 @@ def test_an_unknown_outcome_is_named(baseline_db, tmp_path):
     assert "--label-map" in problem
 
 
+def test_a_file_without_all_four_outcomes_is_refused(baseline_db, tmp_path):
+    # Without "Stadfæstet" every rate would look like 100 %: never read a missing outcome as 0.
+    rows = [r for r in baseline_rows() if r[2] != "Stadfæstet"]
+    f = write_statbank_csv(tmp_path / "uden-stadfæstet.csv", rows)
+    before = dump_db(baseline_db)
+
+    result = run_cli("import", "statbank", f, db=baseline_db)
+
+    assert_refused(result, baseline_db, before, f)
+    assert_problem(result, f, line=1, column="AFGØRELSE", says="mangler afgørelsen stadfæstet")
+
+
 def test_an_unknown_period_is_named(baseline_db, tmp_path):
     rows = baseline_rows() + [("Allerød", P100, "Hjemvist", "2024K5", 2)]
     f = write_statbank_csv(tmp_path / "periode.csv", rows)

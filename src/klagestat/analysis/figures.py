@@ -122,26 +122,35 @@ def _groups_of(b: BasisRow, year: int, catalogue: Catalogue, spec: GroupBy, with
     # A law counts through its law-level row when the vintage has one, else through its provisions.
     counts_as_law = level == BasisLevel.LAW or b.law_id not in with_rows
 
-    def in_map(m: str) -> bool:
+    def law_in_map(m: str) -> bool:
+        """Whether this basis carries its law's figure into map m."""
         if catalogue.map_covers_whole_law(m, year, b.law_id):
             return counts_as_law
         return level == BasisLevel.PROVISION and catalogue.map_contains(m, year, b.provision_key)
 
     if by == "map":
-        return [m for m in spec.maps if in_map(m)]
-    if map_filter is not None and not in_map(map_filter):
-        return []
+        return [m for m in spec.maps if law_in_map(m)]
     if by == "law":
-        whole = map_filter is None or catalogue.map_covers_whole_law(map_filter, year, b.law_id)
-        return [b.law_id] if (counts_as_law if whole else True) else []
+        if map_filter is not None and not law_in_map(map_filter):
+            return []
+        return [b.law_id] if counts_as_law or map_filter is not None else []
     if by == "provision":
-        return [b.provision_key] if level == BasisLevel.PROVISION else []
+        if level != BasisLevel.PROVISION:
+            return []
+        if map_filter is not None and not catalogue.map_contains(map_filter, year, b.provision_key):
+            return []
+        return [b.provision_key]
     if by == "area":
         if level == BasisLevel.PROVISION:
+            if map_filter is not None and not catalogue.map_contains(map_filter, year, b.provision_key):
+                return []
             return [areas.area_for(b.law_id, b.provision_key, catalogue.provision_label(b.provision_key, year))]
-        if b.law_id not in with_provisions:
-            return [areas.area_for(b.law_id, None, catalogue.laws[b.law_id].name)]
-        return []
+        # A law known only at law level goes where a selector for the whole law puts it.
+        if b.law_id in with_provisions:
+            return []
+        if map_filter is not None and not catalogue.map_covers_whole_law(map_filter, year, b.law_id):
+            return []
+        return [areas.area_for(b.law_id, None, catalogue.laws[b.law_id].name)]
     raise ValueError(f"unknown grouping {by!r}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from sqlalchemy import Connection
@@ -19,7 +19,7 @@ from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.rates import Definition, denominator, reversal_rate
-from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, classify, funnel_limits_many, wilson_interval
+from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
 from .figures import Figure, GroupBy, group_figures, load_coverage, unavailable
@@ -304,14 +304,10 @@ def _with_funnel(rows: list[RateRow], national_rate: Fraction | None) -> list[Ra
                 if r.area.level is AreaLevel.MUNICIPALITY and r.rate is not None and r.denominator]
     if not eligible:
         return rows
+    ks = [rows[i].counts.reversed for i in eligible]
     ns = [rows[i].denominator for i in eligible]
-    classes: dict[int, dict[float, FunnelClass]] = defaultdict(dict)
-    for level in FUNNEL_LEVELS:
-        for i, limits in zip(eligible, funnel_limits_many(national_rate, ns, level)):
-            classes[i][level] = classify(rows[i].rate, limits)
     out = list(rows)
-    for i, c in classes.items():
-        r = out[i]
-        out[i] = RateRow(r.span, r.area, r.map, r.group, r.group_key, r.counts, r.definition, r.rate,
-                         r.ci, r.national_rate, c, r.note)
+    by_level = {level: funnel_classes(ks, ns, national_rate, level) for level in FUNNEL_LEVELS}
+    for j, i in enumerate(eligible):
+        out[i] = replace(rows[i], funnel={level: classes[j] for level, classes in by_level.items()})
     return out

@@ -2,8 +2,10 @@
 
 Funnel limits follow Spiegelhalter (2005), "Funnel plots for comparing institutional
 performance": exact binomial quantiles around the national rate, interpolated so the limits are
-smooth in n. A municipality is `above` when its rate lies above the upper limit, `below` when
-under the lower limit, and `within` otherwise.
+smooth in n; they are for drawing. The classification is the exact binomial test behind them:
+a municipality is `above` when so many reversals on its number of cases would happen by chance
+less than (1 - level) / 2 of the time at the national rate, `below` likewise for so few, and
+`within` otherwise. (The interpolated limits would call 1 reversal in 1 case "above".)
 """
 
 from __future__ import annotations
@@ -74,16 +76,19 @@ def funnel_limits(national_rate: Fraction | float, n: int, level: float) -> tupl
     return funnel_limits_many(national_rate, [n], level)[0]
 
 
-def classify(rate: Fraction | float, limits: tuple[float, float]) -> FunnelClass:
-    # The limits are floats already; comparing the rate as a float loses nothing that matters.
-    low, high = limits
-    value = float(rate)
-    if value > high:
-        return FunnelClass.ABOVE
-    if value < low:
-        return FunnelClass.BELOW
-    return FunnelClass.WITHIN
+def funnel_classes(reversed_: list[int], ns: list[int], national_rate: Fraction | float, level: float) -> list[FunnelClass]:
+    """Above / within / below the national rate for each (reversed, cases), by exact binomial tails."""
+    k = np.asarray(reversed_, dtype=float)
+    n = np.asarray(ns, dtype=float)
+    p0 = float(national_rate)
+    tail = (1 - level) / 2
+    at_least = binom.sf(k - 1, n, p0)  # P(X >= k)
+    at_most = binom.cdf(k, n, p0)  # P(X <= k)
+    return [
+        FunnelClass.ABOVE if hi < tail else FunnelClass.BELOW if lo < tail else FunnelClass.WITHIN
+        for hi, lo in zip(at_least.tolist(), at_most.tolist())
+    ]
 
 
-def funnel_class(rate: Fraction, n: int, national_rate: Fraction, level: float) -> FunnelClass:
-    return classify(rate, funnel_limits(national_rate, n, level))
+def funnel_class(reversed_: int, n: int, national_rate: Fraction | float, level: float) -> FunnelClass:
+    return funnel_classes([reversed_], [n], national_rate, level)[0]

@@ -201,6 +201,14 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
             )
             outcome = "?"
         outcomes.append(outcome)
+    missing_outcomes = [OUTCOME_NAMES_DA[Outcome(o)] for o in OUTCOME_CODES if o not in outcomes]
+    if missing_outcomes and "?" not in outcomes:
+        problems.add(
+            f"Filen mangler afgørelsen {' og '.join(missing_outcomes)}. Uden alle fire afgørelser "
+            "(Stadfæstet, Ændret/ophævet, Hjemvist, Afvist/henvist) kan omgørelsesprocenten ikke "
+            "beregnes; vælg dem alle, når du henter tabellen.",
+            line=1, column=col["outcome"],
+        )
     value_counts: list[int] = []
     value_unavailable: list[bool] = []
     bad_values = []
@@ -366,10 +374,9 @@ class _TotalsChecker:
 
         # 1. "I alt" over outcomes against the four outcomes.
         cell_key = (c.period * n_areas + c.area) * n_bases + c.basis
-        all_outcomes_in_file = set(OUTCOME_CODES) <= set(self.outcomes)
         totals = np.nonzero(is_total_outcome)[0]
         parts = np.nonzero(is_part_outcome)[0]
-        self._compare(totals, cell_key[totals], parts, cell_key[parts], all_outcomes_in_file, "de fire afgørelser")
+        self._compare(totals, cell_key[totals], parts, cell_key[parts], True, "de fire afgørelser")
 
         # 2. Law rows against their provisions.
         law_basis: dict[str, int] = {}
