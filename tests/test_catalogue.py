@@ -155,6 +155,12 @@ def test_most_specific_area_wins():
     assert config.area_for("aktivloven", "aktivloven:81", "§ 81") == OTHER_AREA
 
 
+def test_fewer_paragraphs_are_more_specific():
+    config = _config(("Bred", "SEL §§ 83-86"), ("Smal", "SEL § 85"))
+    assert config.area_for("serviceloven", "serviceloven:85", "§ 85") == "Smal"
+    assert config.area_for("serviceloven", "serviceloven:84", "§ 84") == "Bred"
+
+
 def test_equally_specific_areas_are_an_error_naming_both():
     config = _config(("A", "SEL § 85"), ("B", "Serviceloven § 85"))
     with pytest.raises(AmbiguousAreaError) as e:
@@ -174,6 +180,30 @@ def test_areas_file(tmp_path):
     assert config.names == ("Psykiatri- og Handicapudvalget", "Børne- og Skoleudvalget")
     assert config.area_for("pensionsloven", "pensionsloven:14", "x") == "Psykiatri- og Handicapudvalget"
     assert config.area_for("barnets-lov", "barnets-lov:86", "x") == "Børne- og Skoleudvalget"
+
+
+def test_areas_file_with_a_tie_is_refused_when_read(tmp_path):
+    f = tmp_path / "områder.toml"
+    f.write_text('[areas."A"]\nprovisions = ["SEL § 85"]\n[areas."B"]\nprovisions = ["Serviceloven § 85"]\n',
+                 encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_areas(f, CAT)
+    message = str(e.value)
+    assert str(f) in message and "'A'" in message and "'B'" in message
+
+
+@pytest.mark.parametrize("name", ["Øvrige", "I alt"])
+def test_reserved_area_names(tmp_path, name):
+    f = tmp_path / "områder.toml"
+    f.write_text(f'[areas."{name}"]\nprovisions = ["aktivloven"]\n', encoding="utf-8")
+    with pytest.raises(InputError):
+        read_areas(f, CAT)
+
+
+def test_areas_file_that_is_a_folder(tmp_path):
+    with pytest.raises(InputError) as e:
+        read_areas(tmp_path, CAT)
+    assert "mappe" in str(e.value)
 
 
 def test_areas_file_with_unknown_law(tmp_path):

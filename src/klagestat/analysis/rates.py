@@ -53,10 +53,6 @@ class RateRow:
             return None
         return self.rate - self.national_rate
 
-    @property
-    def is_national(self) -> bool:
-        return self.area.level is AreaLevel.NATIONAL
-
 
 @dataclass
 class RateTable:
@@ -170,13 +166,14 @@ def compute_rates(
         if own is not None:
             return own
         combined = summed(members, year)
+        name = catalogue.area(code).name
         if combined is not None:
             notes.append(f"{what} for {year} er lagt sammen af alle {len(members)} kommuner, "
-                         f"fordi data ikke har en række for {what.lower()}.")
+                         f"fordi data ikke har rækker for {name}.")
             cache[(code, year)] = combined
             return combined
-        why_missing[(code, year)] = (f"{what} for {year} kan ikke opgøres: data har hverken en række for "
-                                     f"{what.lower()} eller alle {len(members)} kommuner.")
+        why_missing[(code, year)] = (f"{what} for {year} kan ikke opgøres: data har hverken rækker for "
+                                     f"{name} eller for alle {len(members)} kommuner.")
         notes.append(why_missing[(code, year)])
         cache[(code, year)] = None
         return None
@@ -194,7 +191,7 @@ def compute_rates(
         members = catalogue.region_members(r)
         name = catalogue.regions[r].name
         for y in years:
-            aggregate_figures(r, y, members, name)
+            aggregate_figures(r, y, members, f"Tallet for {name}")
         area_list.append(catalogue.area(r))
     for code in comparison_groups:
         group, members = catalogue.comparison_group(code)
@@ -233,11 +230,17 @@ def compute_rates(
                                     figure, definition, national_rate, map_filter))
             rows.extend(_with_funnel(pending, national_rate))
         if by != "map":
-            for area, groups, _ in per_area:
-                if not groups:
-                    continue
-                total = _pool(list(groups.values()))
-                totals.append(_row(span, area, by, None, TOTAL_GROUP, total, definition, None, map_filter))
+            # "I alt" over the groups, against the national level's own "I alt".
+            national_total = _pool(list(national.values())) if national else None
+            national_rate = None
+            if national_total is not None and national_total.counts is not None:
+                national_rate = reversal_rate(national_total.counts, definition)
+            span_totals = [
+                _row(span, area, by, None, TOTAL_GROUP, _pool(list(groups.values())), definition,
+                     national_rate, map_filter)
+                for area, groups, _ in per_area if groups
+            ]
+            totals.extend(_with_funnel(span_totals, national_rate))
 
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)))
@@ -283,8 +286,6 @@ def _row(span, area, by, group_key, label, figure, definition, national_rate, ma
     if counts is not None:
         ci = wilson_interval(counts.reversed, denominator(counts, definition))
     note = figure.note
-    if counts is not None and rate is None:
-        note = "Ingen sager at beregne en procent af."
     return RateRow(
         span=span, area=area,
         map=group_key if by == "map" else map_filter,

@@ -132,9 +132,9 @@ class Catalogue:
     maps: dict[str, MapDefinition]
     outcome_labels: dict[str, str]  # normalised label → Outcome value or "total"
     first_period: Period
-    basis_total_labels: frozenset[str] = frozenset(
-        normalise(s) for s in ("I alt", "Lovgrundlag i alt", "Alle lovgrundlag", "Total", "Alle love")
-    )
+    basis_total_labels: frozenset[str] = frozenset()
+    law_total_suffixes: tuple[str, ...] = ()
+    area_name_suffixes: tuple[str, ...] = ()
     _area_index: dict[str, Area] = field(default_factory=dict, repr=False)
     _law_pattern: re.Pattern | None = field(default=None, repr=False)
     _law_by_alias: dict[str, Law] = field(default_factory=dict, repr=False)
@@ -201,6 +201,9 @@ class Catalogue:
             maps=dict(sorted(map_defs.items(), key=lambda kv: kv[1].order)),
             outcome_labels=labels,
             first_period=first,
+            basis_total_labels=frozenset(normalise(x) for x in laws["legal_basis"]["total_labels"]),
+            law_total_suffixes=tuple(x.casefold() for x in laws["legal_basis"]["law_total_suffixes"]),
+            area_name_suffixes=tuple(" " + normalise(x) for x in municipalities.get("name_suffixes", ())),
         )
         cat._build_indexes()
         return cat
@@ -209,7 +212,7 @@ class Catalogue:
         index: dict[str, Area] = {}
 
         def add(name: str, area: Area) -> None:
-            key = _area_key(name)
+            key = self._area_key(name)
             if key in index and index[key] != area:
                 raise CatalogueError(f"area name {name!r} is ambiguous")
             index[key] = area
@@ -246,6 +249,13 @@ class Catalogue:
 
     # ---- areas --------------------------------------------------------------------------------
 
+    def _area_key(self, name: str) -> str:
+        key = normalise(name)
+        for suffix in self.area_name_suffixes:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+        return key
+
     def find_area(self, text: str) -> Area | None:
         """A municipality, region or the nation by code ("350", "0350"), name or alias."""
         raw = text.strip()
@@ -260,7 +270,7 @@ class Catalogue:
             if code in self.regions:
                 return Area(AreaLevel.REGION, code, self.regions[code].name)
             return None
-        return self._area_index.get(_area_key(raw))
+        return self._area_index.get(self._area_key(raw))
 
     def find_municipality(self, text: str) -> Municipality | None:
         area = self.find_area(text)
@@ -327,11 +337,19 @@ class Catalogue:
             return None
         paragraphs = parse_paragraphs(rest)
         is_law_row = (major is not None and minor is None) or (
-            major is None and not paragraphs and _is_just_law_name(rest, law, self)
+            major is None and not paragraphs and self._is_just_law_name(rest, law)
         )
         if is_law_row and not paragraphs:
             return BasisRef(BasisLevel.LAW, law.id)
         return BasisRef(BasisLevel.PROVISION, law.id, provision_key(law.id, paragraphs, rest))
+
+    def _is_just_law_name(self, text: str, law: Law) -> bool:
+        """"Serviceloven" or "Serviceloven i alt": a law-level row with no numeric prefix."""
+        key = normalise(text)
+        for suffix in self.law_total_suffixes:
+            if key.endswith(suffix):
+                key = key[: -len(suffix)].strip()
+        return self._law_by_alias.get(key) is law
 
     def parse_selector(self, text: str) -> tuple[Law, tuple[str, ...]] | None:
         """A user's selector: a law ("aktivloven") or a law with paragraphs ("SEL §§ 85 og 107")."""
@@ -379,19 +397,3 @@ class Catalogue:
         allowed = period.paragraphs.get(law_id)
         paragraphs = key_paragraphs(key)
         return bool(allowed and paragraphs and set(paragraphs) <= allowed)
-
-
-def _area_key(name: str) -> str:
-    key = normalise(name)
-    for suffix in (" regionskommune", " kommune"):
-        if key.endswith(suffix) and len(key) > len(suffix):
-            key = key[: -len(suffix)]
-    return key
-
-
-def _is_just_law_name(text: str, law: Law, catalogue: Catalogue) -> bool:
-    key = normalise(text)
-    for suffix in (" i alt", " - i alt", ", i alt", " total"):
-        if key.endswith(suffix):
-            key = key[: -len(suffix)].strip()
-    return catalogue._law_by_alias.get(key) is law

@@ -39,10 +39,6 @@ class OutcomeCounts:
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be a non-negative whole number, not {value!r}")
 
-    @classmethod
-    def from_mapping(cls, counts: dict) -> OutcomeCounts:
-        return cls(**{Outcome(k).value: int(v) for k, v in counts.items()})
-
     def __add__(self, other: OutcomeCounts) -> OutcomeCounts:
         return OutcomeCounts(
             self.upheld + other.upheld,
@@ -68,13 +64,3 @@ class OutcomeCounts:
     def decided(self) -> int:
         """All decided cases, dismissed included."""
         return self.merits + self.dismissed
-
-
-ZERO = OutcomeCounts()
-
-
-def total(counts) -> OutcomeCounts:
-    result = ZERO
-    for c in counts:
-        result = result + c
-    return result

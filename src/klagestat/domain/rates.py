@@ -15,18 +15,6 @@ class Definition(StrEnum):
     ALL_DECIDED = "all-decided"
 
 
-DEFINITION_TEXT_DA = {
-    Definition.OFFICIAL: (
-        "Omgørelsesprocenten er beregnet som Ankestyrelsen gør: ændrede, ophævede og hjemviste "
-        "sager i procent af de realitetsbehandlede sager (afviste og henviste sager indgår ikke)."
-    ),
-    Definition.ALL_DECIDED: (
-        "Omgørelsesprocenten er beregnet over alle afgjorte sager, også afviste og henviste. "
-        "Det er ikke Ankestyrelsens officielle definition og giver en lavere procent."
-    ),
-}
-
-
 def denominator(counts: OutcomeCounts, definition: Definition) -> int:
     if definition is Definition.OFFICIAL:
         return counts.merits

@@ -15,6 +15,9 @@ from .problems import ProblemList
 from .text_files import read_toml
 
 
+RESERVED = {OTHER_AREA: "de paragraffer, intet område har", "I alt": "summen af alle områder"}
+
+
 def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
     problems = ProblemList(str(path))
     data = read_toml(path, "Områdefilen")
@@ -24,8 +27,9 @@ def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
         problems.raise_if_any()
     names, selectors = [], []
     for name, body in areas.items():
-        if name == OTHER_AREA:
-            problems.add(f"Navnet {OTHER_AREA!r} er forbeholdt de bestemmelser, intet område har.", column=f"[areas.{name!r}]")
+        if name in RESERVED:
+            problems.add(f"Navnet {name!r} er forbeholdt klagestat ({RESERVED[name]}); kald området noget andet.",
+                         column=f"[areas.{name!r}]")
             continue
         provisions = body.get("provisions") if isinstance(body, dict) else None
         if not isinstance(provisions, list) or not provisions:
@@ -43,15 +47,18 @@ def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
             law, paragraphs = parsed
             selectors.append(Selector(name, str(text), law.id, frozenset(paragraphs)))
     problems.raise_if_any()
-    # Two identical selectors in different areas can never be resolved: say so up front.
-    seen: dict[tuple, Selector] = {}
-    for s in selectors:
-        key = (s.law_id, s.paragraphs)
-        if key in seen and seen[key].area != s.area:
-            problems.add(
-                f"Samme udvalg står i to områder: {seen[key].area!r} og {s.area!r}.",
-                column=f"[areas.{s.area!r}] provisions", value=s.text,
-            )
-        seen.setdefault(key, s)
+    # Selectors that claim the same paragraph equally specifically can never be resolved:
+    # say so up front, not first when data for that paragraph turns up.
+    for i, a in enumerate(selectors):
+        for b in selectors[i + 1:]:
+            same_law = a.law_id == b.law_id and a.area != b.area
+            if same_law and len(a.paragraphs) == len(b.paragraphs) and (
+                a.paragraphs & b.paragraphs or not a.paragraphs
+            ):
+                problems.add(
+                    f"{a.text!r} i {a.area!r} og {b.text!r} i {b.area!r} gælder de samme paragraffer lige "
+                    "præcist, så klagestat kan ikke vide, hvilket område de hører til.",
+                    column=f"[areas.{b.area!r}] provisions", value=b.text,
+                )
     problems.raise_if_any()
-    return AreaConfig(tuple(names), tuple(selectors))
+    return AreaConfig(tuple(names), tuple(selectors), str(path))

@@ -250,8 +250,25 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     problems.raise_if_any()
 
     stored, notes = _store_rows(cells, periods, areas, outcomes, catalogue)
+    notes += _laws_before_their_time(stored, bases, catalogue)
     area_levels = {a.code: a.level for a in areas}
     return StatbankData(table.file, table.format, "", bases, stored, area_levels, notes)
+
+
+def _laws_before_their_time(cells: CellColumns, bases: list[Basis], catalogue: Catalogue) -> list[str]:
+    """Warn about figures for a law in years before it took effect: probably a misread label."""
+    first_year = np.full(len(bases), 10_000, dtype=np.int64)
+    np.minimum.at(first_year, cells.basis, cells.year)
+    notes = []
+    for b in bases:
+        law = catalogue.laws.get(b.ref.law_id) if b.ref.law_id else None
+        if law and law.valid_from and first_year[b.id] < law.valid_from.year:
+            notes.append(
+                f"'{b.label}' er læst som {law.name}, som først gjaldt fra {law.valid_from:%d-%m-%Y}, "
+                f"men filen har tal for den i {first_year[b.id]}. Tjek etiketten, og oversæt den "
+                "med --label-map, hvis den er læst forkert."
+            )
+    return notes
 
 
 def _parse_count(text: str) -> tuple[int | None, str | None]:

@@ -37,6 +37,10 @@ def read_toml(path: Path, what: str) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         problems.add(f"{what} findes ikke.")
+    except IsADirectoryError:
+        problems.add(f"{what} er en mappe, ikke en fil.")
+    except PermissionError:
+        problems.add(f"{what} kan ikke læses (ingen adgang).")
     except UnicodeDecodeError:
         problems.add(f"{what} er ikke gemt som UTF-8.")
     except tomllib.TOMLDecodeError as e:

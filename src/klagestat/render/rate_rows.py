@@ -13,7 +13,8 @@ FIELDS = (
     "year", "municipality_code", "municipality", "map", "group",
     "upheld", "changed", "remitted", "dismissed", "merits", "reversed",
     "reversal_rate", "ci_low", "ci_high", "national_rate", "definition",
-    "group_key", "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic",
+    "group_key", "group_total", "year_from", "year_to", "area_level",
+    "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic",
 )
 
 
@@ -21,7 +22,7 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def row_dict(row: RateRow, synthetic: bool) -> dict:
+def row_dict(row: RateRow, synthetic: bool, group_total: bool = False) -> dict:
     c = row.counts
     return {
         "year": row.span.json_value(),
@@ -41,6 +42,10 @@ def row_dict(row: RateRow, synthetic: bool) -> dict:
         "national_rate": _float(row.national_rate),
         "definition": row.definition.value,
         "group_key": row.group_key,
+        "group_total": group_total,  # the "I alt" row over the groups: don't add it to them
+        "year_from": row.span.first,
+        "year_to": row.span.last,
+        "area_level": row.area.level.value,  # municipality, region, group or national
         "cases": row.denominator,  # the denominator under the definition used
         "difference_from_national": _float(row.difference_from_national),
         "funnel_95": row.funnel[0.95].value if 0.95 in row.funnel else None,
@@ -51,18 +56,31 @@ def row_dict(row: RateRow, synthetic: bool) -> dict:
 
 
 def to_dicts(table: RateTable) -> list[dict]:
-    return [row_dict(r, table.synthetic) for r in table.rows]
+    """The rows, then (when grouped) each area's "I alt" over the groups, marked group_total."""
+    return ([row_dict(r, table.synthetic) for r in table.rows]
+            + [row_dict(r, table.synthetic, group_total=True) for r in table.totals])
 
 
 def to_json(table: RateTable) -> str:
     return json.dumps(to_dicts(table), ensure_ascii=False, indent=1)
 
 
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
 def to_csv(table: RateTable) -> str:
-    """Semicolon-separated like the statistics bank, so Danish Excel opens it in columns."""
+    """The JSON rows for a spreadsheet, as Danish Excel opens them: semicolons, decimal comma,
+    ja/nej, and a byte-order mark so that æ, ø and å survive."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, delimiter=";", lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(FIELDS)
     for d in to_dicts(table):
-        writer.writerow({k: ("" if v is None else v) for k, v in d.items()})
-    return out.getvalue()
+        writer.writerow([_csv_value(d[f]) for f in FIELDS])
+    return "\ufeff" + out.getvalue()

@@ -7,13 +7,23 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from klagestat.analysis.rates import RateRow, RateTable
+from klagestat.analysis.rates import TOTAL_GROUP, RateRow, RateTable
 from klagestat.domain.catalogue import AreaLevel
-from klagestat.domain.rates import DEFINITION_TEXT_DA, Definition
+from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FunnelClass
 
 from . import numbers
 
+DEFINITION_TEXT_DA = {
+    Definition.OFFICIAL: (
+        "Omgørelsesprocenten er beregnet som Ankestyrelsen gør: ændrede, ophævede og hjemviste "
+        "sager i procent af de realitetsbehandlede sager (afviste og henviste sager indgår ikke)."
+    ),
+    Definition.ALL_DECIDED: (
+        "Omgørelsesprocenten er beregnet over alle afgjorte sager, også afviste og henviste. "
+        "Det er ikke Ankestyrelsens officielle definition og giver en lavere procent."
+    ),
+}
 SYNTHETIC_BANNER = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
 FUNNEL_DA = {FunnelClass.ABOVE: "over", FunnelClass.WITHIN: "normal", FunnelClass.BELOW: "under"}
 BY_DA = {"map": "Kort", "law": "Lov", "provision": "Bestemmelse", "area": "Område"}
@@ -50,7 +60,7 @@ def _group_name(row: RateRow, catalogue_maps: dict) -> str:
 def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals: list[RateRow]) -> Table:
     t = Table(box=box.SIMPLE_HEAD, show_lines=False, pad_edge=False)
     t.add_column("År")
-    t.add_column("Kommune")
+    t.add_column("Kommune / landsplan")
     t.add_column(BY_DA[table.by])
     for name in ("Stadfæstet", "Ændret", "Hjemvist", "Afvist", CASES_DA[table.definition], "Omgjort",
                  "Omgørelses-\nprocent", "95 %-\ninterval", "Lands-\nplan", "Forskel\n(pct.-point)", "Tragt\n(95 %)"):
@@ -73,7 +83,7 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
             numbers.national_percent(row.national_rate) if not row.area.level is AreaLevel.NATIONAL else "",
             numbers.points(row.difference_from_national) if row.area.level is AreaLevel.MUNICIPALITY else "",
             FUNNEL_DA.get(row.funnel.get(0.95), ""),
-            style="bold" if row.group == "I alt" or row.area.level is AreaLevel.NATIONAL else None,
+            style="bold" if row.group == TOTAL_GROUP or row.area.level is AreaLevel.NATIONAL else None,
         )
     return t
 
@@ -124,14 +134,13 @@ def render_table(table: RateTable, map_names: dict[str, str], console: Console) 
                       "for ét år, eller læg flere år sammen (fx --year 2022-2024).")
     if len(table.spans) == 1:
         console.print(
-            "Tragt: 'over' eller 'under' betyder, at kommunen ligger uden for det, tilfældig variation "
-            "omkring landsplan kan forklare (95 %-grænser); 'normal' at forskellen kan være tilfældig."
+            "Tragt: 'over' eller 'under' betyder, at så mange eller så få omgørelser kun sjældent (under "
+            "2,5 % af gangene) sker ved tilfældighed, hvis kommunen lå på landsplan; 'normal' betyder, at "
+            "forskellen kan være tilfældig. Forskellen til landsplan er regnet af de præcise procenter, "
+            "ikke de afrundede."
         )
     console.print(DEFINITION_TEXT_DA[table.definition])
-    for note in table.notes:
-        console.print(f"Bemærk: {note}")
-    notes = {r.note for r in table.rows if r.note}
-    for note in sorted(notes):
+    for note in dict.fromkeys([*table.notes, *(r.note for r in table.rows + table.totals if r.note)]):
         console.print(f"Bemærk: {note}")
     if table.vintages:
         latest = max(v.as_of for v in table.vintages)

@@ -7,7 +7,7 @@ from itertools import repeat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Integer, Text, and_, case, column, func, insert, select, values
+from sqlalchemy import Connection, Integer, Text, and_, case, column, func, insert, select, values
 
 from .schema import statbank_basis, statbank_cell, statbank_slot, vintage
 
@@ -46,10 +46,6 @@ def _info(row) -> VintageInfo:
 def find_vintage(conn: Connection, sha256: str) -> VintageInfo | None:
     row = conn.execute(select(vintage).where(vintage.c.sha256 == sha256)).first()
     return _info(row) if row else None
-
-
-def list_vintages(conn: Connection) -> list[VintageInfo]:
-    return [_info(r) for r in conn.execute(select(vintage).order_by(vintage.c.id))]
 
 
 def _executemany(conn: Connection, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
@@ -182,8 +178,3 @@ def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInf
         return {}
     rows = conn.execute(select(vintage).where(vintage.c.id.in_(ids)))
     return {r.id: _info(r) for r in rows}
-
-
-def years_available(engine: Engine) -> list[int]:
-    with engine.connect() as conn:
-        return [r[0] for r in conn.execute(select(statbank_slot.c.year).where(statbank_slot.c.quarter == 0).distinct().order_by(statbank_slot.c.year))]
