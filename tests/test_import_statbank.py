@@ -31,6 +31,7 @@ from conftest import (
     rate_row,
     rates_json,
     run_cli,
+    squash,
     statbank_rows,
     write_jsonstat,
     write_statbank_csv,
@@ -742,3 +743,19 @@ def test_a_year_is_not_derived_from_some_of_its_quarters(empty_db, tmp_path):
     rates = run_cli("rates", "--year", "2024", "--format", "json", db=empty_db)
     assert rates.code == 2, str(rates)  # no figure for 2024, and no made-up one either
     assert "2024" in rates.err
+
+
+def test_a_newer_file_with_fewer_paragraphs_says_what_drops_out(baseline_db, tmp_path):
+    # A newer download of one paragraph wins the law for Allerød, so the others drop out: say so.
+    rows = statbank_rows({"Allerød": {P100: (1, 0, 1, 0)}})
+    f = write_statbank_csv(tmp_path / "kun-100.csv", rows)
+    result = run_cli("import", "statbank", f, "--as-of", "2025-09-01", db=baseline_db)
+    assert result.code == 0, str(result)
+    said = squash(result.stdout)
+    assert "mangler" in said and "§ 85" in said and "--as-of 2025-03-01" in said
+    # The old figures are still there as of the old date.
+    older = rate_row(rates_json(baseline_db, "--year", "2024", "--as-of", "2025-03-01",
+                                "--municipality", "Allerød"), "201", "adult-disability")
+    newer = rate_row(rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød"), "201",
+                     "adult-disability")
+    assert (older["merits"], newer["merits"]) == (10, 2)

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from klagestat.analysis.rates import GROUPINGS, RateTable, compute_rates
+from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import AreaLevel, Catalogue
 from klagestat.domain.legal_basis import BasisLevel
@@ -108,13 +109,14 @@ def import_statbank(
             )
             existing = find_vintage(conn, data.sha256)
             assert existing is not None and existing.id == vintage_id
+            notes = data.notes + narrower_than_before(conn, vintage_id, catalogue)
             reports.append(ImportReport(
                 file=data.file, status="imported", vintage=existing, cells=len(data.cells),
                 derived=int(data.cells.derived.sum()), years=data.years,
                 municipalities=sum(1 for lvl in data.areas.values() if lvl is AreaLevel.MUNICIPALITY),
                 national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),
                 unmapped_labels=[b.label for b in data.bases if b.ref.level is BasisLevel.UNMAPPED],
-                notes=data.notes, format=data.format,
+                notes=notes, format=data.format,
             ))
     return reports
 
@@ -175,6 +177,8 @@ def rates(
     if national_only:
         codes = []
     groups = []
+    if neighbours and not codes:
+        raise _bad_input("--neighbours kræver mindst én --municipality, hvis nabokommuner skal vises.")
     if neighbours and codes:
         # Each municipality's neighbours as rows of their own, and pooled as a comparison group.
         groups = list(codes)

@@ -43,7 +43,7 @@ DbOption = Annotated[
 def _console(stderr: bool = False) -> Console:
     # Piped output gets a wide, plain table instead of one squeezed into 80 columns.
     terminal = (sys.stderr if stderr else sys.stdout).isatty()
-    return Console(stderr=stderr, width=None if terminal else 200, highlight=False)
+    return Console(stderr=stderr, width=None if terminal else 200, soft_wrap=not terminal, highlight=False)
 
 
 @contextmanager

@@ -111,6 +111,22 @@ def grouping(
     return rows, labels
 
 
+def law_level_area_notes(coverage: Coverage, catalogue: Catalogue, spec: GroupBy) -> list[str]:
+    """Laws the data has only at law level while the areas file splits them by paragraph: their
+    whole figure goes where a selector for the whole law puts it (or to "Øvrige"). Say so."""
+    if spec.by != "area" or spec.areas is None:
+        return []
+    split = {s.law_id for s in spec.areas.selectors if s.paragraphs}
+    notes = []
+    for v in coverage.bases:
+        for law_id in sorted((coverage.laws_with_rows[v] - coverage.laws_with_provisions[v]) & split):
+            name = catalogue.laws[law_id].name
+            target = spec.areas.area_for(law_id, None, name)
+            notes.append(f"{name} findes kun på lovniveau i data, så hele loven er lagt under {target!r}, "
+                         "selv om områdefilen fordeler den på paragraffer. Hent tallene pr. paragraf.")
+    return list(dict.fromkeys(notes))
+
+
 def _groups_of(b: BasisRow, year: int, catalogue: Catalogue, spec: GroupBy, with_rows: set[str],
                with_provisions: set[str]) -> list[str]:
     by, map_filter, areas = spec.by, spec.map_filter, spec.areas

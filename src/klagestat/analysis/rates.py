@@ -22,7 +22,7 @@ from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
-from .figures import Figure, GroupBy, group_figures, load_coverage, unavailable
+from .figures import Figure, GroupBy, group_figures, law_level_area_notes, load_coverage, unavailable
 
 GROUPINGS = ("map", "law", "provision", "area")
 TOTAL_GROUP = "I alt"
@@ -143,6 +143,7 @@ def compute_rates(
     notes: list[str] = []
     spec = GroupBy(by, tuple(maps or catalogue.maps), map_filter, areas)
     figures, file_labels = group_figures(conn, coverage, catalogue, years, spec)
+    notes += law_level_area_notes(coverage, catalogue, spec)
     cache: dict[tuple[str, int], dict[str, Figure] | None] = dict(figures)
 
     def figures_for(code: str, year: int) -> dict[str, Figure] | None:

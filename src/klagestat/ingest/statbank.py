@@ -42,7 +42,7 @@ class Basis:
 
 @dataclass
 class CellColumns:
-    """The cells to store, as parallel arrays; `rows()` streams them as tuples for the store."""
+    """The cells to store, as parallel arrays; `columns()` hands them to the store as lists."""
 
     line: np.ndarray  # -1 for a year summed from quarters
     year: np.ndarray

@@ -172,6 +172,19 @@ def quarters_present(conn: Connection, years: Sequence[int], as_of: dt.date | No
     return sorted(set(conn.execute(query.distinct()).all()))
 
 
+def overlapped_vintages(conn: Connection, vintage_id: int) -> list[tuple[int, str]]:
+    """(vintage id, law key) of the other vintages, as old or older, that share a slot
+    (period, area, law) with this one: the ones it replaces there."""
+    new, old = statbank_slot.alias("new"), statbank_slot.alias("old")
+    same_slot = and_(old.c.year == new.c.year, old.c.quarter == new.c.quarter,
+                     old.c.area_code == new.c.area_code, old.c.law_key == new.c.law_key,
+                     old.c.vintage_id != new.c.vintage_id)
+    query = (select(old.c.vintage_id, old.c.law_key).distinct()
+             .select_from(new.join(old, same_slot))
+             .where(new.c.vintage_id == vintage_id, old.c.as_of <= new.c.as_of))
+    return [tuple(r) for r in conn.execute(query)]
+
+
 def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInfo]:
     ids = list(set(ids))
     if not ids:
