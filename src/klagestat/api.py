@@ -29,7 +29,7 @@ from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store.database import migrate, open_database
 from klagestat.store.statbank import ALL_LAWS, UNMAPPED_LAW, NewVintage, VintageInfo, find_vintage, write_vintage
 
-__all__ = ["open_database", "import_statbank", "rates", "ImportReport", "InputError"]
+__all__ = ["open_database", "import_statbank", "rates", "demo", "ImportReport", "InputError"]
 
 
 @dataclass
@@ -190,3 +190,10 @@ def rates(
             areas=area_config, definition=Definition(definition), as_of=as_of,
             regions=resolve_regions(regions, catalogue), comparison_groups=groups,
         )
+
+
+def demo(db: str, folder: str | Path = "demo", progress: Callable[[str], None] | None = None) -> RateTable:
+    """Build the synthetic demo database (as `klagestat demo`); returns the national summary."""
+    from klagestat.demo.build import build_demo  # the demo build itself uses this API
+
+    return build_demo(db, Path(folder), progress=progress)

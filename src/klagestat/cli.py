@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -189,19 +190,27 @@ def demo(
     folder: Annotated[Path, typer.Option("--folder", help="Mappe til de genererede statistikbankfiler.")] = Path("demo"),
 ) -> None:
     """Byg en demodatabase med syntetiske tal for hele landet 2013-2025."""
-    from klagestat.demo.build import build_demo
-
     db = db or str(folder / "klagestat-demo.db")
     with _progress() as progress:
-        table = build_demo(db, folder, progress=progress)
+        table = api.demo(db, folder, progress=progress)
     out = _console()
     map_names = {code: m.name for code, m in load_catalogue().maps.items()}
     render_table(table, map_names, out)
+    program = _program_name()
     out.print(f"\nDemodatabasen er {db}. Prøv fx:\n"
-              f"  klagestat rates --db {db} --year 2024 --municipality Allerød --neighbours\n"
-              f"  klagestat rates --db {db} --year 2021,2022,2023,2024 --municipality Lejre --map social")
+              f"  {program} rates --db {db} --year 2024 --municipality Allerød --neighbours\n"
+              f"  {program} rates --db {db} --year 2021,2022,2023,2024 --municipality Lejre --map social")
     if not no_serve:
         out.print("Webserveren er endnu ikke en del af klagestat; demoen stopper her.")
+
+
+def _program_name() -> str:
+    """How the user can run klagestat again: `.venv/bin/klagestat` after `make demo`."""
+    path = Path(sys.argv[0])
+    if path.name == "klagestat" and path.parent != Path("."):
+        relative = os.path.relpath(path)
+        return relative if not relative.startswith("..") else "klagestat"
+    return "klagestat"
 
 
 def main() -> None:
