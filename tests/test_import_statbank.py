@@ -759,3 +759,21 @@ def test_a_newer_file_with_fewer_paragraphs_says_what_drops_out(baseline_db, tmp
     newer = rate_row(rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød"), "201",
                      "adult-disability")
     assert (older["merits"], newer["merits"]) == (10, 2)
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("rates",), "Tilvalget --year mangler"),
+        (("rates", "--year", "2024", "--map", "foo"), "Ugyldig værdi for --map"),
+        (("rates", "--year", "abc"), "Ugyldigt år 'abc'"),
+        (("rates", "--year", "2024", "--municipality", "Atlantis"), "Ukendt kommune 'Atlantis'"),
+        (("rates", "--year", "2024", "--neighbours"), "--neighbours kræver"),
+        (("import", "statbank"), "mangler"),
+    ],
+)
+def test_command_line_mistakes_get_a_danish_message_and_exit_2(baseline_db, args, says):
+    result = run_cli(*args, db=baseline_db)
+    assert result.code == 2, str(result)
+    assert says in squash(result.stderr), str(result)
+    assert "Traceback" not in result.stderr

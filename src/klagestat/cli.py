@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -118,7 +119,7 @@ class FormatChoice(str, Enum):
 
 @command(import_app, "statbank")
 def import_statbank(
-    files: Annotated[list[Path], typer.Argument(help="CSV- eller JSON-stat-filer fra Ankestyrelsens statistikbank.")],
+    files: Annotated[list[Path], typer.Argument(help="CSV- eller JSON-stat-filer fra Ankestyrelsens statistikbank.", metavar="FIL...")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Datoen tallene er hentet (ÅÅÅÅ-MM-DD). Standard: i dag.")] = None,
     label_map: Annotated[Optional[Path], typer.Option("--label-map", help="TOML-fil, der oversætter ukendte etiketter.")] = None,
     allow_unmapped: Annotated[bool, typer.Option("--allow-unmapped", help="Importér ukendte lovgrundlag som 'ukendt lovgrundlag'.")] = False,
@@ -213,8 +214,40 @@ def _program_name() -> str:
     return "klagestat"
 
 
+# The command-line library's own usage errors, in Danish (its --help stays in English).
+USAGE_ERRORS_DA = [
+    (r"Missing option '(.+?)'\.?", r"Tilvalget \1 mangler."),
+    (r"Missing argument '(.+?)'\.?", r"Argumentet \1 mangler."),
+    (r"No such option: (\S+) \(Possible options: (.+)\)", r"Ukendt tilvalg: \1. Mente du \2?"),
+    (r"No such option: (\S+)", r"Ukendt tilvalg: \1."),
+    (r"No such command '(.+?)'\.?", r"Ukendt kommando: \1."),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", r"Uventet ekstra argument: \1."),
+    (r"Option '(.+?)' requires an argument\.", r"Tilvalget \1 skal have en værdi."),
+    (r"Invalid value for '(.+?)': (?:Value error, )?'(.+?)' is not one of (.+?)\.?$",
+     r"Ugyldig værdi for \1: '\2' er ikke en af \3."),
+    (r"Invalid value for '(.+?)': (.+)", r"Ugyldig værdi for \1: \2"),
+]
+
+
+def _danish_usage_error(message: str) -> str:
+    for pattern, replacement in USAGE_ERRORS_DA:
+        if re.fullmatch(pattern, message.strip()):
+            return re.sub(pattern, replacement, message.strip())
+    return message
+
+
 def main() -> None:
-    app(prog_name="klagestat")
+    try:
+        code = app(prog_name="klagestat", standalone_mode=False)
+    except typer.TyperException as e:  # a usage error: a missing or unknown option …
+        command = getattr(getattr(e, "ctx", None), "command_path", "klagestat")
+        text = e.format_message() if hasattr(e, "format_message") else str(e)
+        sys.stderr.write(f"Fejl: {_danish_usage_error(text)}\nSe '{command} --help'.\n")
+        sys.exit(getattr(e, "exit_code", 2))
+    except typer.Abort:
+        sys.stderr.write("Afbrudt.\n")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
