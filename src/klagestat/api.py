@@ -170,6 +170,8 @@ def rates(
             raise _bad_input(f"Ukendt kort {m!r}. Vælg mellem {', '.join(catalogue.maps)}.")
     if by not in GROUPINGS:
         raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.")
+    if by != "map" and len(maps) > 1:
+        raise _bad_input(f"--by {by} kan kun bruges med ét --map ad gangen (eller intet).")
     if by == "area" and not areas:
         raise _bad_input("--by area kræver en områdefil med --areas FIL.")
     area_config = read_areas(Path(areas), catalogue) if areas else None
