@@ -76,3 +76,17 @@ def test_a_map_filter_keeps_only_the_maps_provisions(baseline_db):
     assert adult_keys == {"serviceloven:100"}
     assert {"serviceloven:100", "serviceloven:85"} <= social_keys
     assert (P100 in figures) and (P85 in figures) and (P87 in figures)
+
+
+def test_the_national_level_falls_back_to_all_98_municipalities_group_by_group(empty_db, tmp_path):
+    from conftest import municipality_names, statbank_rows, write_statbank_csv
+
+    figures = {name: {P85: (2, 0, 1, 0), P87: (1, 1, 0, 0)} for name in municipality_names()}
+    figures["Hele landet"] = {P85: (196, 0, 98, 0)}  # the national rows lack Barnets lov
+    f = write_statbank_csv(tmp_path / "alle.csv", statbank_rows(figures))
+    assert run_cli("import", "statbank", f, db=empty_db).code == 0
+    rows = rates_json(empty_db, "--year", "2024", "--municipality", "Lejre")
+    national = rate_row(rows, "000", "social")
+    # Serviceloven from every municipality plus Barnets lov: 98 × (3 + 2) cases on the merits.
+    assert national["merits"] == 98 * 5 and national["reversed"] == 98 * 2
+    assert rate_row(rows, "350", "social")["national_rate"] == national["reversal_rate"]

@@ -162,12 +162,21 @@ def compute_rates(
     why_missing: dict[tuple[str, int], str] = {}
 
     def aggregate_figures(code: str, year: int, members: tuple[str, ...], what: str) -> dict[str, Figure] | None:
-        """A national or regional figure: its own rows, else all its municipalities, else none."""
+        """A national or regional figure: its own rows, else all its municipalities (group by
+        group), else none. Never a subset of the municipalities."""
         own = figures_for(code, year)
-        if own is not None:
-            return own
         combined = summed(members, year)
         name = catalogue.area(code).name
+        if own is not None:
+            if combined is None:
+                return own
+            # Where its own rows can't give a group (a law missing), all municipalities may.
+            filled = [g for g, f in own.items() if f.counts is None and combined.get(g, own[g]).counts is not None]
+            if filled:
+                notes.append(f"{what} for {year} er for nogle tal lagt sammen af alle {len(members)} kommuner, "
+                             f"fordi rækkerne for {name} ikke rækker.")
+                cache[(code, year)] = own = {**own, **{g: combined[g] for g in filled}}
+            return own
         if combined is not None:
             notes.append(f"{what} for {year} er lagt sammen af alle {len(members)} kommuner, "
                          f"fordi data ikke har rækker for {name}.")
