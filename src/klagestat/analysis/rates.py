@@ -7,7 +7,6 @@ reports and the web) all render the `RateTable` it returns.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 

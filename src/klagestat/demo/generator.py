@@ -570,7 +570,7 @@ def render_csv(
     lines = [HEADER]
     append = lines.append
     for area_name, by_year in areas:
-        for law_id, law_label, keys in _basis_labels(catalogue):
+        for _law_id, law_label, keys in _basis_labels(catalogue):
             law_n = law_label.split(" ", 1)[0]
             present = {y: [k for k in keys if k in by_year[y]] for y in years}
             # The law row: the sum of its provisions, in every year it has any.

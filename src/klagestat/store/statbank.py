@@ -7,7 +7,7 @@ from itertools import repeat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Integer, Text, and_, case, column, func, insert, select, values
+from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, select, values
 
 from .schema import statbank_basis, statbank_cell, statbank_slot, vintage
 
