@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI shares two cores with other work: a slow example is not a failure, so no per-example deadline.
+settings.register_profile("klagestat", deadline=None)
+settings.load_profile("klagestat")
 
 # ---- the command line ---------------------------------------------------------------------------
 
