@@ -27,7 +27,7 @@ from klagestat.ingest.label_map import LabelMap, read_label_map
 from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
 from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store.database import migrate, open_database
-from klagestat.store.statbank import ALL_LAWS, UNMAPPED_LAW, NewVintage, VintageInfo, find_vintage, write_vintage
+from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
 __all__ = ["open_database", "import_statbank", "rates", "demo", "ImportReport", "InputError"]
 
@@ -52,15 +52,7 @@ def _bad_input(message: str, file: str = "kommandolinjen") -> InputError:
 
 
 def _slots(data: StatbankData) -> list[tuple]:
-    law_keys = []
-    for b in data.bases:
-        if b.ref.level is BasisLevel.ALL:
-            law_keys.append(ALL_LAWS)
-        elif b.ref.law_id is None:
-            law_keys.append(UNMAPPED_LAW)
-        else:
-            law_keys.append(b.ref.law_id)
-    return data.cells.slots(law_keys)
+    return data.cells.slots([slot_law_key(b.ref.level.value, b.ref.law_id) for b in data.bases])
 
 
 def import_statbank(
@@ -100,18 +92,16 @@ def import_statbank(
                 continue
             if progress:
                 progress(f"Gemmer {data.file}")
-            vintage_id = write_vintage(
+            written = write_vintage(
                 conn,
                 NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic, len(data.cells)),
                 [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
                 data.cells.columns(),
                 _slots(data),
             )
-            existing = find_vintage(conn, data.sha256)
-            assert existing is not None and existing.id == vintage_id
-            notes = data.notes + narrower_than_before(conn, vintage_id, catalogue)
+            notes = data.notes + narrower_than_before(conn, written.id, catalogue)
             reports.append(ImportReport(
-                file=data.file, status="imported", vintage=existing, cells=len(data.cells),
+                file=data.file, status="imported", vintage=written, cells=len(data.cells),
                 derived=int(data.cells.derived.sum()), years=data.years,
                 municipalities=sum(1 for lvl in data.areas.values() if lvl is AreaLevel.MUNICIPALITY),
                 national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),

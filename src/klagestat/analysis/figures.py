@@ -23,7 +23,7 @@ from klagestat.domain.areas import AreaConfig
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
-from klagestat.store.statbank import UNMAPPED_LAW, BasisRow, fetch_bases, fetch_winning_slots, sum_by_group
+from klagestat.store.statbank import UNMAPPED_LAW, BasisRow, fetch_bases, fetch_winning_slots, slot_law_key, sum_by_group
 
 OUTCOME_VALUES = tuple(o.value for o in Outcome)
 UNMAPPED_GROUP = UNMAPPED_LAW
@@ -105,7 +105,7 @@ def grouping(
         for year in years:
             for b in bases:
                 for group in _groups_of(b, year, catalogue, spec, with_rows, with_provisions):
-                    rows.append((vintage_id, b.basis_id, year, group, b.law_id or UNMAPPED_LAW))
+                    rows.append((vintage_id, b.basis_id, year, group, slot_law_key(b.level, b.law_id)))
                     if b.provision_key and group == b.provision_key:
                         labels.setdefault(group, b.label)
     return rows, labels
@@ -208,7 +208,7 @@ def _map_requirements(coverage: Coverage, catalogue: Catalogue, key, maps, group
         if period is None:
             continue
         figure = groups.get(m, ZERO_FIGURE)
-        for law_id in sorted(period.laws | set(period.paragraphs)):
+        for law_id in sorted(catalogue.map_laws(m, year)):
             name = catalogue.laws[law_id].name
             vintage = laws_present.get(law_id)
             if vintage is None:

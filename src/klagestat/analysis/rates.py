@@ -21,7 +21,7 @@ from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
-from .figures import Figure, GroupBy, group_figures, law_level_area_notes, load_coverage, unavailable
+from .figures import ZERO_FIGURE, Figure, GroupBy, group_figures, law_level_area_notes, load_coverage, unavailable
 
 GROUPINGS = ("map", "law", "provision", "area")
 TOTAL_GROUP = "I alt"
@@ -77,12 +77,7 @@ class NoDataError(LookupError):
 def _pool(figures: list[Figure | None]) -> Figure | None:
     """Sum a group's figures over the years of a span; None when the group has none at all."""
     present = [f for f in figures if f is not None]
-    if not present:
-        return None
-    total = Figure(OutcomeCounts())
-    for f in present:
-        total = total + f
-    return total
+    return sum(present, start=ZERO_FIGURE) if present else None
 
 
 def _group_label(catalogue: Catalogue, by: str, key: str, year: int, file_labels: dict[str, str]) -> str:
@@ -155,7 +150,7 @@ def compute_rates(
         result: dict[str, Figure] = {}
         for p in parts:
             for g, f in p.items():
-                result[g] = result.get(g, Figure(OutcomeCounts())) + f
+                result[g] = result.get(g, ZERO_FIGURE) + f
         return result
 
     why_missing: dict[tuple[str, int], str] = {}

@@ -78,14 +78,13 @@ class CellColumns:
 
     def slots(self, law_keys: list[str]) -> list[tuple]:
         """The distinct (year, quarter, area code, law key) the cells cover; law_keys by basis id."""
-        n_laws = len(law_keys)
-        law_index = {k: i for i, k in enumerate(dict.fromkeys(law_keys))}
-        basis_law = np.array([law_index[k] for k in law_keys], dtype=np.int64)
-        key = ((self.year * 8 + self.quarter) * len(self.area_codes) + self.area) * max(n_laws, 1) + basis_law[self.basis]
-        distinct_laws = list(law_index)
+        distinct_laws = list(dict.fromkeys(law_keys))
+        n_laws = max(len(distinct_laws), 1)
+        basis_law = np.array([distinct_laws.index(k) for k in law_keys], dtype=np.int64)
+        key = ((self.year * 8 + self.quarter) * len(self.area_codes) + self.area) * n_laws + basis_law[self.basis]
         result = []
         for k in np.unique(key).tolist():
-            k, law = divmod(k, max(n_laws, 1))
+            k, law = divmod(k, n_laws)
             k, area = divmod(k, len(self.area_codes))
             year, quarter = divmod(k, 8)
             result.append((year, quarter, self.area_codes[area], distinct_laws[law]))

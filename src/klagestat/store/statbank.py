@@ -9,11 +9,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, select, values
 
+from klagestat.domain.legal_basis import BasisLevel
+
 from .schema import statbank_basis, statbank_cell, statbank_slot, vintage
 
 # The law key of a slot for rows that belong to no single law.
 ALL_LAWS = "*"
 UNMAPPED_LAW = "?"
+
+
+def slot_law_key(level: str, law_id: str | None) -> str:
+    """The law part of a slot (period × area × law) for a legal basis of this level and law."""
+    if level == BasisLevel.ALL:
+        return ALL_LAWS
+    return law_id or UNMAPPED_LAW
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ def write_vintage(
     bases: Iterable[tuple],  # (basis_id, label, level, law_id, provision_key)
     cell_columns: Sequence[Iterable],  # line, year, quarter, area_code, basis_id, outcome, count
     slots: Iterable[tuple],  # (year, quarter, area_code, law_key)
-) -> int:
+) -> VintageInfo:
     """Write one vintage; the caller's transaction makes it all or nothing."""
     vintage_id = conn.execute(
         insert(vintage).values(
@@ -85,7 +94,7 @@ def write_vintage(
     )
     _executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),
                  [(vintage_id, *s, new.as_of) for s in slots])
-    return vintage_id
+    return _info(conn.execute(select(vintage).where(vintage.c.id == vintage_id)).one())
 
 
 def winning_slots(as_of: dt.date | None, years: Sequence[int]):
