@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from klagestat.domain.catalogue import Catalogue
+from klagestat.domain.register import RegisterVocabulary
 
 FILES = ("municipalities", "laws", "maps", "outcomes")
 
@@ -20,3 +21,8 @@ def read_file(name: str) -> dict:
 def load_catalogue() -> Catalogue:
     data = {name: read_file(name) for name in FILES}
     return Catalogue.from_data(**data)
+
+
+@lru_cache(maxsize=1)
+def load_register_vocabulary() -> RegisterVocabulary:
+    return RegisterVocabulary.from_data(read_file("cases"))

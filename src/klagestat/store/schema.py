@@ -73,3 +73,97 @@ statbank_slot = Table(
     Column("as_of", Date, nullable=False),
     Index("ix_statbank_slot_period", "year", "quarter", "area_code", "law_key"),
 )
+
+# ---- the municipality's own complaint register (issue 3) ----------------------------------------
+# No CPR number is ever stored: `citizen` holds a keyed pseudonym (HMAC-SHA256 with the instance
+# secret) or the register's own pseudonymous borger_id; free text is masked at import.
+
+# One import of one register file for one municipality.
+case_import = Table(
+    "case_import",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("municipality_code", String(4), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_format", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("row_count", Integer, nullable=False),  # data rows in the file
+    Column("new_count", Integer, nullable=False),
+    Column("changed_count", Integer, nullable=False),
+    Column("unchanged_count", Integer, nullable=False),
+    Column("rejected_count", Integer, nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Index("ix_case_import_file", "municipality_code", "sha256", unique=True),
+)
+
+_CASE_COLUMNS = (
+    ("case_id", Text, False),  # sags_id
+    ("version", Integer, False),  # 1 for the first import of the case, +1 per change
+    ("import_id", Integer, False),
+    ("line", Integer, False),  # line (CSV) or row (XLSX) in the import's file
+    ("citizen", String(64), True),  # keyed pseudonym or borger_id
+    ("legal_basis", Text, True),  # lovgrundlag as typed (masked)
+    ("law_id", String(40), True),
+    ("provision_key", Text, True),  # "sel:100"; NULL when only the law is known
+    ("committee", Text, True),  # omraade
+    ("decision_date", Date, True),  # afgoerelsesdato
+    ("complaint_date", Date, True),  # klagedato
+    ("reassessment", String(10), True),  # upheld | partly | reversed (genvurdering)
+    ("reassessment_date", Date, True),  # genvurderingsdato (optional extra column)
+    ("complaint_body", Text, False),  # klageinstans, "Ankestyrelsen" by default
+    ("forwarded_date", Date, True),  # videresendt
+    ("body_decision_date", Date, True),  # instans_afgoerelsesdato
+    ("outcome", String(10), True),  # upheld | changed | remitted | dismissed; NULL while pending
+    ("outcome_label", Text, True),  # udfald as typed: "ophævet", "bortfaldet" …
+    ("reasons", Text, True),  # reason codes, ";"-joined
+    ("description", Text, True),  # beskrivelse (masked)
+    ("learning", Text, True),  # laering (masked)
+    ("content_hash", String(64), False),  # of everything above but version, import and line
+)
+
+
+def _case_columns() -> list[Column]:
+    return [Column(name, kind, nullable=nullable) for name, kind, nullable in _CASE_COLUMNS]
+
+
+# The current version of each case.
+case_record = Table(
+    "case_record",
+    metadata,
+    Column("municipality_code", String(4), nullable=False),
+    *_case_columns(),
+    Index("ix_case_record_case", "municipality_code", "case_id", unique=True),
+    Index("ix_case_record_decided", "municipality_code", "body_decision_date"),
+)
+
+# Earlier versions of cases that a later import changed: nothing an import replaces is lost.
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("municipality_code", String(4), nullable=False),
+    *_case_columns(),
+    Column("replaced_by_import", Integer, nullable=False),
+    Index("ix_case_history_case", "municipality_code", "case_id", "version", unique=True),
+)
+
+# Rows an import could not accept, with why, so they can be shown and fixed (values masked).
+case_reject = Table(
+    "case_reject",
+    metadata,
+    Column("import_id", Integer, ForeignKey("case_import.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("problems", Text, nullable=False),  # JSON: [{"column": …, "value": …, "message": …}]
+    Column("cells", Text, nullable=False),  # JSON: {column: value} as in the file, CPR removed
+    Index("ix_case_reject_import", "import_id", "line"),
+)
+
+# Which pseudonymisation key made the pseudonyms in this database (a fingerprint, never the key),
+# so a register imported with another key is refused instead of silently splitting citizens.
+pseudonym_key = Table(
+    "pseudonym_key",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
