@@ -9,27 +9,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from klagestat.analysis.rates import GROUPINGS, RateTable, compute_rates
+from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
 from klagestat.analysis.vintages import narrower_than_before
-from klagestat.catalogue import load_catalogue
+from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.cpr import key_fingerprint
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
+from klagestat.ingest.case_files import open_case_file
+from klagestat.ingest.cases import (ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
+                                    read_columns_file)
 from klagestat.ingest.label_map import LabelMap, read_label_map
 from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
+from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.statbank import StatbankData, read_statbank
+from klagestat.store.cases import (CaseImportInfo, existing_cases, find_case_import, finish_case_import,
+                                   insert_cases, insert_rejects, key_fingerprint_of, remember_key_fingerprint,
+                                   replace_cases, start_case_import)
 from klagestat.store.database import migrate, open_database
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
-__all__ = ["open_database", "import_statbank", "rates", "demo", "ImportReport", "InputError"]
+__all__ = ["open_database", "import_statbank", "import_cases", "rates", "demo", "ImportReport",
+           "CaseImportReport", "InputError"]
 
 
 @dataclass
@@ -111,6 +121,162 @@ def import_statbank(
     return reports
 
 
+@dataclass
+class CaseImportReport:
+    file: str
+    status: str  # "imported", "unchanged" (the same file was imported before) or "rejected" (--strict)
+    municipality_code: str
+    info: CaseImportInfo | None
+    rejects: list[RejectedRow] = field(default_factory=list)
+    summary: RegisterSummary | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    kept_cases: int = 0  # cases in the database that the file doesn't mention (kept as they were)
+    notes: list[str] = field(default_factory=list)
+    position: str = "linje"
+
+    def reject_problems(self) -> list[Problem]:
+        """Every problem of every rejected row, as `Problem`s naming file, line and column."""
+        return [Problem(self.file, p.message, r.line, p.column, p.value, self.position)
+                for r in self.rejects for p in r.problems]
+
+
+BATCH_ROWS = 5000
+
+
+def import_cases(
+    engine: Engine,
+    file: str | Path,
+    municipality: str,
+    columns: str | Path | None = None,
+    sheet: str | None = None,
+    strict: bool = False,
+    synthetic: bool = False,
+    today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CaseImportReport:
+    """Import one register file for one municipality in one transaction.
+
+    New cases are added, changed cases updated (the previous version kept in history) and
+    unchanged cases left alone; the same file again changes nothing. Rows with problems are
+    rejected, kept with their reasons and reported; the valid rows go in, unless `strict`, where
+    one rejected row means nothing is imported.
+    """
+    catalogue = catalogue or load_catalogue()
+    vocabulary = load_register_vocabulary()
+    code = _one_municipality(municipality, catalogue)
+    columns_file = read_columns_file(Path(columns), vocabulary) if columns else ColumnsFile()
+    path = Path(file)
+    with open_case_file(path, sheet=sheet or columns_file.sheet, header_row=columns_file.header_row) as sheet_rows:
+        choice = choose_columns(sheet_rows, vocabulary, columns_file)
+        digest = file_sha256(path)
+        migrate(engine)
+        try:
+            return _import_register(engine, path, str(file), code, digest, sheet_rows, choice, catalogue, vocabulary,
+                                    strict, synthetic, today, progress)
+        except _RejectedAll as e:
+            return e.report
+
+
+class _RejectedAll(Exception):
+    """--strict and some rows were rejected: the transaction is rolled back."""
+
+    def __init__(self, report: CaseImportReport):
+        self.report = report
+
+
+def _import_register(engine, path, file, code, digest, sheet_rows, choice, catalogue, vocabulary, strict, synthetic,
+                     today, progress) -> CaseImportReport:
+    """The import's one transaction: check the file is new, then write cases and rejects."""
+    with engine.begin() as conn:
+        existing_import = find_case_import(conn, code, digest)
+        if existing_import is not None:
+            return CaseImportReport(str(file), "unchanged", code, existing_import, position=sheet_rows.position)
+
+        def key() -> bytes:
+            loaded = load_key()
+            known = key_fingerprint_of(conn)
+            if known is None:
+                remember_key_fingerprint(conn, key_fingerprint(loaded))
+            elif known != key_fingerprint(loaded):
+                raise InputError([Problem("KLAGESTAT_SECRET", (
+                    "Databasens pseudonymer er lavet med en anden nøgle end den, der bruges nu, så "
+                    "gentagne klagere ville ikke kunne genkendes. Brug den oprindelige nøgle "
+                    "(KLAGESTAT_SECRET eller filen " + str(secret_file()) + ")."))],
+                    headline="Nøglen til pseudonymisering passer ikke til databasen:", footer=IMPORT_FOOTER)
+            return loaded
+
+        reader = RegisterReader(catalogue, vocabulary, choice, key, today, sheet_rows.position)
+        if progress:
+            progress(f"Importerer {file}")
+        import_id = start_case_import(conn, code, path.name, sheet_rows.file_format, digest, synthetic)
+        counts = _write_register(conn, code, import_id, reader.read(sheet_rows.rows), existing_cases(conn, code))
+        rejects = counts.pop("rejects")
+        report = CaseImportReport(str(file), "imported", code, None, rejects, reader.summary, choice.ignored,
+                                  position=sheet_rows.position, notes=list(sheet_rows.notes))
+        if strict and rejects:
+            report.status = "rejected"
+            raise _RejectedAll(report)
+        report.kept_cases = counts.pop("kept")
+        report.info = finish_case_import(conn, import_id, row_count=reader.summary.rows, **counts)
+        return report
+
+
+def _one_municipality(name: str, catalogue: Catalogue) -> str:
+    return resolve_municipalities([name], catalogue)[0]
+
+
+def _write_register(conn, code: str, import_id: int, items, existing: dict[str, tuple[str, int]]) -> dict:
+    """Sort validated rows into new, changed and unchanged cases and write them in batches."""
+    new: list[tuple] = []
+    changed: list[tuple] = []
+    rejects: list[RejectedRow] = []
+    counts = {"new_count": 0, "changed_count": 0, "unchanged_count": 0, "rejected_count": 0}
+    seen = 0
+
+    def flush() -> None:
+        insert_cases(conn, new)
+        replace_cases(conn, code, import_id, changed)
+        new.clear()
+        changed.clear()
+
+    for item in items:
+        if isinstance(item, RejectedRow):
+            rejects.append(item)
+            continue
+        case_id = item.values[0]
+        before = existing.get(case_id)
+        if before is None:
+            new.append((code, *item.values, 1, import_id, item.line, item.content_hash))
+            counts["new_count"] += 1
+        else:
+            seen += 1
+            if before[0] == item.content_hash:
+                counts["unchanged_count"] += 1
+            else:
+                changed.append((code, *item.values, before[1] + 1, import_id, item.line, item.content_hash))
+                counts["changed_count"] += 1
+        if len(new) + len(changed) >= BATCH_ROWS:
+            flush()
+    flush()
+    insert_rejects(conn, import_id, (
+        (r.line, [{"column": p.column, "value": p.value, "message": p.message} for p in r.problems], r.cells)
+        for r in rejects
+    ))
+    counts["rejected_count"] = len(rejects)
+    counts["kept"] = len(existing) - seen
+    counts["rejects"] = rejects
+    return counts
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def parse_years(text: str) -> list[YearSpan]:
     spans = parse_year_spans(str(text))
     if spans is None:
@@ -150,6 +316,7 @@ def rates(
     regions: Sequence[str] = (),
     neighbours: bool = False,
     national_only: bool = False,
+    source: str = STATBANK,
     catalogue: Catalogue | None = None,
 ) -> RateTable:
     """Reversal rates as `klagestat rates` shows them; see analysis.rates.compute_rates."""
@@ -162,8 +329,14 @@ def rates(
         raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.")
     if by != "map" and len(maps) > 1:
         raise _bad_input(f"--by {by} kan kun bruges med ét --map ad gangen (eller intet).")
-    if by == "area" and not areas:
-        raise _bad_input("--by area kræver en områdefil med --areas FIL.")
+    if source not in (STATBANK, CASES):
+        raise _bad_input(f"Ukendt kilde {source!r}. Vælg mellem {STATBANK} og {CASES}.")
+    if by == "area" and not areas and source != CASES:
+        raise _bad_input("--by area kræver en områdefil med --areas FIL (med --source cases bruges "
+                         "registrets kolonne omraade, hvis der ikke er en områdefil).")
+    if source == CASES and (neighbours or regions):
+        raise _bad_input("--neighbours og --region kan ikke bruges med --source cases: klageregistret har kun "
+                         "kommunens egne sager. Sammenlign med --source statbank.")
     area_config = read_areas(Path(areas), catalogue) if areas else None
     codes = resolve_municipalities(municipalities, catalogue) if municipalities else None
     if national_only:
@@ -180,7 +353,7 @@ def rates(
         return compute_rates(
             conn, catalogue, spans, municipalities=codes, maps=list(maps) or None, by=by,
             areas=area_config, definition=Definition(definition), as_of=as_of,
-            regions=resolve_regions(regions, catalogue), comparison_groups=groups,
+            regions=resolve_regions(regions, catalogue), comparison_groups=groups, source=source,
         )
 
 

@@ -24,6 +24,7 @@ from klagestat.catalogue import load_catalogue
 from klagestat.domain.areas import AmbiguousAreaError
 from klagestat.ingest.problems import InputError
 from klagestat.render import numbers
+from klagestat.render.case_import import print_case_import, write_rejects
 from klagestat.render.rate_rows import to_csv, to_json
 from klagestat.render.rate_tables import render_table
 
@@ -151,6 +152,29 @@ def import_statbank(
                       + "; ".join(repr(x) for x in r.unmapped_labels))
 
 
+@command(import_app, "cases")
+def import_cases(
+    file: Annotated[Path, typer.Argument(help="Klageregistret som CSV eller XLSX.", metavar="FIL")],
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen, registret tilhører (navn eller kode).")],
+    columns: Annotated[Optional[Path], typer.Option("--columns", help="TOML-fil, der oversætter filens kolonnenavne.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Arket i en XLSX-fil. Standard: det første.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Importér intet, hvis en række har fejl.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Skriv de afviste rækker og deres fejl til denne CSV-fil.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Importér kommunens klageregister (én række pr. klagesag). CPR-numre gemmes aldrig."""
+    engine = api.open_database(db, create=False)
+    with _progress() as progress:
+        report = api.import_cases(engine, file, municipality, columns=columns, sheet=sheet, strict=strict,
+                                  progress=progress)
+    print_case_import(report, _console(), _console(stderr=True))
+    if rejects is not None and report.rejects:
+        write_rejects(report, rejects)
+        _console().print(f"De afviste rækker er skrevet til {rejects}.")
+    if report.status == "rejected":
+        raise typer.Exit(2)
+
+
 @command(app, "rates")
 def rates(
     year: Annotated[str, typer.Option("--year", help="År: 2024; flere år: 2021,2022,2023,2024; samlet: 2022-2024.")],
@@ -167,13 +191,11 @@ def rates(
     db: DbOption = None,
 ) -> None:
     """Vis omgørelsesprocenter for kommuner, regioner og landsplan."""
-    if source is SourceChoice.cases:
-        raise InputError([], headline="Klageregistret (--source cases) er endnu ikke en del af klagestat; brug --source statbank.")
     engine = api.open_database(db)
     table = api.rates(
         engine, year, municipalities=municipality or (), maps=[m.value for m in map_ or ()],
         by=by.value, areas=areas, definition=definition.value, as_of=_parse_date(as_of, "--as-of"),
-        regions=region or (), neighbours=neighbours,
+        regions=region or (), neighbours=neighbours, source=source.value,
     )
     if format_ is FormatChoice.json:
         sys.stdout.write(to_json(table) + "\n")

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from klagestat.domain.areas import AreaConfig
+from klagestat.domain.areas import OTHER_AREA, AreaConfig
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
+from klagestat.store.cases import decided_case_counts
 from klagestat.store.statbank import UNMAPPED_LAW, BasisRow, fetch_bases, fetch_winning_slots, slot_law_key, sum_by_group
 
 OUTCOME_VALUES = tuple(o.value for o in Outcome)
 UNMAPPED_GROUP = UNMAPPED_LAW
+NO_COMMITTEE = "Uden område"  # a register row with no omraade
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +221,61 @@ def _map_requirements(coverage: Coverage, catalogue: Catalogue, key, maps, group
                 break
         result[m] = figure
     return result
+
+
+# ---- the municipality's own register -----------------------------------------------------------
+
+def case_group_figures(
+    conn: Connection, catalogue: Catalogue, years: list[int], spec: GroupBy, municipality_codes: list[str] | None
+) -> tuple[dict[tuple[str, int], dict[str, Figure]], dict[str, str]]:
+    """{(municipality, year): {group: Figure}} counted from the register's cases decided by
+    Ankestyrelsen, by the year of its decision, so they line up with the statistics bank.
+
+    A case is one complete record, so unlike the statistics there are no totals to keep apart
+    and nothing "not available": a group without cases is simply zero.
+    """
+    counts: dict[tuple[str, int], dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    labels: dict[str, str] = {}
+    for code, year, law_id, key, label, committee, outcome, n in decided_case_counts(conn, municipality_codes, years):
+        for group in _case_groups(law_id, key, committee, year, catalogue, spec):
+            cell = counts[(code, year)][group]
+            cell[outcome] = cell.get(outcome, 0) + n
+            if key and group == key and label:
+                labels.setdefault(group, label)
+    result = {}
+    for area_year, groups in counts.items():
+        figures = {g: _figure(by_outcome, g) for g, by_outcome in groups.items()}
+        if spec.by == "map":
+            _, year = area_year
+            figures = {m: figures.get(m, ZERO_FIGURE) for m in spec.maps if catalogue.maps[m].period(year)}
+        result[area_year] = figures
+    return result, labels
+
+
+def _case_groups(law_id: str | None, key: str | None, committee: str | None, year: int, catalogue: Catalogue,
+                 spec: GroupBy) -> list[str]:
+    by, map_filter, areas = spec.by, spec.map_filter, spec.areas
+
+    def in_map(m: str) -> bool:
+        if law_id is None:
+            return False
+        if catalogue.map_covers_whole_law(m, year, law_id):
+            return True
+        return key is not None and catalogue.map_contains(m, year, key)
+
+    if map_filter is not None and not in_map(map_filter):
+        return []
+    if by == "map":
+        return [m for m in spec.maps if in_map(m)]
+    if by == "law":
+        return [law_id or UNMAPPED_GROUP]
+    if by == "provision":
+        return [key] if key else []
+    if by == "area":
+        if areas is None:  # the register's own committee column (omraade)
+            return [committee or NO_COMMITTEE]
+        if law_id is None:
+            return [OTHER_AREA]
+        name = catalogue.provision_label(key, year) if key else catalogue.laws[law_id].name
+        return [areas.area_for(law_id, key, name)]
+    raise ValueError(f"unknown grouping {by!r}")

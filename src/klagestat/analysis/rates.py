@@ -21,9 +21,11 @@ from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
-from .figures import ZERO_FIGURE, Figure, GroupBy, group_figures, law_level_area_notes, load_coverage, unavailable
+from .figures import (ZERO_FIGURE, Figure, GroupBy, case_group_figures, group_figures, law_level_area_notes,
+                      load_coverage, unavailable)
 
 GROUPINGS = ("map", "law", "provision", "area")
+STATBANK, CASES = "statbank", "cases"  # where a municipality's figures come from
 TOTAL_GROUP = "I alt"
 
 
@@ -64,6 +66,7 @@ class RateTable:
     as_of: dt.date | None
     vintages: list[VintageInfo]
     notes: list[str]
+    source: str = STATBANK
 
     @property
     def synthetic(self) -> bool:
@@ -124,20 +127,36 @@ def compute_rates(
     regions: list[str] = (),
     comparison_groups: list[str] = (),
     include_national: bool = True,
+    source: str = STATBANK,
 ) -> RateTable:
+    """Rates from the statistics bank, or (source "cases") from the municipalities' own registers,
+    counted by the year of Ankestyrelsen's decision; the national level always comes from the
+    statistics bank, the one source that covers every municipality."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
-    if by == "area" and areas is None:
+    if by == "area" and areas is None and source != CASES:
         raise ValueError("grouping by area needs an areas file")
+    committees = by == "area" and areas is None  # the register's own omraade column
+    if committees:
+        include_national = False  # the statistics know laws and provisions, not committees
     map_filter = maps[0] if by != "map" and maps else None
     years = sorted({y for s in spans for y in s.years})
     coverage = load_coverage(conn, years, as_of)
-    if not coverage.slots:
+    spec = GroupBy(by, tuple(maps or catalogue.maps), map_filter, areas)
+    case_figures = None
+    if source == CASES:
+        case_figures, case_labels = case_group_figures(conn, catalogue, years, spec, municipalities)
+        if not case_figures:
+            raise NoDataError(_no_cases_message(catalogue, spans, municipalities))
+    elif not coverage.slots:
         raise NoDataError(_no_data_message(conn, spans, years, as_of))
     notes: list[str] = []
-    spec = GroupBy(by, tuple(maps or catalogue.maps), map_filter, areas)
-    figures, file_labels = group_figures(conn, coverage, catalogue, years, spec)
+    figures, file_labels = ({}, {}) if committees else group_figures(conn, coverage, catalogue, years, spec)
     notes += law_level_area_notes(coverage, catalogue, spec)
+    if case_figures is not None:
+        file_labels = {**file_labels, **case_labels}
+        notes.append("Kommunens tal er talt i klageregistret efter året for Ankestyrelsens afgørelse; "
+                     "landstallet er fra Ankestyrelsens statistik.")
     cache: dict[tuple[str, int], dict[str, Figure] | None] = dict(figures)
 
     def figures_for(code: str, year: int) -> dict[str, Figure] | None:
@@ -183,10 +202,19 @@ def compute_rates(
         return None
 
     all_codes = tuple(catalogue.municipalities)
-    national_by_year = {y: aggregate_figures(NATIONAL_CODE, y, all_codes, "Landstallet") for y in years}
+    national_by_year = {y: aggregate_figures(NATIONAL_CODE, y, all_codes, "Landstallet") if include_national else None
+                        for y in years}
 
     # ---- which areas -------------------------------------------------------------------------
-    if municipalities is None:
+    if case_figures is not None:
+        # The register replaces the statistics for the municipalities, once the national level
+        # (from the statistics) is computed; a year without cases has no figure.
+        with_cases = sorted({code for code, _ in case_figures}, key=int)
+        for code in municipalities if municipalities is not None else with_cases:
+            for y in years:
+                cache[(code, y)] = case_figures.get((code, y))
+        codes = list(dict.fromkeys(municipalities if municipalities is not None else with_cases))
+    elif municipalities is None:
         codes = [c for c in all_codes if any(coverage.has(c, y) for y in years)]
     else:
         codes = list(dict.fromkeys(municipalities))
@@ -247,7 +275,8 @@ def compute_rates(
             totals.extend(_with_funnel(span_totals, national_rate))
 
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids).values(), key=lambda v: v.id)
-    return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)))
+    return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)),
+                     source)
 
 
 def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], as_of: dt.date | None) -> str:
@@ -263,6 +292,13 @@ def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], 
                 "Vælg en senere --as-of, eller udelad den.")
     return (f"Der er ingen tal for {what} i databasen. "
             "Importér statistikbankens tal med 'klagestat import statbank FIL'.")
+
+
+def _no_cases_message(catalogue: Catalogue, spans: list[YearSpan], municipalities: list[str] | None) -> str:
+    what = ", ".join(s.label() for s in spans)
+    who = ", ".join(catalogue.municipalities[c].name for c in municipalities) if municipalities else "nogen kommune"
+    return (f"Klageregistret har ingen sager afgjort af Ankestyrelsen i {what} for {who}. "
+            "Importér registret med 'klagestat import cases'.")
 
 
 def _any_vintage(conn: Connection, years: list[int]) -> bool:

@@ -6,7 +6,8 @@ import csv
 import io
 import json
 
-from klagestat.analysis.rates import RateRow, RateTable
+from klagestat.analysis.rates import STATBANK, RateRow, RateTable
+from klagestat.domain.catalogue import AreaLevel
 
 # The contract's fields first, in its order; the rest are additive extensions.
 FIELDS = (
@@ -14,7 +15,7 @@ FIELDS = (
     "upheld", "changed", "remitted", "dismissed", "merits", "reversed",
     "reversal_rate", "ci_low", "ci_high", "national_rate", "definition",
     "group_key", "group_total", "year_from", "year_to", "area_level",
-    "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic",
+    "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic", "source",
 )
 
 
@@ -22,7 +23,7 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def row_dict(row: RateRow, synthetic: bool, group_total: bool = False) -> dict:
+def row_dict(row: RateRow, synthetic: bool, group_total: bool = False, source: str = STATBANK) -> dict:
     c = row.counts
     return {
         "year": row.span.json_value(),
@@ -52,13 +53,16 @@ def row_dict(row: RateRow, synthetic: bool, group_total: bool = False) -> dict:
         "funnel_998": row.funnel[0.998].value if 0.998 in row.funnel else None,
         "note": row.note,
         "synthetic": synthetic,
+        # "cases" when a municipality's row is counted in its own register; the national level
+        # always comes from the statistics bank.
+        "source": source if row.area.level is AreaLevel.MUNICIPALITY else STATBANK,
     }
 
 
 def to_dicts(table: RateTable) -> list[dict]:
     """The rows, then (when grouped) each area's "I alt" over the groups, marked group_total."""
-    return ([row_dict(r, table.synthetic) for r in table.rows]
-            + [row_dict(r, table.synthetic, group_total=True) for r in table.totals])
+    return ([row_dict(r, table.synthetic, source=table.source) for r in table.rows]
+            + [row_dict(r, table.synthetic, group_total=True, source=table.source) for r in table.totals])
 
 
 def to_json(table: RateTable) -> str:
