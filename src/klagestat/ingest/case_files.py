@@ -164,16 +164,18 @@ def _check_file(path: Path, limit: int, problems: ProblemList) -> int:
 
 
 def _too_big(what: str, size: int, limit: int) -> str:
-    mb = size / 1024 / 1024
-    suggestion = max(100, math.ceil(mb / 100) * 100 + 100)
+    suggestion = (math.floor(size / 1024 / 1024 / 100) + 1) * 100  # the next hundred above the size
     return (
-        f"{what} {_mb(mb)} MB, mere end grænsen på {_mb(limit / 1024 / 1024)} MB. Er filen rigtig, så hæv "
-        f"grænsen med miljøvariablen {MAX_BYTES_ENV}, fx {MAX_BYTES_ENV}={suggestion}."
+        f"{what} {_size(size)}, mere end grænsen på {_size(limit)}. Er filen rigtig, så hæv grænsen med "
+        f"miljøvariablen {MAX_BYTES_ENV} (i MB), fx {MAX_BYTES_ENV}={suggestion}."
     )
 
 
-def _mb(mb: float) -> str:
-    return f"{mb:.0f}" if mb == int(mb) or mb >= 100 else f"{mb:.1f}".replace(".", ",")
+def _size(size: float) -> str:
+    """ "2,9 MB", "500 MB", "3,9 KB" (only tiny limits in tests are below 100 KB)."""
+    number, unit = (size / 1024 / 1024, "MB") if size >= 100 * 1024 else (size / 1024, "KB")
+    text = f"{number:.0f}" if number >= 100 else f"{number:.1f}".removesuffix(".0")
+    return f"{text.replace('.', ',')} {unit}"
 
 
 def _detect_format(path: Path, magic: bytes, problems: ProblemList) -> tuple[str, list[str]]:
@@ -288,12 +290,13 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
     problems.raise_if_any()
 
     delimiter = sniff_delimiter(physical.rstrip("\r\n"))
-    reader = csv.reader(itertools.chain([physical], text), delimiter=delimiter)
+    # strict: an unclosed quote is an error rather than the rest of the file as one cell
+    reader = csv.reader(itertools.chain([physical], text), delimiter=delimiter, strict=True)
     offset = header_line - 1  # reader.line_num counts from the header line
     try:
         header = [cell.strip() for cell in next(reader)]
     except csv.Error as e:
-        _raise_csv_error(problems, e, header_line)
+        _raise_csv_error(problems, e, header_line, reader.line_num + offset)
     while header and not header[-1]:
         header.pop()
     if _DECODE_ERRORS[0] != errors_seen:
@@ -319,7 +322,7 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
                     _check_decoded(problems, cells, line, encoding, header)
                 yield line, cells
         except csv.Error as e:
-            _raise_csv_error(problems, e, read + 1 + offset)
+            _raise_csv_error(problems, e, read + 1 + offset, reader.line_num + offset)
 
     return SheetRows(name, "CSV", encoding, delimiter, None, header, header_line, rows(), notes, "linje")
 
@@ -341,23 +344,38 @@ def _check_decoded(problems: ProblemList, cells: list[str], line: int, encoding:
             problems.raise_if_any()
 
 
-def _raise_csv_error(problems: ProblemList, error: csv.Error, line: int) -> None:
+def _raise_csv_error(problems: ProblemList, error: csv.Error, line: int, reached: int) -> None:
+    """A CSV syntax error in the record that starts on `line`; the reader had got to line `reached`."""
+    where = f" (fejlen viser sig i linje {reached})" if reached > line else ""
     if "field larger than field limit" in str(error):
         problems.add(
-            f"En celle i rækken, der begynder her, er længere end {csv.field_size_limit() // 1024} KiB. Det "
-            f"skyldes som regel et anførselstegn (\"), der ikke er lukket, så resten af filen læses som én "
-            f"celle. Ret anførselstegnet, og prøv igen.",
+            f"En celle i rækken, der begynder her, er længere end {csv.field_size_limit() // 1024} KiB{where}. "
+            f"Det skyldes som regel et anførselstegn (\"), der ikke er lukket. Ret anførselstegnet, og prøv igen.",
+            line=line,
+        )
+    elif "unexpected end of data" in str(error):
+        problems.add(
+            f"Et anførselstegn (\") i rækken, der begynder her, lukkes aldrig, så resten af filen ville blive "
+            f"læst som én celle. Ret anførselstegnet, og prøv igen.",
+            line=line,
+        )
+    elif "expected after" in str(error):
+        problems.add(
+            f"En celle har tekst efter sit afsluttende anførselstegn (\"){where}. Sæt hele cellen i "
+            f"anførselstegn, og skriv anførselstegn inde i teksten dobbelt (\"\").",
             line=line,
         )
     else:
-        problems.add(f"Rækken, der begynder her, kan ikke læses som CSV ({error}).", line=line)
+        problems.add(f"Rækken, der begynder her, kan ikke læses som CSV ({error}){where}.", line=line)
     problems.raise_if_any()
 
 
-def _check_header(problems: ProblemList, header: list[str], line: int, column) -> None:
+def _check_header(problems: ProblemList, header: list[str], line: int, column, merged: set[int] = frozenset()) -> None:
     """Every column has a name, and no name is used twice (upper/lower case alike)."""
     seen: dict[str, list[int]] = {}
     for i, text in enumerate(header):
+        if not text and i in merged:
+            continue  # said by the problem about the merged cells
         if not text:
             problems.add(
                 "Kolonnen har ingen overskrift, men der er kolonner med overskrift til højre for den. "
@@ -463,8 +481,8 @@ def _open_xlsx(path: Path, raw: BinaryIO, stack: ExitStack, sheet: str | None, h
     problems.raise_if_any()
     while not header[-1]:
         header.pop()
-    _check_header(problems, header, header_line, column_name)
-    _check_merged(problems, merged, header_line)
+    covered = _check_merged(problems, merged, header_line)
+    _check_header(problems, header, header_line, column_name, covered)
     problems.raise_if_any()
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -558,31 +576,37 @@ def _contains(source: BinaryIO, needle: bytes, chunk: int = 1 << 20) -> bool:
     return False
 
 
-def _check_merged(problems: ProblemList, ranges: list[str], header_line: int) -> None:
-    """Merged cells in the header or the data would lose values; those above the header are titles."""
-    in_header: list[str] = []
-    in_data: list[tuple[int, str]] = []
+def _check_merged(problems: ProblemList, ranges: list[str], header_line: int) -> set[int]:
+    """Merged cells in the header or the data would lose values; those above the header are titles.
+
+    Returns the 0-based columns whose header cell is covered by a merge (not its first cell): their
+    missing names are said by the merge problem.
+    """
+    from openpyxl.utils import range_boundaries
+
+    in_header: list[tuple[int, str]] = []
+    in_data: list[tuple[int, int, str]] = []
+    covered: set[int] = set()
     for ref in ranges:
-        first, _, last = ref.partition(":")
-        top, bottom = _row_of(first), _row_of(last or first)
+        try:
+            left, top, right, bottom = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
         if top <= header_line <= bottom:
-            in_header.append(ref)
+            in_header.append((left, ref))
+            covered.update(range(left, right))  # 1-based columns after the first = 0-based left..right-1
         elif top > header_line:
-            in_data.append((top, ref))
+            in_data.append((top, left, ref))
     if in_header:
         problems.add(
-            f"Overskriftsrækken har flettede celler {', '.join(in_header)}; fjern fletningen i Excel, så hver "
-            f"kolonne har sin egen overskrift.",
+            f"Overskriftsrækken har flettede celler {', '.join(ref for _, ref in sorted(in_header))}; fjern "
+            f"fletningen i Excel, så hver kolonne har sin egen overskrift.",
             line=header_line,
         )
-    for top, ref in sorted(in_data, key=lambda item: item[0]):
+    for top, _left, ref in sorted(in_data):
         problems.add(
             f"Cellerne {ref} er flettet. En flettet celle har kun sin værdi i den første celle, så de andre "
             f"ville miste den. Fjern fletningen i Excel, og udfyld cellerne.",
             line=top,
         )
-
-
-def _row_of(cell: str) -> int:
-    digits = cell.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz").replace("$", "")
-    return int(digits) if digits.isdigit() else 1
+    return covered
