@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from klagestat.analysis.reconcile import Reconciliation
+from klagestat.analysis.reconcile import reconcile as reconcile_register
 from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
@@ -355,6 +357,18 @@ def rates(
             areas=area_config, definition=Definition(definition), as_of=as_of,
             regions=resolve_regions(regions, catalogue), comparison_groups=groups, source=source,
         )
+
+
+def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date | None = None,
+              catalogue: Catalogue | None = None) -> Reconciliation:
+    """The register against the statistics bank for one municipality and year (`klagestat reconcile`)."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    spans = parse_years(str(year))
+    if len(spans) != 1 or len(spans[0].years) != 1:
+        raise _bad_input(f"Afstemningen gælder ét år ad gangen, ikke {year!r}.")
+    with engine.connect() as conn:
+        return reconcile_register(conn, catalogue, code, spans[0].years[0], as_of)
 
 
 def demo(db: str, folder: str | Path = "demo", progress: Callable[[str], None] | None = None) -> RateTable:

@@ -25,6 +25,7 @@ from klagestat.domain.areas import AmbiguousAreaError
 from klagestat.ingest.problems import InputError
 from klagestat.render import numbers
 from klagestat.render.case_import import print_case_import, write_rejects
+from klagestat.render.reconciliation import reconciliation_json, render_reconciliation
 from klagestat.render.rate_rows import to_csv, to_json
 from klagestat.render.rate_tables import render_table
 
@@ -204,6 +205,28 @@ def rates(
     else:
         map_names = {code: m.name for code, m in load_catalogue().maps.items()}
         render_table(table, map_names, _console())
+
+
+class ReconcileFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@command(app, "reconcile")
+def reconcile(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    year: Annotated[str, typer.Option("--year", help="Året (efter datoen for Ankestyrelsens afgørelse).")],
+    format_: Annotated[ReconcileFormat, typer.Option("--format", help="table eller json.")] = ReconcileFormat.table,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Statistikken, som den så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Afstem klageregistret mod Ankestyrelsens statistik pr. bestemmelse og udfald."""
+    engine = api.open_database(db)
+    result = api.reconcile(engine, municipality, year, as_of=_parse_date(as_of, "--as-of"))
+    if format_ is ReconcileFormat.json:
+        sys.stdout.write(reconciliation_json(result) + "\n")
+    else:
+        render_reconciliation(result, _console())
 
 
 @command(app, "demo")

@@ -10,10 +10,14 @@ from klagestat import api
 from klagestat.analysis.rates import RateTable
 from klagestat.store.database import database_url
 
+from klagestat.catalogue import load_catalogue
+
 from .generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
+from .register import MUNICIPALITY, demo_register
 
 # The demo's vintage date: fixed, so that a rebuild gives the same database contents.
 AS_OF = dt.date(2026, 6, 1)
+REGISTER_FILE = "klageregister-allerod.csv"
 
 
 def _remove_database(db: str) -> None:
@@ -45,7 +49,12 @@ def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = N
     say("Importerer")
     engine = api.open_database(db)
     try:
-        api.import_statbank(engine, [path], as_of=AS_OF, synthetic=True)
+        [report] = api.import_statbank(engine, [path], as_of=AS_OF, synthetic=True)
+        say("Genererer et syntetisk klageregister for Allerød")
+        register = Path(folder) / REGISTER_FILE
+        with engine.connect() as conn:
+            demo_register(conn, load_catalogue(), report.vintage.id, register)
+        api.import_cases(engine, register, MUNICIPALITY, synthetic=True)
         say("Beregner")
         return api.rates(engine, years=",".join(str(y) for y in DEFAULT_YEARS), national_only=True)
     finally:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from klagestat.domain.register import ANKESTYRELSEN  # the statistics bank counts only its decisions
 
@@ -159,3 +159,19 @@ def decided_case_counts(conn: Connection, municipality_codes: Sequence[str] | No
 
 def municipalities_with_cases(conn: Connection) -> list[str]:
     return list(conn.execute(select(case_record.c.municipality_code).distinct()).scalars())
+
+
+def boundary_case_counts(conn: Connection, municipality_code: str, year: int, days: int) -> dict[tuple, int]:
+    """(law_id, provision_key, outcome) → cases decided by Ankestyrelsen within `days` of either
+    New Year of `year`, on both sides: the cases one source may count in the neighbouring year."""
+    windows = []
+    for boundary in (dt.date(year, 1, 1), dt.date(year + 1, 1, 1)):
+        windows.append(case_record.c.body_decision_date.between(boundary - dt.timedelta(days=days),
+                                                                boundary + dt.timedelta(days=days - 1)))
+    query = (
+        select(case_record.c.law_id, case_record.c.provision_key, case_record.c.outcome, func.count())
+        .where(case_record.c.municipality_code == municipality_code, case_record.c.complaint_body == ANKESTYRELSEN,
+               case_record.c.outcome.is_not(None), or_(*windows))
+        .group_by(case_record.c.law_id, case_record.c.provision_key, case_record.c.outcome)
+    )
+    return {(law_id, key, outcome): n for law_id, key, outcome, n in conn.execute(query)}

@@ -200,3 +200,20 @@ def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInf
         return {}
     rows = conn.execute(select(vintage).where(vintage.c.id.in_(ids)))
     return {r.id: _info(r) for r in rows}
+
+
+def provision_quarter_cells(conn: Connection, vintage_id: int, area_code: str, years: Sequence[int]):
+    """(year, quarter, law_id, provision_key, outcome, count) of one vintage's provision rows for
+    one area and its quarters (the demo draws a register consistent with them)."""
+    query = (
+        select(statbank_cell.c.year, statbank_cell.c.quarter, statbank_basis.c.law_id,
+               statbank_basis.c.provision_key, statbank_cell.c.outcome, statbank_cell.c.count)
+        .join(statbank_basis, (statbank_basis.c.vintage_id == statbank_cell.c.vintage_id)
+              & (statbank_basis.c.basis_id == statbank_cell.c.basis_id))
+        .where(statbank_cell.c.vintage_id == vintage_id, statbank_cell.c.area_code == area_code,
+               statbank_cell.c.quarter > 0, statbank_cell.c.year.in_(list(years)),
+               statbank_basis.c.level == "provision", statbank_cell.c.outcome != "total")
+        .order_by(statbank_cell.c.year, statbank_cell.c.quarter, statbank_basis.c.provision_key,
+                  statbank_cell.c.outcome)
+    )
+    return [tuple(r) for r in conn.execute(query)]
