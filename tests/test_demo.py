@@ -66,7 +66,8 @@ def demo(tmp_path_factory):
 
 
 def test_build_makes_the_demo_database(demo):
-    assert demo["messages"] == ["Genererer syntetiske statistikbanktal", "Importerer", "Beregner"]
+    assert demo["messages"] == ["Genererer syntetiske statistikbanktal", "Importerer",
+                                "Genererer et syntetisk klageregister for Allerød", "Beregner"]
     path = demo["folder"] / "ankeast2-demo-2013-2025.csv"
     assert path.is_file()
     assert path.read_bytes().startswith(HEADER.encode("utf-8") + b"\n")
@@ -254,3 +255,40 @@ def test_a_small_file_imports(tmp_path):
         assert table.synthetic
     finally:
         engine.dispose()
+
+
+# ---- the demo register ----------------------------------------------------------------------------
+
+
+def test_the_demo_register_agrees_with_the_statistics_but_for_the_planted_discrepancies(demo):
+    from klagestat.demo.register import PLANTED_YEAR, REGISTER_YEARS, demo_register
+
+    engine = demo["engine"]
+    with engine.connect() as conn:
+        vintage_id = api.rates(engine, years="2024", national_only=True).vintages[0].id
+        planted = demo_register(conn, load_catalogue(), vintage_id, demo["folder"] / "igen.csv")
+    # Deterministic: the same register file again.
+    assert (demo["folder"] / "igen.csv").read_bytes() == (demo["folder"] / "klageregister-allerod.csv").read_bytes()
+    for year in REGISTER_YEARS:
+        result = api.reconcile(engine, "Allerød", year)
+        found = {(d.key, d.outcome.value): d.cases - d.statbank for d in result.differences}
+        if year == PLANTED_YEAR:
+            assert found == {planted.missing: -1, planted.moved_from: -1, planted.moved_to: +1,
+                             planted.next_year: -1}, found
+            causes = {(d.key, d.outcome.value): " ".join(d.causes) for d in result.differences}
+            assert "anden bestemmelse" in causes[planted.moved_from]
+            assert "andet år" in causes[planted.next_year]
+            assert "mangler 1 sag" in causes[planted.missing]
+        elif year == PLANTED_YEAR + 1:
+            assert found == {planted.next_year: +1}, found
+        else:
+            assert found == {}, (year, found)
+
+
+def test_the_demo_register_reproduces_allerods_rates(demo):
+    engine = demo["engine"]
+    for year in (2021, 2022, 2023):
+        from_cases = api.rates(engine, years=str(year), municipalities=["Allerød"], source="cases")
+        from_statbank = api.rates(engine, years=str(year), municipalities=["Allerød"])
+        mine = lambda table: {r.map: r.counts for r in table.rows if r.area.code == "201"}  # noqa: E731
+        assert mine(from_cases) == mine(from_statbank)

@@ -372,3 +372,61 @@ def test_rates_from_an_empty_register_say_so(tmp_path, baseline_db):
 @pytest.fixture
 def database(tmp_path):  # TEMPORARY until conftest has the sqlite/postgresql fixture
     return str(tmp_path / "klagestat.db")
+
+
+# ---- reconcile ---------------------------------------------------------------------------------------
+
+def _register_matching_baseline(code_name="Allerød") -> list[dict]:
+    """One register row per case of BASELINE_FIGURES for the municipality (all decided in 2024)."""
+    words = ("stadfæstet", "ændret", "hjemvist", "afvist")
+    typed = {"1.1": "Serviceloven § 41", "1.2": "SEL § 100", "1.3": "Serviceloven § 85",
+             "2.1": "barnets lov §§ 87-88", "2.2": "Barnets lov § 32"}
+    rows = []
+    for label, counts in BASELINE_FIGURES[code_name].items():
+        for word, n in zip(words, counts):
+            for _ in range(n):
+                rows.append(case(f"S-{len(rows) + 1}", lovgrundlag=typed[label.split()[0]], udfald=word))
+    return rows
+
+
+def test_reconcile_json_is_empty_when_the_register_agrees_and_names_each_difference(tmp_path, database):
+    statbank = write_statbank_csv(tmp_path / "ankeast.csv", statbank_rows(BASELINE_FIGURES))
+    assert run_cli("import", "statbank", statbank, "--as-of", BASELINE_AS_OF, db=database).code == 0
+    rows = _register_matching_baseline()
+    assert import_cases(database, write_cases_csv(tmp_path / "r1.csv", rows)).code == 0
+    result = run_cli("reconcile", "--municipality", "Allerød", "--year", "2024", "--format", "json", db=database)
+    assert result.code == 0, str(result)
+    got = json.loads(result.stdout)
+    assert (got["municipality_code"], got["year"], got["differences"]) == ("201", 2024, [])
+
+    # One § 100 remittal registered under § 85 instead, one upheld § 32 case missing.
+    changed = [dict(r) for r in rows]
+    moved = next(r for r in changed if r["lovgrundlag"] == "SEL § 100" and r["udfald"] == "hjemvist")
+    moved["lovgrundlag"] = "Serviceloven § 85"
+    missing = next(r for r in changed if r["lovgrundlag"] == "Barnets lov § 32" and r["udfald"] == "stadfæstet")
+    changed.remove(missing)
+    assert import_cases(database, write_cases_csv(tmp_path / "r2.csv", changed)).code == 0
+    # The missing case is still in the database from the first import: remove it by a third
+    # register where it was never decided (pending).
+    pending = dict(missing, udfald="", instans_afgoerelsesdato="")
+    assert import_cases(database, write_cases_csv(tmp_path / "r3.csv", [*changed, pending])).code == 0
+    got = json.loads(run_cli("reconcile", "--municipality", "201", "--year", "2024", "--format", "json",
+                             db=database).stdout)
+    differences = {(d["provision_key"], d["outcome"]): (d["statbank"], d["cases"]) for d in got["differences"]}
+    u100, c100, r100, _ = BASELINE_FIGURES["Allerød"][P100]
+    assert differences == {
+        ("serviceloven:100", "remitted"): (r100, r100 - 1),
+        ("serviceloven:85", "remitted"): (BASELINE_FIGURES["Allerød"]["1.3 Voksne - socialpædagogisk støtte - § 85"][2],
+                                          BASELINE_FIGURES["Allerød"]["1.3 Voksne - socialpædagogisk støtte - § 85"][2] + 1),
+        ("barnets-lov:32", "upheld"): (BASELINE_FIGURES["Allerød"]["2.2 Støttende indsatser - § 32"][0],
+                                       BASELINE_FIGURES["Allerød"]["2.2 Støttende indsatser - § 32"][0] - 1),
+    }
+    assert all({"provision", "outcome", "statbank", "cases"} <= set(d) for d in got["differences"])
+    table = run_cli("reconcile", "--municipality", "Allerød", "--year", "2024", db=database)
+    assert table.code == 0 and "anden bestemmelse" in table.out and "mangler 1 sag" in table.out
+
+
+def test_reconcile_without_statistics_says_what_to_import(tmp_path, empty_db):
+    assert import_cases(empty_db, write_cases_csv(tmp_path / "r.csv", [case("S-1")])).code == 0
+    result = run_cli("reconcile", "--municipality", "Allerød", "--year", "2024", db=empty_db)
+    assert result.code == 2 and "import statbank" in result.err
