@@ -1,8 +1,9 @@
-"""Shared helpers for the tests: real files, a real SQLite database, the real command line.
+"""Shared helpers for the tests: real files, real databases (SQLite and PostgreSQL), the real
+command line.
 
 Nothing here mocks klagestat. Tests write statistics-bank files the way users get them
 (semicolon CSV in the encodings Windows tools write, JSON-stat), run the installed `klagestat`
-command as a subprocess and read the SQLite file it wrote.
+command as a subprocess and read the database it wrote.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from sqlalchemy import Connection, Engine, MetaData, create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 # CI shares two cores with other work: a slow example is not a failure, so no per-example deadline.
 settings.register_profile("klagestat", deadline=None)
@@ -233,40 +240,79 @@ BASELINE_FIGURES = {
                     P87: (700, 100, 650, 40), P32: (1800, 150, 600, 120)},
 }
 BASELINE_AS_OF = "2025-03-01"
+BASELINE_FILE = "ankeast1-2024.csv"
 
 
 # ---- the database ---------------------------------------------------------------------------------
+# Every store and import test runs twice: on a SQLite file and on PostgreSQL. PostgreSQL needs a
+# server: KLAGESTAT_TEST_PG names one (a database on it that the tests may connect to, as a user
+# that may create databases); each test gets a database of its own there, dropped afterwards.
+# Without KLAGESTAT_TEST_PG the PostgreSQL tests are skipped, saying why. .ci/run sets it.
+
+PG_ENV = "KLAGESTAT_TEST_PG"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def is_postgres(db: str | os.PathLike) -> bool:
+    return str(db).startswith(("postgresql://", "postgres://"))
+
+
+def _engine(db: str | os.PathLike, **kwargs) -> Engine:
+    """An engine for a database path or URL as klagestat reads `--db` (no migration, no pool)."""
+    from klagestat.store.database import database_url
+
+    return create_engine(database_url(str(db)), poolclass=NullPool, **kwargs)
+
+
+@contextmanager
+def _connect(db: str | os.PathLike) -> Iterator[Connection]:
+    engine = _engine(db)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _named(sql: str, args: tuple) -> tuple[str, dict]:
+    """SQL with `?` parameters (as the tests once wrote for sqlite3) as named ones for text()."""
+    parts = sql.split("?")
+    if len(parts) - 1 != len(args):
+        raise ValueError(f"{len(parts) - 1} '?' in {sql!r}, {len(args)} values")
+    named = parts[0] + "".join(f":p{i}{part}" for i, part in enumerate(parts[1:]))
+    return named, {f"p{i}": v for i, v in enumerate(args)}
+
 
 def dump_db(db: str | os.PathLike) -> dict[str, list[tuple]]:
-    """Every row of every table but alembic_version, sorted: equal dumps mean nothing changed."""
-    con = sqlite3.connect(str(db))
-    try:
-        tables = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name != 'alembic_version' ORDER BY name")]
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        con.close()
+    """Every row of every table but alembic_version, sorted: equal dumps mean nothing changed.
+
+    Comparable between two dumps of the same database (SQLite or PostgreSQL), not across the two.
+    """
+    with _connect(db) as conn:
+        tables = MetaData()
+        tables.reflect(conn)
+        return {name: sorted((tuple(r) for r in conn.execute(select(t))), key=repr)
+                for name, t in sorted(tables.tables.items()) if name != "alembic_version"}
 
 
-def db_count(db: str | os.PathLike, sql: str, *params) -> int:
-    con = sqlite3.connect(str(db))
-    try:
-        return con.execute(sql, params).fetchone()[0]
-    finally:
-        con.close()
+def db_rows(db: str | os.PathLike, sql: str, *args, **params) -> list[tuple]:
+    """The rows of a query: `?` parameters (positional) or `:name` ones (keywords)."""
+    if args:
+        sql, params = _named(sql, args)
+    with _connect(db) as conn:
+        return [tuple(r) for r in conn.execute(text(sql), params)]
 
 
-def db_rows(db: str | os.PathLike, sql: str, *params) -> list[tuple]:
-    con = sqlite3.connect(str(db))
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+def db_count(db: str | os.PathLike, sql: str, *args, **params) -> int:
+    """The first value of the first row of a query (a count, mostly)."""
+    return db_rows(db, sql, *args, **params)[0][0]
 
 
-def checkpoint(db: Path) -> None:
-    """Fold the write-ahead log into the database file, so the file alone holds everything."""
+def checkpoint(db: str | os.PathLike) -> None:
+    """Fold SQLite's write-ahead log into the database file, so the file alone holds everything.
+    (PostgreSQL: nothing to do; its files are not copied.)"""
+    if is_postgres(db):
+        return
     con = sqlite3.connect(str(db))
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -274,12 +320,118 @@ def checkpoint(db: Path) -> None:
         con.close()
 
 
-def copy_db(source: Path, target: Path) -> Path:
+def copy_db(source: str | os.PathLike, target: str | os.PathLike):
+    """Copy a database: SQLite files (with their WAL files) or, on PostgreSQL, a database
+    created from the source as its template (the target URL names the new database, which must
+    not exist; nobody may be connected to the source)."""
+    if is_postgres(source):
+        name = make_url(str(target)).database
+        _admin_execute(str(source), f'CREATE DATABASE "{name}" TEMPLATE "{make_url(str(source)).database}"')
+        return target
     for suffix in ("", "-wal", "-shm"):
         s = Path(str(source) + suffix)
         if s.exists():
             shutil.copyfile(s, str(target) + suffix)
-    return target
+    return Path(target)
+
+
+def _admin_execute(url: str, *statements: str) -> None:
+    """Statements that must run outside a transaction (CREATE/DROP DATABASE)."""
+    engine = _engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+_pg_problem: dict[str, str | None] = {}  # URL -> why it cannot be used (None: it can), asked once
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def pg_server() -> str:
+    """The URL in KLAGESTAT_TEST_PG, or skip the test saying why PostgreSQL cannot be used."""
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        pytest.skip(f"PostgreSQL: no server given (set {PG_ENV}=postgresql://USER@HOST:PORT/DATABASE "
+                    "to run the tests on PostgreSQL too; .ci/run starts one)")
+    if url not in _pg_problem:
+        try:
+            engine = _engine(url, connect_args={"connect_timeout": 5})
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            finally:
+                engine.dispose()
+            _pg_problem[url] = None
+        except Exception as e:  # noqa: BLE001 - any failure to connect means: skip, saying why
+            _pg_problem[url] = " ".join(str(getattr(e, "orig", None) or e).split())
+    if _pg_problem[url] is not None:
+        pytest.skip(f"PostgreSQL: cannot connect to {_shown(url)}: {_pg_problem[url]} "
+                    f"(set {PG_ENV} to a server that accepts connections)")
+    return url
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the KLAGESTAT_TEST_PG server, dropped afterwards."""
+    server = pg_server()
+    name = f"klagestat_t_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    _admin_execute(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _admin_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+def make_database(request, tmp_path) -> Iterator[Callable[[], str]]:
+    """Makes new, empty databases on one backend (the test runs once for each): a SQLite path
+    in tmp_path (the file is not created yet) or a PostgreSQL URL of a database of its own."""
+    if request.param == "postgresql":
+        pg_server()  # skip now, before the test starts, when there is no server
+    made: list[str] = []
+    with ExitStack() as stack:
+        def make() -> str:
+            if request.param == "sqlite":
+                db = str(tmp_path / ("klagestat.db" if not made else f"klagestat-{len(made) + 1}.db"))
+            else:
+                db = stack.enter_context(fresh_pg_database())
+            made.append(db)
+            return db
+
+        yield make
+
+
+@pytest.fixture
+def database(make_database) -> str:
+    """An empty database, once on SQLite and once on PostgreSQL: a path (not yet created) or a
+    postgresql:// URL. klagestat creates the schema on first use."""
+    return make_database()
+
+
+@pytest.fixture
+def baseline_database(database, baseline_template) -> str:
+    """A database holding one good import (BASELINE_FIGURES, 2024, as of 2025-03-01), once on
+    SQLite (a copy of the template file) and once on PostgreSQL (the same file imported)."""
+    if not is_postgres(database):
+        copy_db(baseline_template, database)
+        return database
+    import datetime as dt
+
+    from klagestat import api
+
+    engine = api.open_database(database)
+    try:
+        api.import_statbank(engine, [baseline_template.parent / BASELINE_FILE],
+                            as_of=dt.date.fromisoformat(BASELINE_AS_OF))
+    finally:
+        engine.dispose()
+    return database
 
 
 def rates_json(db, *args: str) -> list[dict]:
@@ -305,8 +457,9 @@ def municipality_names() -> list[str]:
 
 @pytest.fixture(scope="session")
 def baseline_template(tmp_path_factory) -> Path:
+    """A SQLite file holding the baseline import (BASELINE_FILE beside it), made once."""
     folder = tmp_path_factory.mktemp("baseline")
-    csv_file = write_statbank_csv(folder / "ankeast1-2024.csv", statbank_rows(BASELINE_FIGURES))
+    csv_file = write_statbank_csv(folder / BASELINE_FILE, statbank_rows(BASELINE_FIGURES))
     db = folder / "template.db"
     result = run_cli("import", "statbank", csv_file, "--as-of", BASELINE_AS_OF, db=db, cwd=folder)
     assert result.code == 0, str(result)
@@ -316,13 +469,14 @@ def baseline_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def baseline_db(baseline_template, tmp_path) -> Path:
-    """A database file holding one good import (BASELINE_FIGURES, 2024, as of 2025-03-01)."""
+    """A SQLite file holding one good import (BASELINE_FIGURES, 2024, as of 2025-03-01), for
+    tests about SQLite itself; the others use baseline_database."""
     return copy_db(baseline_template, tmp_path / "klagestat.db")
 
 
 @pytest.fixture
 def empty_db(tmp_path) -> Path:
-    """A path for a database klagestat will create on first use."""
+    """A path for a SQLite file klagestat will create on first use (SQLite only; see `database`)."""
     return tmp_path / "klagestat.db"
 
 
