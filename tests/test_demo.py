@@ -1,7 +1,8 @@
 """The synthetic demo data: deterministic, calibrated to the published national figures, importable.
 
-Real files and a real SQLite database in tmp_path; no mocks. The full demo is built once per
-module (it is what `klagestat demo` shows); the format and determinism tests use small files.
+Real files and real databases; no mocks. The full demo is built once per module (it is what
+`klagestat demo` shows, a SQLite file); the tests that only read its statistics also run on
+PostgreSQL, with the same file imported once. The format and determinism tests use small files.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+from conftest import BACKENDS, fresh_pg_database
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
-from klagestat.demo.build import build_demo
+from klagestat.demo.build import AS_OF, build_demo
 from klagestat.demo.generator import HEADER, file_name, render_csv, write_demo_file
 from klagestat.render.numbers import percent
 from klagestat.render.rate_rows import to_dicts
@@ -65,6 +67,22 @@ def demo(tmp_path_factory):
     engine.dispose()
 
 
+@pytest.fixture(scope="module", params=BACKENDS, ids=BACKENDS)
+def demo_engine(request, demo):
+    """The demo's statistics, for the tests that only read them: on SQLite the demo database
+    itself, on PostgreSQL the same file imported the way the demo build imports it (once)."""
+    if request.param == "sqlite":
+        yield demo["engine"]
+        return
+    with fresh_pg_database() as url:
+        engine = api.open_database(url)
+        try:
+            api.import_statbank(engine, [demo["folder"] / "ankeast2-demo-2013-2025.csv"], as_of=AS_OF, synthetic=True)
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def test_build_makes_the_demo_database(demo):
     assert demo["messages"] == ["Genererer syntetiske statistikbanktal", "Importerer",
                                 "Genererer et syntetisk klageregister for Allerød", "Beregner"]
@@ -91,9 +109,9 @@ def test_rebuilding_keeps_the_file(demo):
     assert path.stat().st_mtime_ns == before  # identical content is not rewritten
 
 
-def test_national_rates_match_the_published_figures(demo):
+def test_national_rates_match_the_published_figures(demo_engine):
     years = ",".join(str(y) for y in sorted({p[0] for p in PUBLISHED}))
-    table = api.rates(demo["engine"], years=years, national_only=True)
+    table = api.rates(demo_engine, years=years, national_only=True)
     national = {(r.span.label(), r.map): r for r in table.rows if r.area.code == "000"}
     for year, map_code, rate, changed, remitted, upheld in PUBLISHED:
         row = national[(str(year), map_code)]
@@ -107,8 +125,8 @@ def test_national_rates_match_the_published_figures(demo):
             assert percent(Fraction(c.upheld, c.merits), 1) == upheld, (year, map_code)
 
 
-def test_unpublished_years_are_interpolated_or_held(demo):
-    table = api.rates(demo["engine"], years="2013,2018,2023,2025", national_only=True)
+def test_unpublished_years_are_interpolated_or_held(demo_engine):
+    table = api.rates(demo_engine, years="2013,2018,2023,2025", national_only=True)
     got = {(r.span.label(), r.map): percent(r.rate, 1) for r in table.rows}
     assert got[("2013", "social")] == "38,0 %"  # before the first published year: held flat
     assert got[("2018", "social")] == "37,4 %"  # 38 → 36.2 over 2017-2020
@@ -118,8 +136,8 @@ def test_unpublished_years_are_interpolated_or_held(demo):
     assert got[("2025", "adult-disability")] == "40,4 %"
 
 
-def test_volumes_and_dismissed_cases(demo):
-    engine = demo["engine"]
+def test_volumes_and_dismissed_cases(demo_engine):
+    engine = demo_engine
     table = api.rates(engine, years="2013,2024", national_only=True)
     national = {(r.span.label(), r.map): r.counts for r in table.rows}
     assert 8500 <= national[("2013", "social")].merits <= 9500
@@ -140,9 +158,9 @@ def test_volumes_and_dismissed_cases(demo):
     assert all(c.dismissed > 0 for c in employment)
 
 
-def test_social_volume_follows_population(demo):
+def test_social_volume_follows_population(demo_engine):
     catalogue = load_catalogue()
-    table = api.rates(demo["engine"], years="2024", maps=["social"])
+    table = api.rates(demo_engine, years="2024", maps=["social"])
     rows = [d for d in to_dicts(table) if d["municipality_code"] != "000"]
     assert len(rows) == 98
     total_merits = sum(d["merits"] for d in rows)
@@ -154,16 +172,16 @@ def test_social_volume_follows_population(demo):
             assert 0.7 * expected <= d["merits"] <= 1.3 * expected, d["municipality"]
 
 
-def test_some_municipalities_are_clearly_above_and_below(demo):
-    table = api.rates(demo["engine"], years="2024", maps=["social"])
+def test_some_municipalities_are_clearly_above_and_below(demo_engine):
+    table = api.rates(demo_engine, years="2024", maps=["social"])
     rows = [d for d in to_dicts(table) if d["municipality_code"] != "000"]
     classes = [d["funnel_95"] for d in rows]
     assert classes.count("above") >= 3
     assert classes.count("below") >= 3
 
 
-def test_the_practice_change_cluster_in_allerod(demo):
-    engine = demo["engine"]
+def test_the_practice_change_cluster_in_allerod(demo_engine):
+    engine = demo_engine
     table = api.rates(engine, "2024", municipalities=["Allerød"], by="provision")
     own = [r for r in table.rows if r.area.code == "201" and r.group_key == "serviceloven:112"]
     assert len(own) == 1
@@ -233,9 +251,9 @@ def test_file_format_and_provision_years():
     assert national("Børn - tabt arbejdsfortjeneste", 2025) < national("Børn - tabt arbejdsfortjeneste", 2024)
 
 
-def test_a_small_file_imports(tmp_path):
+def test_a_small_file_imports(database, tmp_path):
     path = write_demo_file(tmp_path, [2013, 2024, 2025], SMALL)
-    engine = api.open_database(str(tmp_path / "small.db"))
+    engine = api.open_database(database)
     try:
         (report,) = api.import_statbank(engine, [path], as_of=dt.date(2026, 6, 1), synthetic=True)
         assert report.status == "imported"

@@ -1,4 +1,7 @@
-"""`klagestat rates`: the JSON row contract, CSV for Danish Excel, pooled years, groupings."""
+"""`klagestat rates`: the JSON row contract, CSV for Danish Excel, pooled years, groupings.
+
+Every test runs on SQLite and on PostgreSQL (see `database` in conftest).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ CONTRACT_FIELDS = [
 ]
 
 
-def test_json_rows_keep_the_contract_fields_in_order(baseline_db):
-    rows = rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød")
+def test_json_rows_keep_the_contract_fields_in_order(baseline_database):
+    rows = rates_json(baseline_database, "--year", "2024", "--municipality", "Allerød")
     for row in rows:
         assert list(row)[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
     allerød = rate_row(rows, "201", "social")
@@ -24,9 +27,9 @@ def test_json_rows_keep_the_contract_fields_in_order(baseline_db):
     assert national["municipality"] == "Hele landet" and national["area_level"] == "national"
 
 
-def test_csv_is_the_json_rows_for_danish_excel(baseline_db):
-    rows = rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød")
-    result = run_cli("rates", "--year", "2024", "--municipality", "Allerød", "--format", "csv", db=baseline_db)
+def test_csv_is_the_json_rows_for_danish_excel(baseline_database):
+    rows = rates_json(baseline_database, "--year", "2024", "--municipality", "Allerød")
+    result = run_cli("rates", "--year", "2024", "--municipality", "Allerød", "--format", "csv", db=baseline_database)
     assert result.code == 0, str(result)
     assert result.stdout.startswith("\ufeff")  # so Excel reads æ, ø and å
     table = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")), delimiter=";"))
@@ -38,26 +41,26 @@ def test_csv_is_the_json_rows_for_danish_excel(baseline_db):
         assert csv_row["synthetic"] == "nej"
 
 
-def test_pooled_years_say_which_years(baseline_db, tmp_path):
+def test_pooled_years_say_which_years(baseline_database, tmp_path):
     # The baseline has 2024; add 2023 with the same figures and pool the two.
     from conftest import statbank_rows, write_statbank_csv
 
     f = write_statbank_csv(tmp_path / "2023.csv", statbank_rows(BASELINE_FIGURES, period="2023"))
-    result = run_cli("import", "statbank", f, db=baseline_db)
+    result = run_cli("import", "statbank", f, db=baseline_database)
     assert result.code == 0
     # Barnets lov did not exist in 2023: the figures for it are imported, with a warning.
     assert "først gjaldt fra 01-01-2024" in result.stdout
     # (The adult-disability map is the same provisions both years; the social map is not.)
-    single = rate_row(rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød"), "201", "adult-disability")
-    pooled = rate_row(rates_json(baseline_db, "--year", "2023-2024", "--municipality", "Allerød"), "201",
+    single = rate_row(rates_json(baseline_database, "--year", "2024", "--municipality", "Allerød"), "201", "adult-disability")
+    pooled = rate_row(rates_json(baseline_database, "--year", "2023-2024", "--municipality", "Allerød"), "201",
                       "adult-disability")
     assert pooled["year"] == "2023-2024" and (pooled["year_from"], pooled["year_to"]) == (2023, 2024)
     assert pooled["merits"] == 2 * single["merits"]
     assert pooled["reversal_rate"] == single["reversal_rate"]
 
 
-def test_grouped_rows_end_with_a_marked_total(baseline_db):
-    rows = rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød", "--by", "provision")
+def test_grouped_rows_end_with_a_marked_total(baseline_database):
+    rows = rates_json(baseline_database, "--year", "2024", "--municipality", "Allerød", "--by", "provision")
     parts = [r for r in rows if r["municipality_code"] == "201" and not r["group_total"]]
     total = [r for r in rows if r["municipality_code"] == "201" and r["group_total"]]
     assert len(total) == 1 and total[0]["group"] == "I alt"
@@ -65,11 +68,11 @@ def test_grouped_rows_end_with_a_marked_total(baseline_db):
     assert {r["group_key"] for r in parts} >= {"serviceloven:100", "serviceloven:85"}
 
 
-def test_a_map_filter_keeps_only_the_maps_provisions(baseline_db):
+def test_a_map_filter_keeps_only_the_maps_provisions(baseline_database):
     figures = BASELINE_FIGURES["Allerød"]
-    social = rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød", "--by", "provision",
+    social = rates_json(baseline_database, "--year", "2024", "--municipality", "Allerød", "--by", "provision",
                         "--map", "social")
-    adult = rates_json(baseline_db, "--year", "2024", "--municipality", "Allerød", "--by", "provision",
+    adult = rates_json(baseline_database, "--year", "2024", "--municipality", "Allerød", "--by", "provision",
                        "--map", "adult-disability")
     social_keys = {r["group_key"] for r in social if r["municipality_code"] == "201" and not r["group_total"]}
     adult_keys = {r["group_key"] for r in adult if r["municipality_code"] == "201" and not r["group_total"]}
@@ -78,14 +81,14 @@ def test_a_map_filter_keeps_only_the_maps_provisions(baseline_db):
     assert (P100 in figures) and (P85 in figures) and (P87 in figures)
 
 
-def test_the_national_level_falls_back_to_all_98_municipalities_group_by_group(empty_db, tmp_path):
+def test_the_national_level_falls_back_to_all_98_municipalities_group_by_group(database, tmp_path):
     from conftest import municipality_names, statbank_rows, write_statbank_csv
 
     figures = {name: {P85: (2, 0, 1, 0), P87: (1, 1, 0, 0)} for name in municipality_names()}
     figures["Hele landet"] = {P85: (196, 0, 98, 0)}  # the national rows lack Barnets lov
     f = write_statbank_csv(tmp_path / "alle.csv", statbank_rows(figures))
-    assert run_cli("import", "statbank", f, db=empty_db).code == 0
-    rows = rates_json(empty_db, "--year", "2024", "--municipality", "Lejre")
+    assert run_cli("import", "statbank", f, db=database).code == 0
+    rows = rates_json(database, "--year", "2024", "--municipality", "Lejre")
     national = rate_row(rows, "000", "social")
     # Serviceloven from every municipality plus Barnets lov: 98 × (3 + 2) cases on the merits.
     assert national["merits"] == 98 * 5 and national["reversed"] == 98 * 2
