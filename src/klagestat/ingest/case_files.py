@@ -117,7 +117,8 @@ def open_case_file(
     if header_row is not None and header_row < 1:
         problems.add(f"Overskriftens linje/række skal være 1 eller mere, ikke {header_row}.")
         problems.raise_if_any()
-    size = _check_file(path, max_import_bytes() if max_bytes is None else max_bytes, problems)
+    limit = max_import_bytes() if max_bytes is None else max_bytes
+    size = _check_file(path, limit, problems)
     with ExitStack() as stack:
         try:
             raw = stack.enter_context(open(path, "rb"))
@@ -127,7 +128,6 @@ def open_case_file(
         file_format, notes = _detect_format(path, raw.read(len(ZIP_MAGIC)), problems)
         raw.seek(0)
         if file_format == "XLSX":
-            limit = max_import_bytes() if max_bytes is None else max_bytes
             result = _open_xlsx(path, raw, stack, sheet, header_row, limit, notes)
         else:
             if sheet is not None:
@@ -299,6 +299,9 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
         _raise_csv_error(problems, e, header_line, reader.line_num + offset)
     while header and not header[-1]:
         header.pop()
+    if not header:
+        problems.add("Linjen er tom, så den kan ikke være overskriften.", line=header_line)
+        problems.raise_if_any()
     if _DECODE_ERRORS[0] != errors_seen:
         _check_decoded(problems, header, header_line, encoding, ["" for _ in header])
     _check_header(problems, header, header_line, lambda i: f"nr. {i + 1}")
@@ -327,9 +330,12 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
     return SheetRows(name, "CSV", encoding, delimiter, None, header, header_line, rows(), notes, "linje")
 
 
+_NOT_TEXT = str.maketrans("", "", "".join(DELIMITERS) + '"')
+
+
 def _is_blank(line: str) -> bool:
     """A line with no text: empty, spaces, or only delimiters (";;;;" as Excel writes an empty row)."""
-    return not line.strip(" \t\r\n;,|\"")
+    return not line.translate(_NOT_TEXT).strip()
 
 
 def _check_decoded(problems: ProblemList, cells: list[str], line: int, encoding: str, header: list[str]) -> None:
