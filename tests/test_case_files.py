@@ -98,11 +98,16 @@ def test_csv_quotes_embedded_newlines_and_crlf_keep_line_numbers(tmp_path):
 
 
 def test_csv_blank_lines_skipped_rows_as_written(tmp_path):
-    text = "\n\n  \nsags_id;lovgrundlag;;\n\nK-1;SEL § 100;;\n;;;\nK-2\nK-3;a;b;c\n\n\n"
+    text = "\n\n ; ; \nsags_id;lovgrundlag;;\n\nK-1;SEL § 100;;\n; ;\t;\nK-2\nK-3;a;b;c\n\n\n"
     sheet, rows = read(write_csv(tmp_path, text))
     assert (sheet.header, sheet.header_line) == (["sags_id", "lovgrundlag"], 4)  # trailing empty headers dropped
     # Surplus empty cells go; short and long rows are the caller's to check.
     assert rows == [(6, ["K-1", "SEL § 100"]), (8, ["K-2"]), (9, ["K-3", "a", "b", "c"])]
+
+
+def test_csv_has_no_sheets(tmp_path):
+    sheet, rows = read(write_csv(tmp_path, "sags_id\nK-1\n"), sheet="Ark2")
+    assert sheet.notes == ["Filen er CSV og har ingen ark, så --sheet 'Ark2' er ikke brugt."]
 
 
 def test_csv_header_row_given_skips_a_title(tmp_path):
@@ -347,3 +352,13 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", "<w/>")
     assert "zip-fil, men ikke en Excel-projektmappe" in refusal(path)
+
+
+def test_xlsx_shared_strings_count_against_the_limit_unpacked(tmp_path):
+    import zipfile
+
+    path = write_xlsx(tmp_path, [["sags_id"], ["K-1"]])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:  # a zip bomb in the strings Excel keeps in memory
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"a" * 600_000 + b"</sst>")
+    assert path.stat().st_size < 50 * 1024
+    assert "Filens tekster fylder udpakket 0,6 MB, mere end grænsen på 50 KB" in refusal(path, max_bytes=50 * 1024)
