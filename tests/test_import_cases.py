@@ -369,11 +369,6 @@ def test_rates_from_an_empty_register_say_so(tmp_path, baseline_db):
     assert result.code == 2 and "klagestat import cases" in result.err
 
 
-@pytest.fixture
-def database(tmp_path):  # TEMPORARY until conftest has the sqlite/postgresql fixture
-    return str(tmp_path / "klagestat.db")
-
-
 # ---- reconcile ---------------------------------------------------------------------------------------
 
 def _register_matching_baseline(code_name="Allerød") -> list[dict]:

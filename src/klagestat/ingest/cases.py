@@ -346,6 +346,8 @@ class RegisterReader:
 
             citizen = None
             cpr = cells[i_cpr]
+            if len(cpr) == 9 and cpr.isdigit():
+                cpr = "0" + cpr  # a CPR number stored as a number in Excel loses its leading zero
             if cpr:
                 citizen = self._pseudonym_of_text(cpr)
                 if citizen is None:
