@@ -2,9 +2,10 @@
 
 A statistics-bank file of a million cells (every municipality, 40 provisions, four outcomes,
 every quarter and year 2013-2025) takes the importer a few seconds to write. The test starts the
-real command, waits until SQLite's write-ahead log shows it is writing, kills it with SIGKILL
-(no clean-up handlers run), and checks that the database holds exactly what it held before. Then
-it imports the same file to the end and checks it is there once.
+real command, waits until the database shows it is writing (SQLite: the write-ahead log grows;
+PostgreSQL: the cell table's files grow, uncommitted), kills it with SIGKILL (no clean-up
+handlers run), and checks that the database holds exactly what it held before. Then it imports
+the same file to the end and checks it is there once. It runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from conftest import (
     OUTCOMES,
     db_count,
     dump_db,
+    is_postgres,
     municipality_names,
     popen_cli,
     rates_json,
@@ -29,7 +32,7 @@ from conftest import (
 
 YEARS = range(2013, 2026)
 LAWS = {"1 Serviceloven": ("1", 30), "2 Barnets lov": ("2", 10)}  # 40 provisions in all
-WAL_STARTED = 4 * 1024 * 1024  # bytes in the -wal file that show the import is writing
+WRITE_STARTED = 4 * 1024 * 1024  # bytes written (SQLite's -wal file, PostgreSQL's cell table) that show it
 START_TIMEOUT = 60  # seconds to wait for the import to start writing
 
 
@@ -87,22 +90,31 @@ def big_file(tmp_path_factory) -> tuple[Path, int]:
     return path, cells
 
 
-def _wal(db: Path) -> Path:
-    return Path(str(db) + "-wal")
+def _written(db: str) -> Callable[[], int]:
+    """How many bytes the database has written since now, uncommitted ones included."""
+    if is_postgres(db):
+        def cell_table() -> int:
+            return db_count(db, "SELECT pg_total_relation_size('statbank_cell')")
+        start = cell_table()
+        return lambda: cell_table() - start
+    wal = Path(db + "-wal")
+    start = wal.stat().st_size if wal.exists() else 0
+    return lambda: (wal.stat().st_size if wal.exists() else 0) - start
 
 
-def test_an_import_killed_half_way_leaves_the_database_as_it_was(baseline_db, big_file):
+def test_an_import_killed_half_way_leaves_the_database_as_it_was(baseline_database, big_file):
     big, cells = big_file
-    before = dump_db(baseline_db)
-    rates_before = rates_json(baseline_db, "--year", "2024")
-    assert db_count(baseline_db, "SELECT count(*) FROM vintage") == 1
+    db = baseline_database
+    before = dump_db(db)
+    rates_before = rates_json(db, "--year", "2024")
+    assert db_count(db, "SELECT count(*) FROM vintage") == 1
 
-    proc = popen_cli("import", "statbank", big, db=baseline_db)
+    written = _written(db)
+    proc = popen_cli("import", "statbank", big, db=db)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        wal = _wal(baseline_db)
         while True:
-            if wal.exists() and wal.stat().st_size > WAL_STARTED:
+            if written() > WRITE_STARTED:
                 break
             if proc.poll() is not None:
                 out, err = proc.communicate()
@@ -120,19 +132,19 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(baseline_db, bi
     assert proc.returncode == -signal.SIGKILL, "the import finished before it was killed"
 
     # Nothing of the killed import is visible: no vintage, no cells, no slots.
-    assert dump_db(baseline_db) == before
-    assert rates_json(baseline_db, "--year", "2024") == rates_before
+    assert dump_db(db) == before
+    assert rates_json(db, "--year", "2024") == rates_before
 
     # The same file imports to the end afterwards, once.
-    result = run_cli("import", "statbank", big, "--as-of", "2025-06-01", db=baseline_db, timeout=300)
+    result = run_cli("import", "statbank", big, "--as-of", "2025-06-01", db=db, timeout=300)
     assert result.code == 0, str(result)
-    assert db_count(baseline_db, "SELECT count(*) FROM vintage") == 2
-    assert db_count(baseline_db, "SELECT cell_count FROM vintage WHERE as_of = '2025-06-01'") == cells
-    assert db_count(baseline_db, "SELECT count(*) FROM statbank_cell WHERE line IS NOT NULL AND vintage_id = "
-                                 "(SELECT id FROM vintage WHERE as_of = '2025-06-01')") == cells
+    assert db_count(db, "SELECT count(*) FROM vintage") == 2
+    assert db_count(db, "SELECT cell_count FROM vintage WHERE as_of = '2025-06-01'") == cells
+    assert db_count(db, "SELECT count(*) FROM statbank_cell WHERE line IS NOT NULL AND vintage_id = "
+                        "(SELECT id FROM vintage WHERE as_of = '2025-06-01')") == cells
 
     # The older import is still there, under the newer one.
-    older = rates_json(baseline_db, "--year", "2024", "--as-of", "2025-03-01", "--municipality", "Allerød",
+    older = rates_json(db, "--year", "2024", "--as-of", "2025-03-01", "--municipality", "Allerød",
                        "--map", "adult-disability")
     allerod = [r for r in older if r["municipality_code"] == "201"][0]
     expected = BASELINE_FIGURES["Allerød"]["1.2 Voksne - merudgifter - § 100"]
