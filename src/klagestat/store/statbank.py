@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import repeat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, select, values
@@ -142,6 +142,11 @@ def fetch_bases(conn: Connection, vintage_ids: Iterable[int]) -> list[BasisRow]:
     return [BasisRow(*r) for r in conn.execute(query)]
 
 
+# Grouping rows sent in one statement: five bound parameters each keeps a statement well under
+# every database's limit (PostgreSQL: 65,535 parameters; SQLite: 32,766 by default).
+GROUPING_ROWS_PER_QUERY = 5_000
+
+
 def sum_by_group(
     conn: Connection,
     grouping: Sequence[tuple[int, int, int, str, str]],  # (vintage_id, basis_id, year, group, law key)
@@ -150,15 +155,39 @@ def sum_by_group(
     the grouping puts in each group, summed per vintage and law. A sum touching ".." is None.
 
     The grouping is the analysis' decision (which legal bases of which vintage count in which
-    map, law, provision or area in which year); it arrives as a small VALUES table, so the
-    database does the summing. Which vintage wins each slot is left to the caller.
+    map, law, provision or area in which year); it arrives as a VALUES table, so the database
+    does the summing. Which vintage wins each slot is left to the caller. A big grouping (many
+    vintages × years × legal bases) goes in pieces, each holding every row of its groups, so
+    every sum still comes whole from one statement.
     """
-    if not grouping:
-        return []
+    result = []
+    for piece in _whole_groups(grouping, GROUPING_ROWS_PER_QUERY):
+        result += _sum_piece(conn, piece)
+    return result
+
+
+def _whole_groups(grouping: Sequence[tuple], size: int) -> Iterator[list[tuple]]:
+    """The grouping in pieces of about `size` rows that never split the rows of one
+    (vintage, year, group, law key): those are summed together."""
+    groups: dict[tuple, list[tuple]] = {}
+    for row in grouping:
+        vintage_id, _basis_id, year, group, law_key = row
+        groups.setdefault((vintage_id, year, group, law_key), []).append(row)
+    piece: list[tuple] = []
+    for rows in groups.values():
+        if piece and len(piece) + len(rows) > size:
+            yield piece
+            piece = []
+        piece += rows
+    if piece:
+        yield piece
+
+
+def _sum_piece(conn: Connection, grouping: list[tuple]) -> list[tuple[int, str, str, str, str, int, int | None]]:
     g = values(
         column("vintage_id", Integer), column("basis_id", Integer), column("year", Integer),
         column("grp", Text), column("law_key", Text), name="grouping",
-    ).data(list(grouping)).cte("grouping")
+    ).data(grouping).cte("grouping")
     c = statbank_cell
     keys = (c.c.year, c.c.area_code, g.c.grp, g.c.law_key, c.c.outcome, c.c.vintage_id)
     query = (
