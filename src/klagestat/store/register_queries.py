@@ -1,0 +1,371 @@
+"""Queries over the complaint register (`case_record`) for the register analyses.
+
+Every query takes the caller's municipality scope (`None` = all municipalities, for the
+benchmark and national views) and only counts or dates leave the database, never a pseudonym.
+SQLAlchemy Core only, with constructs that compile on both SQLite and PostgreSQL: a year is the
+first four characters of the ISO date (`iso_date`, which is the stored text on SQLite and
+`to_char` on PostgreSQL), a day number (days since 1970-01-01) is `extract('epoch', …) / 86400`,
+and years are selected with date ranges.
+
+Speed. SQLite has no hash aggregation: a GROUP BY sorts every row it groups, which on a
+whole-country register (400,000 cases) costs several tenths of a second per query. So most
+counts here are made by `counted`: one scan hands the grouping fields of every row over as one
+string (`aggregate_strings`: group_concat / string_agg) and Python counts the distinct records in
+a dict, which is 2-3 times faster on SQLite and as fast on PostgreSQL. Where every case's dates
+are needed (durations, clusters), they come as fixed-width records that numpy reads without a
+Python object per case (`day_numbers`). The pseudonyms of repeat complainants are grouped by
+SQL itself, so they never reach Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import (Connection, ColumnElement, Integer, String, and_, case, cast, extract, func, literal,
+                        literal_column, or_, select, true)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .schema import case_import, case_record
+
+C = case_record.c
+ANKESTYRELSEN = "Ankestyrelsen"  # as the importer writes it (domain.register.ANKESTYRELSEN)
+REVERSED_OUTCOMES = ("changed", "remitted")
+EPOCH = dt.date(1970, 1, 1)
+NO_DATE = "0000-00-00"
+MISSING_DAY = -(2**40)  # the day number of a date that is not recorded
+FIELD, RECORD = "\x1f", "\x1e"  # ASCII unit and record separators
+
+
+def _text(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL (not bound), so PostgreSQL sees equal expressions as equal."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+_DAY = literal_column("86400", Integer)
+_EMPTY = _text("")
+
+
+# ---- dates -----------------------------------------------------------------------------------------
+
+class iso_date(FunctionElement):
+    """A date column as text 'YYYY-MM-DD'. SQLite stores dates as that text already; PostgreSQL
+    writes it with to_char, whatever the session's DateStyle."""
+
+    type = String()
+    inherit_cache = True
+    name = "iso_date"
+
+
+@compiles(iso_date)
+def _iso_date_stored(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(iso_date, "postgresql")
+def _iso_date_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+def _date_text(column) -> ColumnElement[str]:
+    """The date as 'YYYY-MM-DD', or NO_DATE when it is NULL: always 10 characters."""
+    return func.coalesce(iso_date(column), _text(NO_DATE))
+
+
+def year_text(column) -> ColumnElement[str]:
+    """The year of a date column as text ('2024'), NULL for NULL."""
+    return func.substr(iso_date(column), 1, 4)
+
+
+def day_number(column) -> ColumnElement[int]:
+    """Days since 1970-01-01 of a date column (NULL stays NULL)."""
+    return cast(extract("epoch", column) / _DAY, Integer)
+
+
+def to_day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def from_day_number(n: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(n))
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (Howard Hinnant's algorithm), vectorised."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def day_numbers(text: str | None, width: int, offsets: Sequence[int]) -> np.ndarray:
+    """Day numbers from a string of fixed-width records: one column per offset of a 'YYYY-MM-DD'
+    in the record, MISSING_DAY for NO_DATE."""
+    if not text:
+        return np.zeros((0, len(offsets)), dtype=np.int64)
+    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, width)
+    out = np.empty((raw.shape[0], len(offsets)), dtype=np.int64)
+    for i, at in enumerate(offsets):
+        digits = raw[:, at:at + 10].astype(np.int64) - ord("0")
+        y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+        m = digits[:, 5] * 10 + digits[:, 6]
+        d = digits[:, 8] * 10 + digits[:, 9]
+        out[:, i] = np.where(y == 0, MISSING_DAY, _days_from_civil(y, m, d))
+    return out
+
+
+def year_of_day(days: np.ndarray) -> np.ndarray:
+    """The calendar year of day numbers."""
+    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def year_runs(years: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted, distinct years as runs of consecutive years: [2021, 2023, 2024] → [(2021, 2021), (2023, 2024)]."""
+    runs: list[tuple[int, int]] = []
+    for y in sorted(set(years)):
+        if runs and runs[-1][1] == y - 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs
+
+
+def in_years(column, years: Sequence[int]) -> ColumnElement[bool]:
+    """The date column falls in one of the years (false for NULL)."""
+    ranges = [and_(column >= dt.date(a, 1, 1), column <= dt.date(b, 12, 31)) for a, b in year_runs(years)]
+    if not ranges:
+        return literal(False)
+    return or_(*ranges) if len(ranges) > 1 else ranges[0]
+
+
+# ---- counting ------------------------------------------------------------------------------------
+
+def _scope(municipality_code: str | None) -> ColumnElement[bool]:
+    return true() if municipality_code is None else C.municipality_code == municipality_code
+
+
+def counted(conn: Connection, fields: Sequence[ColumnElement], where: ColumnElement[bool]) -> Counter:
+    """{(field values as text, None for NULL or ''): cases}: what SELECT fields, COUNT(*) … GROUP
+    BY fields gives, made from one scan (see the module's note on speed). If a value holds one of
+    the separator characters, the GROUP BY itself is run instead."""
+    texts = [func.coalesce(f if isinstance(f.type, String) else cast(f, String), _EMPTY) for f in fields]
+    record = texts[0]
+    for t in texts[1:]:
+        record = record + _text(FIELD) + t
+    text, rows = conn.execute(select(func.aggregate_strings(record, RECORD), func.count()).where(where)).one()
+    found: Counter = Counter()
+    if rows == 0:
+        return found
+    records = text.split(RECORD)
+    if len(records) == rows:
+        for value, n in Counter(records).items():
+            parts = value.split(FIELD)
+            if len(parts) != len(fields):
+                break
+            found[tuple(p or None for p in parts)] += n
+        else:
+            return found
+    found.clear()
+    for *values, n in conn.execute(select(*texts, func.count()).where(where).group_by(*texts)):
+        found[tuple(v or None for v in values)] += n
+    return found
+
+
+def _typed_basis() -> ColumnElement[str]:
+    """The legal basis as typed, only for cases where neither provision nor law is known."""
+    return case((and_(C.provision_key.is_(None), C.law_id.is_(None)), C.legal_basis), else_=None)
+
+
+def _decided_in(years: Sequence[int]) -> ColumnElement[bool]:
+    return and_(C.outcome.is_not(None), in_years(C.body_decision_date, years))
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[str]:
+    return case((condition, _text("1")), else_=_text("0"))
+
+
+# ---- 1. the year of the municipality's decision -----------------------------------------------------
+
+def decision_year_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+    """(year of Ankestyrelsen's decision, year of the municipality's decision or None, outcome, cases)."""
+    found = counted(conn, [year_text(C.body_decision_date), year_text(C.decision_date), C.outcome],
+                    and_(_scope(municipality_code), C.complaint_body == ANKESTYRELSEN, _decided_in(years)))
+    return [(int(y), int(d) if d else None, o, n) for (y, d, o), n in found.items()]
+
+
+# ---- 2. durations ---------------------------------------------------------------------------------
+
+STEP_DATE_COLUMNS = ("complaint_date", "reassessment_date", "forwarded_date", "body_decision_date")
+STEP_RECORD = 10 * len(STEP_DATE_COLUMNS)
+
+
+def step_dates(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> np.ndarray:
+    """Day numbers of complaint, reassessment, forwarding and the complaint body's decision (one
+    row per case, MISSING_DAY where not recorded) of every case with a reassessment, forwarding or
+    decision date in the years. One scan; the dates come as one string of fixed-width records."""
+    record = _date_text(C[STEP_DATE_COLUMNS[0]])
+    for name in STEP_DATE_COLUMNS[1:]:
+        record = record + _date_text(C[name])
+    ends = or_(*(in_years(C[name], years) for name in STEP_DATE_COLUMNS[1:]))
+    text = conn.execute(select(func.aggregate_strings(record, _EMPTY)).where(_scope(municipality_code), ends)).scalar()
+    return day_numbers(text, STEP_RECORD, range(0, STEP_RECORD, 10))
+
+
+# ---- 3. reassessment ------------------------------------------------------------------------------
+
+def reassessment_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+    """(year of the complaint, reassessment or None, forwarded?, cases) for complaints in the years."""
+    found = counted(conn, [year_text(C.complaint_date), C.reassessment, _flag(C.forwarded_date.is_not(None))],
+                    and_(_scope(municipality_code), in_years(C.complaint_date, years)))
+    return [(int(y), r, f == "1", n) for (y, r, f), n in found.items()]
+
+
+# ---- 4. repeat complainants -----------------------------------------------------------------------
+
+def cases_per_citizen(conn: Connection, municipality_code: str | None,
+                      years: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
+    """([(cases per citizen, number of citizens with that many cases)], cases without a citizen)
+    for the cases any complaint body decided in the years. A citizen is a pseudonym within one
+    municipality; the pseudonyms are grouped here, in SQL, and never leave the database."""
+    unknown = case((C.citizen.is_(None), literal_column("1", Integer)), else_=literal_column("0", Integer))
+    per_citizen = (
+        select(unknown.label("unknown"), func.count().label("n"))
+        .where(_scope(municipality_code), _decided_in(years))
+        # citizen first: grouping by municipality_code first makes SQLite walk the table through
+        # its (municipality_code, …) index, several times slower than a scan
+        .group_by(C.citizen, C.municipality_code)
+        .subquery()
+    )
+    distribution: Counter = Counter()
+    without = 0
+    for is_unknown, n, citizens in conn.execute(
+            select(per_citizen.c.unknown, per_citizen.c.n, func.count())
+            .group_by(per_citizen.c.unknown, per_citizen.c.n)):
+        if is_unknown:  # the cases without a citizen: one group per municipality
+            without += n * citizens
+        else:
+            distribution[n] += citizens
+    return sorted(distribution.items()), without
+
+
+# ---- 5. reversal reasons and the provisions behind reversals ----------------------------------------
+
+def provision_outcome_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+    """(provision key, law id, typed legal basis (only when neither is known), outcome, reasons
+    (of reversed cases only, as stored), cases) for the cases decided in the years."""
+    reasons = case((C.outcome.in_(REVERSED_OUTCOMES), C.reasons), else_=None)
+    found = counted(conn, [C.provision_key, C.law_id, _typed_basis(), C.outcome, reasons],
+                    and_(_scope(municipality_code), _decided_in(years)))
+    return [(*fields, n) for fields, n in found.items()]
+
+
+# ---- 6. clusters of remittals ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DecidedCases:
+    """Every case a complaint body decided, one entry per case in `days`, `remitted` and `kind`;
+    a kind is a distinct (provision group, reasons), `kind_group` and `kind_reasons` say which."""
+
+    days: np.ndarray  # day number of the decision
+    remitted: np.ndarray  # bool
+    kind: np.ndarray  # index into kind_group and kind_reasons
+    kind_group: np.ndarray  # index into groups
+    kind_reasons: list[str | None]  # the reasons of a remittal as stored (None for other outcomes)
+    groups: list[tuple]  # (municipality, provision key, law id, typed basis), None where not known
+
+
+def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCases:
+    """Every case a complaint body decided in the scope's whole register history: one scan, the
+    cases as one string of records (see the module's note on speed)."""
+    remitted = C.outcome == "remitted"
+    prefix = iso_date(C.body_decision_date) + _flag(remitted)  # 11 characters
+    fields = [C.municipality_code, C.provision_key, C.law_id, _typed_basis()]
+    reasons = case((remitted, C.reasons), else_=None)
+    record = prefix
+    for f in [*fields, reasons]:
+        record = record + _text(FIELD) + func.coalesce(f, _EMPTY)
+    where = and_(_scope(municipality_code), C.outcome.is_not(None), C.body_decision_date.is_not(None))
+    text, rows = conn.execute(select(func.aggregate_strings(record, RECORD), func.count()).where(where)).one()
+    if not rows:
+        return DecidedCases(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                            [], [])
+    records = text.split(RECORD)
+    kinds: dict[str, int] = {}
+    kind = [kinds.setdefault(r[12:], len(kinds)) for r in records]
+    prefixes = "".join(r[:11] for r in records)
+    split = [k.rpartition(FIELD) for k in kinds]
+    if len(records) != rows or any(g.count(FIELD) != len(fields) - 1 for g, _, _ in split):
+        # a separator inside a value: fetch the rows one by one instead (slow but right)
+        found = conn.execute(select(prefix, *fields, reasons).where(where)).all()
+        prefixes = "".join(p for p, *_ in found)
+        known: dict[tuple, int] = {}
+        kind = [known.setdefault(tuple(rest), len(known)) for _, *rest in found]
+        split = [(tuple(k[:-1]), None, k[-1]) for k in known]
+    groups: dict = {}
+    kind_group = [groups.setdefault(g, len(groups)) for g, _, _ in split]
+    days = day_numbers(prefixes, 11, [0])[:, 0]
+    flags = np.frombuffer(prefixes.encode("ascii"), dtype=np.uint8)[10::11] == ord("1")
+    return DecidedCases(
+        days, flags, np.array(kind, dtype=np.int64), np.array(kind_group, dtype=np.int64),
+        [r or None for _, _, r in split],
+        [tuple(v or None for v in (g.split(FIELD) if isinstance(g, str) else g)) for g in groups],
+    )
+
+
+# ---- 7. pending cases and other complaint bodies ------------------------------------------------------
+
+def pending_counts(conn: Connection, municipality_code: str | None, as_of: dt.date) -> list[tuple]:
+    """(complaint body, forwarded by as_of?, age in days at as_of, cases) of the complaints that
+    were pending on as_of: complained on or before it, not yet decided by the complaint body on
+    it, and not given full right by the municipality's own reassessment by then."""
+    not_reversed = or_(C.reassessment.is_(None), C.reassessment != "reversed",
+                       and_(C.reassessment_date.is_not(None), C.reassessment_date > as_of))
+    undecided = or_(C.outcome.is_(None), C.body_decision_date.is_(None), C.body_decision_date > as_of)
+    forwarded = _flag(and_(C.forwarded_date.is_not(None), C.forwarded_date <= as_of))
+    age = literal_column(str(to_day_number(as_of)), Integer) - day_number(C.complaint_date)
+    found = counted(conn, [C.complaint_body, forwarded, age],
+                    and_(_scope(municipality_code), C.complaint_date.is_not(None), C.complaint_date <= as_of,
+                         not_reversed, undecided))
+    return [(body, f == "1", int(a), n) for (body, f, a), n in found.items()]
+
+
+def other_body_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+    """(complaint body, outcome or None, cases) at bodies other than Ankestyrelsen: decided in the
+    years (outcome set), or complained about in the years and not decided (outcome None; cases the
+    municipality gave full right itself are left out)."""
+    decided = and_(C.outcome.is_not(None), in_years(C.body_decision_date, years))
+    pending = and_(C.outcome.is_(None), in_years(C.complaint_date, years),
+                   or_(C.reassessment.is_(None), C.reassessment != "reversed"))
+    found = counted(conn, [C.complaint_body, C.outcome],
+                    and_(_scope(municipality_code), C.complaint_body != ANKESTYRELSEN, or_(decided, pending)))
+    return [(*fields, n) for fields, n in found.items()]
+
+
+# ---- 8. per 1,000 decisions ------------------------------------------------------------------------------
+
+def committee_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+    """(year of the complaint or None, year of the reversal or None, committee as typed or None,
+    cases): complaints received in the years and cases changed or remitted by a complaint body in
+    the years, from one scan (a case can be both)."""
+    complained = in_years(C.complaint_date, years)
+    reversed_ = and_(_decided_in(years), C.outcome.in_(REVERSED_OUTCOMES))
+    found = counted(conn, [case((complained, year_text(C.complaint_date)), else_=None),
+                           case((reversed_, year_text(C.body_decision_date)), else_=None), C.committee],
+                    and_(_scope(municipality_code), or_(complained, reversed_)))
+    return [(int(cy) if cy else None, int(ry) if ry else None, committee, n) for (cy, ry, committee), n in found.items()]
+
+
+# ---- the register as a whole ------------------------------------------------------------------------------
+
+def register_is_synthetic(conn: Connection, municipality_code: str | None) -> bool:
+    """Whether any register import in the scope was synthetic (demo) data."""
+    query = select(func.count()).select_from(case_import).where(case_import.c.synthetic.is_(True))
+    if municipality_code is not None:
+        query = query.where(case_import.c.municipality_code == municipality_code)
+    return conn.execute(query).scalar_one() > 0
