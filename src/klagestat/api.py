@@ -18,7 +18,8 @@ from sqlalchemy import Engine
 
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
-from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
+from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, NoDataError, RateTable, compute_rates
+from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_analysis
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.catalogue import AreaLevel, Catalogue
@@ -28,19 +29,20 @@ from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
 from klagestat.ingest.case_files import open_case_file
+from klagestat.ingest.decisions_file import read_decisions
 from klagestat.ingest.cases import (ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
                                     read_columns_file)
 from klagestat.ingest.label_map import LabelMap, read_label_map
 from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
 from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.statbank import StatbankData, read_statbank
-from klagestat.store.cases import (CaseImportInfo, existing_cases, find_case_import, finish_case_import,
+from klagestat.store.cases import (CaseImportInfo, case_count, existing_cases, find_case_import, finish_case_import,
                                    insert_cases, insert_rejects, key_fingerprint_of, remember_key_fingerprint,
                                    replace_cases, start_case_import)
 from klagestat.store.database import migrate, open_database
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
-__all__ = ["open_database", "import_statbank", "import_cases", "rates", "demo", "ImportReport",
+__all__ = ["open_database", "import_statbank", "import_cases", "rates", "analyse", "demo", "ImportReport",
            "CaseImportReport", "InputError"]
 
 
@@ -369,6 +371,47 @@ def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date
         raise _bad_input(f"Afstemningen gælder ét år ad gangen, ikke {year!r}.")
     with engine.connect() as conn:
         return reconcile_register(conn, catalogue, code, spans[0].years[0], as_of)
+
+
+def analyse(
+    engine: Engine,
+    municipality: str,
+    years: str | int | Sequence[int] | Sequence[YearSpan],
+    as_of: dt.date | None = None,
+    decisions: str | Path | None = None,
+    only: Sequence[str] | None = None,
+    catalogue: Catalogue | None = None,
+) -> RegisterAnalysis:
+    """The register analyses of one municipality (`klagestat analyse`); see analysis.register.
+
+    years: "2024", "2022-2024" or "2021,2023" (pooled spans count as their years) or a list.
+    decisions: the file with the municipality's numbers of decisions (omraade;aar;afgoerelser),
+    needed for per_thousand. only: names from analysis.register.ANALYSES; default all.
+    """
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    if isinstance(years, (str, int)):
+        spans = parse_years(str(years))
+    else:
+        spans = [y if isinstance(y, YearSpan) else YearSpan(int(y), int(y)) for y in years]
+    year_list = sorted({y for span in spans for y in span.years})
+    if not year_list:
+        raise _bad_input("Angiv mindst ét år, fx --year 2024.")
+    unknown = [name for name in only or () if name not in ANALYSES]
+    if unknown:
+        raise _bad_input(f"Ukendt analyse {unknown[0]!r}. Vælg mellem {', '.join(ANALYSES)}.")
+    if only and "per_thousand" in only and decisions is None:
+        raise _bad_input("per_thousand kræver en fil med kommunens antal afgørelser: --decisions FIL "
+                         "(kolonnerne omraade;aar;afgoerelser).")
+    counts = read_decisions(Path(decisions)) if decisions is not None else None
+    with engine.connect() as conn:
+        if case_count(conn, code) == 0:
+            name = catalogue.municipalities[code].name
+            raise NoDataError(
+                f"Der er ingen klagesager fra {name} Kommune i databasen. Importér kommunens klageregister "
+                f"først: klagestat import cases FIL --municipality {name}")
+        return register_analysis(conn, code, year_list, as_of=as_of, decisions=counts, only=only,
+                                 catalogue=catalogue)
 
 
 def demo(db: str, folder: str | Path = "demo", progress: Callable[[str], None] | None = None) -> RateTable:

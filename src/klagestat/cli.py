@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import re
 import sys
@@ -26,6 +27,7 @@ from klagestat.ingest.problems import InputError
 from klagestat.render import numbers
 from klagestat.render.case_import import print_case_import, write_rejects
 from klagestat.render.reconciliation import reconciliation_json, render_reconciliation
+from klagestat.render.register_tables import analysis_json, render_analysis
 from klagestat.render.rate_rows import to_csv, to_json
 from klagestat.render.rate_tables import render_table
 
@@ -227,6 +229,26 @@ def reconcile(
         sys.stdout.write(reconciliation_json(result) + "\n")
     else:
         render_reconciliation(result, _console())
+
+
+@command(app, "analyse")
+def analyse(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    year: Annotated[str, typer.Option("--year", help="År: 2024; flere år: 2023,2024 eller 2022-2024.")],
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Kun denne analyse; kan gentages: decision_years, durations, reassessment, repeat_complainants, reversal_reasons, clusters, pending, per_thousand.")] = None,
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", help="CSV-fil med kommunens antal afgørelser (omraade;aar;afgoerelser) til tal pr. 1.000 afgørelser.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Verserende sager pr. denne dato (ÅÅÅÅ-MM-DD). Standard: i dag.")] = None,
+    format_: Annotated[ReconcileFormat, typer.Option("--format", help="table eller json.")] = ReconcileFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Analysér kommunens klageregister: afgørelsesår, sagsbehandlingstider, genvurdering, gentagne klagere, årsager, klynger, verserende sager og tal pr. 1.000 afgørelser."""
+    engine = api.open_database(db)
+    result = api.analyse(engine, municipality, year, as_of=_parse_date(as_of, "--as-of"), decisions=decisions,
+                         only=only or None)
+    if format_ is ReconcileFormat.json:
+        sys.stdout.write(json.dumps(analysis_json(result), ensure_ascii=False, indent=1) + "\n")
+    else:
+        render_analysis(result, _console())
 
 
 @command(app, "demo")
