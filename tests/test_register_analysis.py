@@ -304,7 +304,7 @@ def test_reversal_reasons_and_the_provisions_behind_the_reversals(mixed):
 
 def test_values_holding_the_separators_are_counted_all_the_same(database):
     odd = "SEL\x1f§\x1e100"  # the unit and record separators the fast count uses
-    cases = [case(f"s{i}", provision_key=None, law_id=None, legal_basis=odd, outcome=o,
+    cases = [case(f"s{i}", provision_key=None, law_id=None, legal_basis=odd, outcome=o, citizen=odd if i < 3 else None,
                   body_decision_date=D(2024, 2, 1) + dt.timedelta(days=i), reasons="andet" if o != "upheld" else None)
              for i, o in enumerate(["remitted"] * 6 + ["upheld", "changed"])]
     cases += [case(f"q{i}", outcome="upheld", body_decision_date=d)  # a long history: the burst is a cluster
@@ -312,6 +312,9 @@ def test_values_holding_the_separators_are_counted_all_the_same(database):
     engine = store(database, cases)
     result = analyse(engine, "reversal_reasons", years=[2024])
     assert [(p.label, p.reversed, p.merits) for p in result.provisions] == [(odd, 7, 8)]
+    repeat = analyse(engine, "repeat_complainants", years=[2024])
+    without = sum(1 for c in cases if c["body_decision_date"].year == 2024 and not c["citizen"])
+    assert (repeat.citizens, repeat.groups[0].cases, repeat.cases_without_citizen) == (1, 3, without)
     [cluster] = analyse(engine, "clusters", years=[2024]).clusters
     assert (cluster.label, cluster.remittals, cluster.decided) == (odd, 6, 6)  # the others come after
     engine.dispose()

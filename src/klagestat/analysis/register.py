@@ -403,26 +403,6 @@ CLUSTER_FACTOR = 3
 TOP_REASONS = 3
 
 
-def _flagged_windows(days: np.ndarray, counts: np.ndarray, window_days: int, min_cases: int,
-                     history: int, expected_numerator: int) -> list[tuple[int, int]]:
-    """(first, last) day of each merged run of windows with at least `min_cases` remittals and
-    count * history >= expected_numerator (the exact form of count >= factor × expected).
-
-    A window starts at a remittal and covers `window_days` days (first + window_days - 1 at most);
-    windows that overlap are merged."""
-    cumulative = np.concatenate(([0], np.cumsum(counts)))
-    ends = np.searchsorted(days, days + window_days, side="left")  # first day beyond each window
-    in_window = cumulative[ends] - cumulative[np.arange(len(days))]
-    merged: list[list[int]] = []
-    for i in np.nonzero((in_window >= min_cases) & (in_window * history >= expected_numerator))[0]:
-        first, last = int(days[i]), int(days[ends[i] - 1])
-        if merged and first <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], last)
-        else:
-            merged.append([first, last])
-    return [(a, b) for a, b in merged]
-
-
 def clusters(conn: Connection, municipality_code: str | None, years: Sequence[int], window_days: int = 92,
              min_cases: int = 5, catalogue: Catalogue | None = None) -> Clusters:
     """Bursts of remittals on one provision, as when Ankestyrelsen changes its practice and sends
@@ -457,21 +437,40 @@ def clusters(conn: Connection, municipality_code: str | None, years: Sequence[in
     np.minimum.at(first_day, municipality, days)
     np.maximum.at(last_day, municipality, days)
     remittals = np.bincount(groups[remitted], minlength=len(group_of))
-    order = np.argsort(groups, kind="stable")
+    # Every window at once: the remittals sorted by group and day; a window starts at a remittal
+    # and holds the remittals of its group up to window_days - 1 days later.
+    chosen = np.nonzero(remitted & (remittals[groups] >= min_cases))[0]
+    chosen = chosen[np.lexsort((days[chosen], groups[chosen]))]
+    r_group, r_day = groups[chosen], days[chosen]
+    span = 1 << 32  # more days than any register has: (group, day) as one sortable number
+    position = r_group * span + (r_day - days.min() if len(days) else 0)
+    window_end = np.searchsorted(position, position + window_days, side="left")
+    in_window = window_end - np.arange(len(position))
+    group_history = np.zeros(len(group_of), dtype=np.int64)
+    group_history[groups] = (last_day - first_day + 1)[municipality]
+    # count >= factor × (remittals / history × window)  <=>  count × history >= factor × remittals × window
+    qualifies = (in_window >= min_cases) & (
+        in_window * group_history[r_group] >= CLUSTER_FACTOR * remittals[r_group] * window_days)
+    order = np.argsort(groups, kind="stable")  # the decided cases of each group: a slice of order
     starts = np.searchsorted(groups[order], np.arange(len(group_of) + 1))
+    r_starts = np.searchsorted(r_group, np.arange(len(group_of) + 1))
     found = []
-    for g in np.nonzero(remittals >= min_cases)[0]:
+    for g in np.unique(r_group[qualifies]):
         members = order[starts[g]:starts[g + 1]]
         m, key, law_id, typed = first_of_group[int(g)]
-        history = int(last_day[municipality[members[0]]] - first_day[municipality[members[0]]]) + 1
-        total = int(remittals[g])
+        total, history = int(remittals[g]), int(group_history[g])
+        merged: list[list[int]] = []
+        for i in np.arange(r_starts[g], r_starts[g + 1])[qualifies[r_starts[g]:r_starts[g + 1]]]:
+            first, last = int(r_day[i]), int(r_day[window_end[i] - 1])
+            if merged and first <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
         remitted_cases = members[remitted[members]]
-        unique_days, counts = np.unique(days[remitted_cases], return_counts=True)
-        windows = [(a, b) for a, b in _flagged_windows(unique_days, counts, window_days, min_cases, history,
-                                                             CLUSTER_FACTOR * total * window_days)
-                   if any(a <= last and b >= first for first, last in wanted)]
         decided_days = days[members]
-        for first, last in windows:
+        for first, last in merged:
+            if not any(first <= b and last >= a for a, b in wanted):
+                continue
             inside = remitted_cases[(days[remitted_cases] >= first) & (days[remitted_cases] <= last)]
             tally = Counter(code for i in inside for code in split_reasons(cases.kind_reasons[cases.kind[i]]))
             top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]

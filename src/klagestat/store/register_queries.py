@@ -13,8 +13,8 @@ counts here are made by `counted`: one scan hands the grouping fields of every r
 string (`aggregate_strings`: group_concat / string_agg) and Python counts the distinct records in
 a dict, which is 2-3 times faster on SQLite and as fast on PostgreSQL. Where every case's dates
 are needed (durations, clusters), they come as fixed-width records that numpy reads without a
-Python object per case (`day_numbers`). The pseudonyms of repeat complainants are grouped by
-SQL itself, so they never reach Python.
+Python object per case (`day_numbers`). The pseudonyms of repeat complainants are counted inside
+`cases_per_citizen` and never returned.
 """
 
 from __future__ import annotations
@@ -232,25 +232,22 @@ def cases_per_citizen(conn: Connection, municipality_code: str | None,
                       years: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
     """([(cases per citizen, number of citizens with that many cases)], cases without a citizen)
     for the cases any complaint body decided in the years. A citizen is a pseudonym within one
-    municipality; the pseudonyms are grouped here, in SQL, and never leave the database."""
-    unknown = case((C.citizen.is_(None), literal_column("1", Integer)), else_=literal_column("0", Integer))
-    per_citizen = (
-        select(unknown.label("unknown"), func.count().label("n"))
-        .where(_scope(municipality_code), _decided_in(years))
-        # citizen first: grouping by municipality_code first makes SQLite walk the table through
-        # its (municipality_code, …) index, several times slower than a scan
-        .group_by(C.citizen, C.municipality_code)
-        .subquery()
-    )
-    distribution: Counter = Counter()
-    without = 0
-    for is_unknown, n, citizens in conn.execute(
-            select(per_citizen.c.unknown, per_citizen.c.n, func.count())
-            .group_by(per_citizen.c.unknown, per_citizen.c.n)):
-        if is_unknown:  # the cases without a citizen: one group per municipality
-            without += n * citizens
-        else:
-            distribution[n] += citizens
+    municipality. The pseudonyms are counted here and forgotten: only the distribution of cases
+    per citizen leaves this function (a GROUP BY citizen in SQL would sort every case, 2-3 times
+    slower on SQLite)."""
+    citizen = func.coalesce(C.citizen + _text(FIELD) + C.municipality_code, _EMPTY)  # '' = no citizen
+    text, rows = conn.execute(select(func.aggregate_strings(citizen, RECORD), func.count())
+                              .where(_scope(municipality_code), _decided_in(years))).one()
+    per_citizen = Counter(text.split(RECORD)) if rows else Counter()
+    if len(per_citizen) and sum(per_citizen.values()) != rows:
+        # a separator inside a pseudonym: let SQL group them instead
+        query = (select(func.count()).where(_scope(municipality_code), _decided_in(years), C.citizen.is_not(None))
+                 .group_by(C.citizen, C.municipality_code))
+        per_citizen = Counter({i: n for i, n in enumerate(conn.execute(query).scalars())})
+        per_citizen[""] = rows - sum(per_citizen.values())
+    without = per_citizen.pop("", 0)
+    distribution = Counter(per_citizen.values())
+    del per_citizen
     return sorted(distribution.items()), without
 
 
@@ -277,7 +274,25 @@ class DecidedCases:
     kind: np.ndarray  # index into kind_group and kind_reasons
     kind_group: np.ndarray  # index into groups
     kind_reasons: list[str | None]  # the reasons of a remittal as stored (None for other outcomes)
-    groups: list[tuple]  # (municipality, provision key, law id, typed basis), None where not known
+    groups: list[tuple]  # (municipality, provision key, law id, typed basis): the first one known
+
+
+def _provision_text() -> ColumnElement[str]:
+    """A case's provision as one text: 'p' + provision key, else 'l' + law id, else 't' + the
+    legal basis as typed (maybe empty)."""
+    return case((C.provision_key.is_not(None), _text("p") + C.provision_key),
+                (C.law_id.is_not(None), _text("l") + C.law_id),
+                else_=_text("t") + func.coalesce(C.legal_basis, _EMPTY))
+
+
+def _provision_fields(text: str) -> tuple:
+    """(provision key, law id, typed basis) from _provision_text: the law of a provision key is its prefix."""
+    kind, value = text[:1], text[1:]
+    if kind == "p":
+        return value, value.split(":", 1)[0], None
+    if kind == "l":
+        return None, value, None
+    return None, None, value or None
 
 
 def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCases:
@@ -285,11 +300,8 @@ def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCas
     cases as one string of records (see the module's note on speed)."""
     remitted = C.outcome == "remitted"
     prefix = iso_date(C.body_decision_date) + _flag(remitted)  # 11 characters
-    fields = [C.municipality_code, C.provision_key, C.law_id, _typed_basis()]
-    reasons = case((remitted, C.reasons), else_=None)
-    record = prefix
-    for f in [*fields, reasons]:
-        record = record + _text(FIELD) + func.coalesce(f, _EMPTY)
+    reasons = func.coalesce(case((remitted, C.reasons), else_=None), _EMPTY)
+    record = prefix + C.municipality_code + _text(FIELD) + _provision_text() + _text(FIELD) + reasons
     where = and_(_scope(municipality_code), C.outcome.is_not(None), C.body_decision_date.is_not(None))
     text, rows = conn.execute(select(func.aggregate_strings(record, RECORD), func.count()).where(where)).one()
     if not rows:
@@ -297,24 +309,23 @@ def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCas
                             [], [])
     records = text.split(RECORD)
     kinds: dict[str, int] = {}
-    kind = [kinds.setdefault(r[12:], len(kinds)) for r in records]
-    prefixes = "".join(r[:11] for r in records)
-    split = [k.rpartition(FIELD) for k in kinds]
-    if len(records) != rows or any(g.count(FIELD) != len(fields) - 1 for g, _, _ in split):
+    kind = [kinds.setdefault(r[11:], len(kinds)) for r in records]
+    prefixes = "".join([r[:11] for r in records])
+    parts = [k.split(FIELD) for k in kinds]
+    if len(records) != rows or any(len(p) != 3 for p in parts):
         # a separator inside a value: fetch the rows one by one instead (slow but right)
-        found = conn.execute(select(prefix, *fields, reasons).where(where)).all()
+        found = conn.execute(select(prefix, C.municipality_code, _provision_text(), reasons).where(where)).all()
         prefixes = "".join(p for p, *_ in found)
         known: dict[tuple, int] = {}
         kind = [known.setdefault(tuple(rest), len(known)) for _, *rest in found]
-        split = [(tuple(k[:-1]), None, k[-1]) for k in known]
-    groups: dict = {}
-    kind_group = [groups.setdefault(g, len(groups)) for g, _, _ in split]
+        parts = list(known)
+    groups: dict[tuple, int] = {}
+    kind_group = [groups.setdefault((m, provision), len(groups)) for m, provision, _ in parts]
     days = day_numbers(prefixes, 11, [0])[:, 0]
     flags = np.frombuffer(prefixes.encode("ascii"), dtype=np.uint8)[10::11] == ord("1")
     return DecidedCases(
         days, flags, np.array(kind, dtype=np.int64), np.array(kind_group, dtype=np.int64),
-        [r or None for _, _, r in split],
-        [tuple(v or None for v in (g.split(FIELD) if isinstance(g, str) else g)) for g in groups],
+        [r or None for _, _, r in parts], [(m, *_provision_fields(p)) for m, p in groups],
     )
 
 
