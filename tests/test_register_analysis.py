@@ -13,7 +13,6 @@ import math
 import random
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from rich.console import Console

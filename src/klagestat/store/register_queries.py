@@ -177,9 +177,22 @@ def counted(conn: Connection, fields: Sequence[ColumnElement], where: ColumnElem
     return found
 
 
-def _typed_basis() -> ColumnElement[str]:
-    """The legal basis as typed, only for cases where neither provision nor law is known."""
-    return case((and_(C.provision_key.is_(None), C.law_id.is_(None)), C.legal_basis), else_=None)
+def _provision_text() -> ColumnElement[str]:
+    """A case's provision as one text: 'p' + provision key, else 'l' + law id, else 't' + the
+    legal basis as typed (maybe empty)."""
+    return case((C.provision_key.is_not(None), _text("p") + C.provision_key),
+                (C.law_id.is_not(None), _text("l") + C.law_id),
+                else_=_text("t") + func.coalesce(C.legal_basis, _EMPTY))
+
+
+def _provision_fields(text: str) -> tuple:
+    """(provision key, law id, typed basis) from _provision_text: the law of a provision key is its prefix."""
+    kind, value = text[:1], text[1:]
+    if kind == "p":
+        return value, value.split(":", 1)[0], None
+    if kind == "l":
+        return None, value, None
+    return None, None, value or None
 
 
 def _decided_in(years: Sequence[int]) -> ColumnElement[bool]:
@@ -257,9 +270,8 @@ def provision_outcome_counts(conn: Connection, municipality_code: str | None, ye
     """(provision key, law id, typed legal basis (only when neither is known), outcome, reasons
     (of reversed cases only, as stored), cases) for the cases decided in the years."""
     reasons = case((C.outcome.in_(REVERSED_OUTCOMES), C.reasons), else_=None)
-    found = counted(conn, [C.provision_key, C.law_id, _typed_basis(), C.outcome, reasons],
-                    and_(_scope(municipality_code), _decided_in(years)))
-    return [(*fields, n) for fields, n in found.items()]
+    found = counted(conn, [_provision_text(), C.outcome, reasons], and_(_scope(municipality_code), _decided_in(years)))
+    return [(*_provision_fields(provision), outcome, reasons, n) for (provision, outcome, reasons), n in found.items()]
 
 
 # ---- 6. clusters of remittals ------------------------------------------------------------------------
@@ -277,48 +289,32 @@ class DecidedCases:
     groups: list[tuple]  # (municipality, provision key, law id, typed basis): the first one known
 
 
-def _provision_text() -> ColumnElement[str]:
-    """A case's provision as one text: 'p' + provision key, else 'l' + law id, else 't' + the
-    legal basis as typed (maybe empty)."""
-    return case((C.provision_key.is_not(None), _text("p") + C.provision_key),
-                (C.law_id.is_not(None), _text("l") + C.law_id),
-                else_=_text("t") + func.coalesce(C.legal_basis, _EMPTY))
-
-
-def _provision_fields(text: str) -> tuple:
-    """(provision key, law id, typed basis) from _provision_text: the law of a provision key is its prefix."""
-    kind, value = text[:1], text[1:]
-    if kind == "p":
-        return value, value.split(":", 1)[0], None
-    if kind == "l":
-        return None, value, None
-    return None, None, value or None
-
-
 def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCases:
-    """Every case a complaint body decided in the scope's whole register history: one scan, the
-    cases as one string of records (see the module's note on speed)."""
+    """Every case a complaint body decided in the scope's whole register history, from one scan:
+    the dates and flags as one fixed-width string, the rest as one string of records, in the same
+    order (two aggregates of the same rows; see the module's note on speed)."""
     remitted = C.outcome == "remitted"
     prefix = iso_date(C.body_decision_date) + _flag(remitted)  # 11 characters
     reasons = func.coalesce(case((remitted, C.reasons), else_=None), _EMPTY)
-    record = prefix + C.municipality_code + _text(FIELD) + _provision_text() + _text(FIELD) + reasons
+    rest = C.municipality_code + _text(FIELD) + _provision_text() + _text(FIELD) + reasons
     where = and_(_scope(municipality_code), C.outcome.is_not(None), C.body_decision_date.is_not(None))
-    text, rows = conn.execute(select(func.aggregate_strings(record, RECORD), func.count()).where(where)).one()
+    prefixes, text, rows = conn.execute(select(func.aggregate_strings(prefix, _EMPTY),
+                                               func.aggregate_strings(rest, RECORD), func.count()).where(where)).one()
     if not rows:
         return DecidedCases(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, np.int64),
                             [], [])
     records = text.split(RECORD)
-    kinds: dict[str, int] = {}
-    kind = [kinds.setdefault(r[11:], len(kinds)) for r in records]
-    prefixes = "".join([r[:11] for r in records])
+    kinds = {k: i for i, k in enumerate(dict.fromkeys(records))}  # the distinct records, first seen first
+    kind = list(map(kinds.__getitem__, records))
     parts = [k.split(FIELD) for k in kinds]
-    if len(records) != rows or any(len(p) != 3 for p in parts):
+    if len(records) != rows or len(prefixes) != 11 * rows or any(len(p) != 3 for p in parts):
         # a separator inside a value: fetch the rows one by one instead (slow but right)
         found = conn.execute(select(prefix, C.municipality_code, _provision_text(), reasons).where(where)).all()
         prefixes = "".join(p for p, *_ in found)
         known: dict[tuple, int] = {}
         kind = [known.setdefault(tuple(rest), len(known)) for _, *rest in found]
         parts = list(known)
+    del records
     groups: dict[tuple, int] = {}
     kind_group = [groups.setdefault((m, provision), len(groups)) for m, provision, _ in parts]
     days = day_numbers(prefixes, 11, [0])[:, 0]
@@ -366,10 +362,12 @@ def committee_counts(conn: Connection, municipality_code: str | None, years: Seq
     the years, from one scan (a case can be both)."""
     complained = in_years(C.complaint_date, years)
     reversed_ = and_(_decided_in(years), C.outcome.in_(REVERSED_OUTCOMES))
-    found = counted(conn, [case((complained, year_text(C.complaint_date)), else_=None),
-                           case((reversed_, year_text(C.body_decision_date)), else_=None), C.committee],
+    reversal_year = case((C.outcome.in_(REVERSED_OUTCOMES), year_text(C.body_decision_date)), else_=None)
+    found = counted(conn, [year_text(C.complaint_date), reversal_year, C.committee],
                     and_(_scope(municipality_code), or_(complained, reversed_)))
-    return [(int(cy) if cy else None, int(ry) if ry else None, committee, n) for (cy, ry, committee), n in found.items()]
+    wanted = {str(y) for y in years}
+    return [(int(cy) if cy in wanted else None, int(ry) if ry in wanted else None, committee, n)
+            for (cy, ry, committee), n in found.items()]
 
 
 # ---- the register as a whole ------------------------------------------------------------------------------
