@@ -154,22 +154,34 @@ def durations(conn: Connection, municipality_code: str | None, years: Sequence[i
     """
     years = _years(years)
     dates = q.step_dates(conn, municipality_code, years)
+    calendar = range(years[0], years[-1] + 2)  # the years from the first to the one after the last
+    year_starts = np.array([q.to_day_number(dt.date(y, 1, 1)) for y in calendar], dtype=np.int64)
+    position = np.array([years.index(y) if y in years else len(years) for y in calendar[:-1]], dtype=np.int64)
     rows = []
     for step, name in STEP_NAMES_DA.items():
         start, end = (dates[:, i] for i in STEP_DATES[step])
         known = (start != q.MISSING_DAY) & (end != q.MISSING_DAY)
-        days = (end - start)[known]
-        end_year = q.year_of_day(end[known])
-        spans = [(y, end_year == y) for y in years]
+        days, end = (end - start)[known], end[known]
+        # Which of the years (by index) the step ended in; len(years) when none of them.
+        at = np.searchsorted(year_starts, end, side="right") - 1
+        within = (at >= 0) & (at < len(position))
+        year_index = np.full(len(end), len(years), dtype=np.int64)
+        year_index[within] = position[at[within]]
+        # Grouped by year (a radix sort of small numbers): each year's durations are a slice.
+        inside = year_index < len(years)
+        days, year_index = days[inside], year_index[inside].astype(np.int16)
+        order = np.argsort(year_index, kind="stable")
+        days = days[order]
+        bounds = np.searchsorted(year_index[order], np.arange(len(years) + 1))
+        spans = [(y, days[bounds[i]:bounds[i + 1]]) for i, y in enumerate(years)]
         if len(years) > 1:
-            spans.append((None, np.isin(end_year, years)))
-        for year, chosen in spans:
-            valid = days[chosen & (days >= 0)]
+            spans.append((None, days))
+        for year, found in spans:
+            valid = found[found >= 0]
             median = p90 = None
             if valid.size:
                 median, p90 = float(np.median(valid)), float(np.percentile(valid, 90, method="linear"))
-            rows.append(DurationRow(step, name, year, int(valid.size), median, p90,
-                                    int(np.count_nonzero(chosen & (days < 0)))))
+            rows.append(DurationRow(step, name, year, int(valid.size), median, p90, int(found.size - valid.size)))
     basis = (f"Sager, hvor skridtet sluttede i {years_label(years)} (året for skridtets slutdato: genvurderings-, "
              "videresendelses- eller afgørelsesdatoen)")
     return Durations(basis, years, rows)
