@@ -12,6 +12,7 @@ The machine is noisy, so each figure is the best of a few runs and only the rati
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -20,12 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from klagestat import api
+from klagestat.analysis import register as register_analysis
 from klagestat.analysis.figures import GroupBy, grouping, load_coverage
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
+from klagestat.store.cases import insert_cases
 from klagestat.store.database import open_database
 
 CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count"
@@ -109,6 +113,127 @@ def single_group_by(db: Path, rows: list[tuple]) -> float:
     return elapsed
 
 
+# ---- the complaint register ---------------------------------------------------------------------
+
+REGISTER_CASES = 400_000
+REGISTER_YEARS = list(range(2013, 2026))  # 13 years of decisions by the complaint bodies
+REGISTER_BUDGET = 1.0  # seconds per analysis, all municipalities, all years
+REGISTER_TODAY = dt.date(2025, 12, 31)  # cases not decided by then are pending
+COMMITTEES = ("Børne- og Ungeudvalget", "Social- og Sundhedsudvalget", "Ældreudvalget", "Beskæftigelsesudvalget",
+              "Økonomiudvalget")
+OTHER_BODIES = ("Klagenævnet for Specialundervisning", "Styrelsen for Patientklager", "Folketingets Ombudsmand")
+REASONS = ("oplysningsgrundlag", "begrundelse", "partshoering", "materiel", "ny_praksis", "nye_oplysninger", "andet")
+
+
+def register_rows(count: int = REGISTER_CASES, seed: int = 7):
+    """A national register of `count` complaint cases over 13 years, in RECORD_COLUMNS order: all
+    98 municipalities (by population), a realistic mix of provisions, reassessments, complaint
+    bodies and outcomes, citizens with repeat complaints, and the newest cases still pending."""
+    rng = np.random.default_rng(seed)
+    catalogue = load_catalogue()
+    codes = sorted(catalogue.municipalities)
+    population = np.array([max(catalogue.municipalities[c].population, 1) for c in codes], dtype=float)
+    municipality = rng.choice(len(codes), size=count, p=population / population.sum())
+    # Citizens: most complain once; a fifth of the cases come from a small pool per municipality,
+    # so some citizens complain again and again (one municipality saw 16 cases from 3 citizens).
+    repeat = rng.random(count) < 0.2
+    citizen = np.where(repeat, rng.integers(0, 300, size=count), rng.integers(1_000, 10**9, size=count))
+    no_citizen = rng.random(count) < 0.08
+    keys = list(catalogue.provisions)
+    weights = rng.pareto(1.2, size=len(keys)) + 0.2
+    provision = rng.choice(len(keys), size=count, p=weights / weights.sum())
+    basis_kind = rng.choice(3, size=count, p=[0.9, 0.07, 0.03])  # provision, law only, typed text only
+    committee = rng.choice(len(COMMITTEES) + 1, size=count, p=[0.3, 0.3, 0.2, 0.1, 0.05, 0.05])
+    first_day = dt.date(REGISTER_YEARS[0] - 1, 6, 1).toordinal()
+    last_day = dt.date(REGISTER_YEARS[-1], 12, 1).toordinal()
+    decided_on = rng.integers(first_day, last_day, size=count)
+    complained_on = decided_on + rng.integers(3, 29, size=count)
+    reassessment = rng.choice(4, size=count, p=[0.78, 0.05, 0.09, 0.08])  # upheld, partly, reversed, not recorded
+    reassessed_on = complained_on + rng.integers(5, 45, size=count)
+    forwarded_on = reassessed_on + rng.integers(1, 10, size=count)
+    body = rng.choice(len(OTHER_BODIES) + 1, size=count, p=[0.9, 0.05, 0.03, 0.02])
+    body_decided_on = forwarded_on + rng.gamma(3.0, 80.0, size=count).astype(np.int64) + 20
+    outcome = rng.choice(4, size=count, p=[0.55, 0.08, 0.30, 0.07])
+    reason_count = rng.choice(3, size=count, p=[0.15, 0.6, 0.25])
+    reason_pick = rng.integers(0, len(REASONS), size=(count, 2))
+    today = REGISTER_TODAY.toordinal()
+    outcomes = ("upheld", "changed", "remitted", "dismissed")
+    labels = {"upheld": "stadfæstet", "changed": "ændret", "remitted": "hjemvist", "dismissed": "afvist", None: None}
+    results = ("upheld", "partly", "reversed", None)
+    day = dt.date.fromordinal
+    for i in range(count):
+        code = codes[municipality[i]]
+        key = keys[provision[i]]
+        law_id = key.split(":")[0]
+        law = catalogue.laws[law_id].name
+        kind = basis_kind[i]
+        paragraph = key.split(":")[1].replace("+", " og ")
+        typed = f"{law} § {paragraph}" if kind != 2 else f"Paragraf {paragraph} (ukendt lov)"
+        reassessed = results[reassessment[i]]
+        forwarded = reassessed != "reversed" and complained_on[i] + 40 < today
+        decided = forwarded and body_decided_on[i] <= today
+        result = outcomes[outcome[i]] if decided else None
+        reasons = None
+        if result in ("changed", "remitted") and reason_count[i]:
+            reasons = ";".join(dict.fromkeys(REASONS[r] for r in reason_pick[i, :reason_count[i]]))
+        yield (
+            code, f"S{i:07d}", None if no_citizen[i] else f"c{code}-{citizen[i]}", typed,
+            law_id if kind != 2 else None, key if kind == 0 else None,
+            COMMITTEES[committee[i]] if committee[i] < len(COMMITTEES) else None,
+            day(decided_on[i]), day(complained_on[i]),
+            reassessed, day(reassessed_on[i]) if reassessed else None,
+            "Ankestyrelsen" if body[i] == 0 else OTHER_BODIES[body[i] - 1],
+            day(forwarded_on[i]) if forwarded else None, day(body_decided_on[i]) if decided else None,
+            result, labels[result], reasons, None, None, 1, 1, i + 2, f"{i:064x}",
+        )
+
+
+def build_register(db: Path, count: int = REGISTER_CASES) -> None:
+    engine = open_database(str(fresh(db)))
+    with engine.begin() as conn:
+        insert_cases(conn, register_rows(count))
+    engine.dispose()
+
+
+def register_benchmarks(db: Path) -> None:
+    """Each register analysis over every municipality and all 13 years, against the 1-second budget.
+    Baseline: loading the whole register into pandas (where an analyst would start); floor: one
+    pass over the table in SQLite."""
+    print(f"# building a register of {REGISTER_CASES:,} cases in {db}", file=sys.stderr)
+    build_register(db)
+    con = sqlite3.connect(db)
+    floor = best_of(3, lambda: con.execute(
+        "SELECT COUNT(*), MAX(body_decision_date), MAX(complaint_date) FROM case_record").fetchall())
+    baseline = best_of(2, lambda: pd.read_sql("SELECT * FROM case_record", con))
+    con.close()
+    engine = open_database(str(db))
+    runs = {
+        "decision_years": lambda c: register_analysis.decision_years(c, None, REGISTER_YEARS),
+        "durations": lambda c: register_analysis.durations(c, None, REGISTER_YEARS),
+        "reassessment": lambda c: register_analysis.reassessment(c, None, REGISTER_YEARS),
+        "repeat_complainants": lambda c: register_analysis.repeat_complainants(c, None, REGISTER_YEARS),
+        "reversal_reasons": lambda c: register_analysis.reversal_reasons(c, None, REGISTER_YEARS),
+        "clusters": lambda c: register_analysis.clusters(c, None, REGISTER_YEARS),
+        "pending": lambda c: register_analysis.pending(c, None, REGISTER_YEARS, REGISTER_TODAY),
+        "per_thousand": lambda c: register_analysis.per_thousand(c, None, REGISTER_YEARS, _bench_decisions()),
+    }
+    with engine.connect() as conn:
+        for name, run in runs.items():
+            seconds = best_of(3, lambda: run(conn))
+            report(f"register_{name}", seconds, baseline, floor, budget_seconds=REGISTER_BUDGET,
+                   within_budget=seconds <= REGISTER_BUDGET, cases=REGISTER_CASES)
+    engine.dispose()
+
+
+def _bench_decisions():
+    """Numbers of decisions per committee and year, as a user's decisions file gives them."""
+    from klagestat.ingest.decisions_file import DecisionCount, DecisionsFile
+
+    rows = [DecisionCount(area, year, 50_000, line) for line, (area, year) in enumerate(
+        ((a, y) for a in (*COMMITTEES, "I alt") for y in REGISTER_YEARS), start=2)]
+    return DecisionsFile("afgoerelser.csv", tuple(rows), "UTF-8")
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="klagestat-bench-"))
     try:
@@ -130,6 +255,8 @@ def main() -> None:
         membership = map_grouping(work / "klagestat.db")
         floor = min(single_group_by(work / "klagestat.db", membership) for _ in range(3))
         report("rates_every_municipality_map_year", seconds, baseline, floor, rows=len(table.rows))
+
+        register_benchmarks(work / "register.db")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
