@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import register_import  # bench/register_import.py, beside this file
+
 from klagestat import api
 from klagestat.analysis import register as register_analysis
 from klagestat.analysis.figures import GroupBy, grouping, load_coverage
@@ -237,6 +239,9 @@ def _bench_decisions():
     return DecisionsFile("afgoerelser.csv", tuple(rows), "UTF-8")
 
 
+REGISTER_IMPORT_ROWS = 1_000_000
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="klagestat-bench-"))
     try:
@@ -260,6 +265,16 @@ def main() -> None:
         report("rates_every_municipality_map_year", seconds, baseline, floor, rows=len(table.rows))
 
         register_benchmarks(work / "register.db")
+
+        # The register import: 1,000,000 case rows, against a raw executemany of the same cells.
+        print("# generating a 1,000,000-row register", file=sys.stderr)
+        register = register_import.write_register(work / "register.csv", REGISTER_IMPORT_ROWS)
+        seconds = register_import.timed(register_import.klagestat_import, register, work / "cases.db")
+        floor = register_import.timed(register_import.raw_executemany, register, work / "cases-floor.db")
+        baseline = best_of(1, lambda: pd.read_csv(register, sep=";", dtype=str, keep_default_na=False))
+        report("import_cases_1m_rows", seconds, baseline, floor, rows=REGISTER_IMPORT_ROWS,
+               rows_per_second=round(REGISTER_IMPORT_ROWS / seconds), target_rows_per_second=50_000,
+               target_ratio_to_floor=2)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
