@@ -47,7 +47,10 @@ def years_label(years: Sequence[int]) -> str:
 
 
 def _years(years: Sequence[int]) -> list[int]:
-    return sorted(set(int(y) for y in years))
+    found = sorted(set(int(y) for y in years))
+    if not found:
+        raise ValueError("the analyses need at least one year")
+    return found
 
 
 def _share(part: int, whole: int) -> Fraction | None:
@@ -109,12 +112,6 @@ STEP_NAMES_DA = {
     "complaint_to_forwarded": "Klage → videresendt",
     "forwarded_to_decision": "Videresendt → afgørelse hos klageinstansen",
     "complaint_to_decision": "Klage → afgørelse hos klageinstansen",
-}
-STEP_ENDS_DA = {
-    "complaint_to_reassessment": "genvurderingsdatoen",
-    "complaint_to_forwarded": "videresendelsesdatoen",
-    "forwarded_to_decision": "klageinstansens afgørelsesdato",
-    "complaint_to_decision": "klageinstansens afgørelsesdato",
 }
 
 
@@ -258,8 +255,9 @@ REPEAT_THRESHOLDS = (2, 5)
 
 
 def repeat_complainants(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> RepeatComplainants:
-    """How many of the decided cases came from citizens with several cases. Only counts leave the
-    database; a citizen is a pseudonym within one municipality."""
+    """How many of the decided cases came from citizens with several cases. A citizen is a
+    pseudonym within one municipality; only the number of cases per citizen leaves the store, so
+    no result can hold a pseudonym."""
     years = _years(years)
     distribution, without = q.cases_per_citizen(conn, municipality_code, years)
     citizens = sum(k for _, k in distribution)
@@ -423,8 +421,11 @@ def clusters(conn: Connection, municipality_code: str | None, years: Sequence[in
     A cluster is a window of at most `window_days` days, dated by the complaint body's decision,
     with at least `min_cases` remittals on one provision and at least CLUSTER_FACTOR times the
     remittals expected in such a window at the provision's pace over the municipality's whole
-    register (its remittals per day between the first and last decision in the register, times
-    `window_days`). Overlapping windows are merged; clusters that overlap the years are kept.
+    register (its remittals per day between the first and last decision of a complaint body in
+    the register, times `window_days`). A window starts at a remittal; overlapping windows are
+    merged, and a cluster runs from its first to its last remittal. Clusters that overlap the
+    years are kept. A provision is its provision key, else its law, else its legal basis as typed
+    (compared without regard to case and spacing).
     """
     catalogue = catalogue or load_catalogue()
     names = load_register_vocabulary().reason_names
