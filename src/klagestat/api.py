@@ -39,7 +39,7 @@ from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store.cases import (CaseImportInfo, case_count, existing_cases, find_case_import, finish_case_import,
                                    insert_cases, insert_rejects, key_fingerprint_of, remember_key_fingerprint,
                                    replace_cases, start_case_import)
-from klagestat.store.database import migrate, open_database
+from klagestat.store.database import bulk_write_settings, migrate, open_database
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
 __all__ = ["open_database", "import_statbank", "import_cases", "rates", "analyse", "demo", "ImportReport",
@@ -193,6 +193,7 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
                      today, progress) -> CaseImportReport:
     """The import's one transaction: check the file is new, then write cases and rejects."""
     with engine.begin() as conn:
+        bulk_write_settings(conn)
         existing_import = find_case_import(conn, code, digest)
         if existing_import is not None:
             return CaseImportReport(str(file), "unchanged", code, existing_import, position=sheet_rows.position)
