@@ -8,6 +8,7 @@ command as a subprocess and read the database it wrote.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -244,8 +245,8 @@ BASELINE_FILE = "ankeast1-2024.csv"
 
 
 # ---- the database ---------------------------------------------------------------------------------
-# Every store and import test runs twice: on a SQLite file and on PostgreSQL. PostgreSQL needs a
-# server: KLAGESTAT_TEST_PG names one (a database on it that the tests may connect to, as a user
+# The store and import tests take their database from the fixtures below and so run twice: on a
+# SQLite file and on PostgreSQL. PostgreSQL needs a server: KLAGESTAT_TEST_PG names one (a database on it that the tests may connect to, as a user
 # that may create databases); each test gets a database of its own there, dropped afterwards.
 # Without KLAGESTAT_TEST_PG the PostgreSQL tests are skipped, saying why. .ci/run sets it.
 
@@ -421,8 +422,6 @@ def baseline_database(database, baseline_template) -> str:
     if not is_postgres(database):
         copy_db(baseline_template, database)
         return database
-    import datetime as dt
-
     from klagestat import api
 
     engine = api.open_database(database)
