@@ -11,6 +11,13 @@ from .text import normalise
 
 ANKESTYRELSEN = "Ankestyrelsen"
 
+# What klagestat keeps of each case, in the order the importer produces and the store writes them.
+CASE_FIELDS = (
+    "case_id", "citizen", "legal_basis", "law_id", "provision_key", "committee", "decision_date",
+    "complaint_date", "reassessment", "reassessment_date", "complaint_body", "forwarded_date",
+    "body_decision_date", "outcome", "outcome_label", "reasons", "description", "learning",
+)
+
 
 class Reassessment(StrEnum):
     """The municipality's own reassessment of its decision after a complaint."""

@@ -188,7 +188,7 @@ def _detect_format(path: Path, magic: bytes, problems: ProblemList) -> tuple[str
     if magic.startswith(OLE_MAGIC):
         problems.add(
             "Filen er i Excels gamle format (.xls) eller beskyttet med adgangskode, og det kan klagestat "
-            f"ikke læse. Åbn den i Excel, fjern en eventuel adgangskode, og gem filen som .xlsx eller .csv."
+            "ikke læse. Åbn den i Excel, fjern en eventuel adgangskode, og gem filen som .xlsx eller .csv."
         )
     elif suffix in XLSX_SUFFIXES:
         problems.add(f"Filen hedder {suffix}, men er ikke en Excel-projektmappe (den kan være beskadiget). {SAVE_AGAIN}")
@@ -361,8 +361,8 @@ def _raise_csv_error(problems: ProblemList, error: csv.Error, line: int, reached
         )
     elif "unexpected end of data" in str(error):
         problems.add(
-            f"Et anførselstegn (\") i rækken, der begynder her, lukkes aldrig, så resten af filen ville blive "
-            f"læst som én celle. Ret anførselstegnet, og prøv igen.",
+            "Et anførselstegn (\") i rækken, der begynder her, lukkes aldrig, så resten af filen ville blive "
+            "læst som én celle. Ret anførselstegnet, og prøv igen.",
             line=line,
         )
     elif "expected after" in str(error):

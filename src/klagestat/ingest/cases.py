@@ -30,13 +30,6 @@ from .case_files import SheetRows
 from .problems import ProblemList
 from .text_files import read_toml
 
-# The values stored for each case, in this order (store/cases.py writes them).
-CASE_VALUES = (
-    "case_id", "citizen", "legal_basis", "law_id", "provision_key", "committee", "decision_date",
-    "complaint_date", "reassessment", "reassessment_date", "complaint_body", "forwarded_date",
-    "body_decision_date", "outcome", "outcome_label", "reasons", "description", "learning",
-)
-
 DATE_COLUMNS = ("afgoerelsesdato", "klagedato", "genvurderingsdato", "videresendt", "instans_afgoerelsesdato")
 MASK_CACHE_SIZE = 100_000
 EARLIEST_YEAR = 1990  # older dates in a complaint register are typing errors
@@ -63,7 +56,7 @@ class RejectedRow:
 @dataclass(slots=True)
 class CaseRow:
     line: int
-    values: tuple  # CASE_VALUES
+    values: tuple  # domain.register.CASE_FIELDS
     content_hash: str
 
 
@@ -83,7 +76,6 @@ class RegisterSummary:
     rows: int = 0
     unknown_bases: dict[str, int] = field(default_factory=dict)  # label → cases
     masked_cells: int = 0
-    pseudonymised: int = 0
     cpr_in_citizen_id: int = 0
 
 
@@ -208,10 +200,10 @@ class RegisterReader:
         self._seen: dict[str, int] = {}  # sags_id → first line
         self._dates: dict[str, dict[str, dt.date | str]] = {}  # column → text → date or why not
         self._bases: dict[str, tuple] = {}
-        self._outcomes: dict[str, tuple | str] = {}
+        self._outcomes: dict[str, tuple | _Invalid] = {}
         self._reassessments: dict[str, object] = {}
         self._bodies: dict[str, str] = {}
-        self._reasons: dict[str, str | CellProblem] = {}
+        self._reasons: dict[str, str | _Invalid] = {}
         self._pseudonyms: dict[str, str] = {}
         self._masks: dict[str, str] = {}
         self._cpr_texts: dict[str, str] = {}
@@ -236,13 +228,13 @@ class RegisterReader:
         if cached is None:
             value = self.catalogue.outcome_for_label(text)
             if value is None or value == TOTAL:
-                cached = ("Ukendt udfald. Brug stadfæstet, ændret, ophævet, hjemvist, afvist, henvist "
-                          "eller bortfaldet, eller lad feltet stå tomt, mens sagen verserer.")
+                cached = _Invalid("Ukendt udfald. Brug stadfæstet, ændret, ophævet, hjemvist, afvist, henvist "
+                                  "eller bortfaldet, eller lad feltet stå tomt, mens sagen verserer.")
             else:
                 cached = (value, text.strip().lower())
             self._outcomes[text] = cached
-        if isinstance(cached, str):
-            raise _Invalid(cached)
+        if isinstance(cached, _Invalid):
+            raise _Invalid(str(cached))  # a fresh one: re-raising one instance grows its traceback
         return cached
 
     def _reassessment(self, text: str):
@@ -271,12 +263,12 @@ class RegisterReader:
                     (codes if code else unknown).append(code or part.strip())
             if unknown:
                 known = ", ".join(self.vocabulary.reason_names)
-                cached = f"Ukendt årsag {', '.join(map(repr, unknown))}. Kendte årsager: {known}."
+                cached = _Invalid(f"Ukendt årsag {', '.join(map(repr, unknown))}. Kendte årsager: {known}.")
             else:
                 cached = ";".join(dict.fromkeys(codes))
             self._reasons[text] = cached
-        if cached.startswith("Ukendt"):
-            raise _Invalid(cached)
+        if isinstance(cached, _Invalid):
+            raise _Invalid(str(cached))  # a fresh one: re-raising one instance grows its traceback
         return cached
 
     def _pseudonym_of_text(self, text: str) -> str | None:
@@ -288,8 +280,6 @@ class RegisterReader:
             if digits is None:
                 return None
             cached = self._cpr_texts[text] = self._pseudonym(digits)
-            self.summary.pseudonymised -= 1  # counted below, once per row
-        self.summary.pseudonymised += 1
         return cached
 
     def _pseudonym(self, digits: str) -> str:
@@ -298,7 +288,6 @@ class RegisterReader:
             if self._key is None:
                 self._key = self._key_loader()
             cached = self._pseudonyms[digits] = pseudonym(self._key, digits)
-        self.summary.pseudonymised += 1
         return cached
 
     def _masked(self, text: str) -> str:

@@ -13,20 +13,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, Integer, func, insert, literal, or_, select, update
 
-from klagestat.domain.register import ANKESTYRELSEN  # the statistics bank counts only its decisions
+from klagestat.domain.register import ANKESTYRELSEN, CASE_FIELDS  # the statistics bank counts only Ankestyrelsen
 
 from .schema import case_history, case_import, case_record, case_reject, pseudonym_key
 from .statbank import _executemany
 
-# The columns written from the importer's values (ingest/cases.py CASE_VALUES), in order.
-VALUE_COLUMNS = (
-    "case_id", "citizen", "legal_basis", "law_id", "provision_key", "committee", "decision_date",
-    "complaint_date", "reassessment", "reassessment_date", "complaint_body", "forwarded_date",
-    "body_decision_date", "outcome", "outcome_label", "reasons", "description", "learning",
-)
-RECORD_COLUMNS = ("municipality_code", *VALUE_COLUMNS, "version", "import_id", "line", "content_hash")
+RECORD_COLUMNS = ("municipality_code", *CASE_FIELDS, "version", "import_id", "line", "content_hash")
 
 
 @dataclass(frozen=True)
@@ -93,7 +87,7 @@ def replace_cases(conn: Connection, municipality_code: str, import_id: int, rows
         chunk = ids[start:start + 500]
         conn.execute(insert(case_history).from_select(
             [c.name for c in history_columns] + ["replaced_by_import"],
-            select(*history_columns, func.cast(import_id, case_history.c.replaced_by_import.type))
+            select(*history_columns, literal(import_id, Integer))
             .where(case_record.c.municipality_code == municipality_code, case_record.c.case_id.in_(chunk)),
         ))
     assignments = [c for c in RECORD_COLUMNS if c not in ("municipality_code", "case_id")]

@@ -30,11 +30,13 @@ from sqlalchemy import (Connection, ColumnElement, Integer, String, and_, case, 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from klagestat.domain.outcomes import Outcome
+from klagestat.domain.register import ANKESTYRELSEN
+
 from .schema import case_import, case_record
 
 C = case_record.c
-ANKESTYRELSEN = "Ankestyrelsen"  # as the importer writes it (domain.register.ANKESTYRELSEN)
-REVERSED_OUTCOMES = ("changed", "remitted")
+REVERSED_OUTCOMES = (Outcome.CHANGED.value, Outcome.REMITTED.value)  # omgjorte sager
 EPOCH = dt.date(1970, 1, 1)
 NO_DATE = "0000-00-00"
 MISSING_DAY = -(2**40)  # the day number of a date that is not recorded
