@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -28,6 +30,7 @@ from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
+from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import open_case_file
 from klagestat.ingest.decisions_file import read_decisions
 from klagestat.ingest.cases import (ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
@@ -94,7 +97,8 @@ def import_statbank(
     for f in files:
         if progress:
             progress(f"Læser {f}")
-        parsed.append(read_statbank(Path(f), catalogue, mapping, allow_unmapped))
+        with collector_paused():
+            parsed.append(read_statbank(Path(f), catalogue, mapping, allow_unmapped))
     # Only now, with every file valid, is the database created or migrated.
     migrate(engine)
     reports = []
@@ -144,8 +148,6 @@ class CaseImportReport:
                 for r in self.rejects for p in r.problems]
 
 
-BATCH_ROWS = 5000
-
 
 def import_cases(
     engine: Engine,
@@ -171,7 +173,8 @@ def import_cases(
     code = _one_municipality(municipality, catalogue)
     columns_file = read_columns_file(Path(columns), vocabulary) if columns else ColumnsFile()
     path = Path(file)
-    with open_case_file(path, sheet=sheet or columns_file.sheet, header_row=columns_file.header_row) as sheet_rows:
+    with (open_case_file(path, sheet=sheet or columns_file.sheet, header_row=columns_file.header_row) as sheet_rows,
+          collector_paused()):
         choice = choose_columns(sheet_rows, vocabulary, columns_file)
         digest = file_sha256(path)
         migrate(engine)
@@ -198,7 +201,7 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
         if existing_import is not None:
             return CaseImportReport(str(file), "unchanged", code, existing_import, position=sheet_rows.position)
 
-        def key() -> bytes:
+        def load_checked_key() -> bytes:
             loaded = load_key()
             known = key_fingerprint_of(conn)
             if known is None:
@@ -211,11 +214,13 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
                     headline="Nøglen til pseudonymisering passer ikke til databasen:", footer=IMPORT_FOOTER)
             return loaded
 
+        key = load_checked_key() if choice.may_hold_cpr_numbers else None
         reader = RegisterReader(catalogue, vocabulary, choice, key, today, sheet_rows.position)
         if progress:
             progress(f"Importerer {file}")
         import_id = start_case_import(conn, code, path.name, sheet_rows.file_format, digest, synthetic)
-        counts = _write_register(conn, code, import_id, reader.read(sheet_rows.rows), existing_cases(conn, code))
+        with closing(reader.read_beside(sheet_rows.rows)) as chunks:  # closed: the child stops if writing fails
+            counts = _write_register(conn, code, import_id, chunks, existing_cases(conn, code))
         rejects = counts.pop("rejects")
         report = CaseImportReport(str(file), "imported", code, None, rejects, reader.summary, choice.ignored,
                                   position=sheet_rows.position, notes=list(sheet_rows.notes))
@@ -231,39 +236,33 @@ def _one_municipality(name: str, catalogue: Catalogue) -> str:
     return resolve_municipalities([name], catalogue)[0]
 
 
-def _write_register(conn, code: str, import_id: int, items, existing: dict[str, tuple[str, int]]) -> dict:
-    """Sort validated rows into new, changed and unchanged cases and write them in batches."""
-    new: list[tuple] = []
-    changed: list[tuple] = []
+def _write_register(conn, code: str, import_id: int, chunks, existing: dict[str, tuple[str, int]]) -> dict:
+    """Sort validated cases into new, changed and unchanged ones and write them, a chunk at a time."""
     rejects: list[RejectedRow] = []
     counts = {"new_count": 0, "changed_count": 0, "unchanged_count": 0, "rejected_count": 0}
     seen = 0
-
-    def flush() -> None:
-        insert_cases(conn, new)
-        replace_cases(conn, code, import_id, changed)
-        new.clear()
-        changed.clear()
-
-    for item in items:
-        if isinstance(item, RejectedRow):
-            rejects.append(item)
+    for chunk in chunks:
+        rejects.extend(chunk.rejects)
+        case_ids = chunk.texts[0]
+        if existing.keys().isdisjoint(case_ids):  # a first import: all new, written column-wise
+            insert_cases(conn, zip(repeat(code), *chunk.columns(), repeat(1), repeat(import_id), chunk.lines,
+                                   chunk.hashes))
+            counts["new_count"] += len(case_ids)
             continue
-        case_id = item.values[0]
-        before = existing.get(case_id)
-        if before is None:
-            new.append((code, *item.values, 1, import_id, item.line, item.content_hash))
-            counts["new_count"] += 1
-        else:
-            seen += 1
-            if before[0] == item.content_hash:
+        new, changed = [], []
+        for values, line, content_hash in zip(chunk.rows(), chunk.lines, chunk.hashes):
+            before = existing.get(values[0])
+            if before is None:
+                new.append((code, *values, 1, import_id, line, content_hash))
+            elif before[0] == content_hash:
                 counts["unchanged_count"] += 1
             else:
-                changed.append((code, *item.values, before[1] + 1, import_id, item.line, item.content_hash))
-                counts["changed_count"] += 1
-        if len(new) + len(changed) >= BATCH_ROWS:
-            flush()
-    flush()
+                changed.append((code, *values, before[1] + 1, import_id, line, content_hash))
+            seen += before is not None
+        insert_cases(conn, new)
+        replace_cases(conn, code, import_id, changed)
+        counts["new_count"] += len(new)
+        counts["changed_count"] += len(changed)
     insert_rejects(conn, import_id, (
         (r.line, [{"column": p.column, "value": p.value, "message": p.message} for p in r.problems], r.cells)
         for r in rejects

@@ -6,16 +6,19 @@ turned into the values the store keeps. A row with problems is not dropped: it b
 and shows. No CPR number leaves this module: the `cpr` column becomes a keyed pseudonym, and
 CPR-like text anywhere else is masked before it is stored or shown.
 
-Speed: a register can have a million rows, so every cell kind that repeats (dates, legal basis,
-outcomes, bodies, reasons) is parsed once per distinct text and cached.
+Speed: a register can have a million rows, so rows are checked a chunk at a time, column by
+column, and every distinct text of a column is parsed once (see RegisterReader).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import pickle
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +30,13 @@ from klagestat.domain.register import ANKESTYRELSEN, RegisterVocabulary
 from klagestat.domain.text import normalise
 
 from .case_files import SheetRows
+from .child_process import can_fork, in_child_process
 from .problems import ProblemList
 from .text_files import read_toml
 
 DATE_COLUMNS = ("afgoerelsesdato", "klagedato", "genvurderingsdato", "videresendt", "instans_afgoerelsesdato")
-MASK_CACHE_SIZE = 100_000
+CHUNK_ROWS = 10_000  # rows checked together, column by column
+PACK_SEPARATOR = "\x1f"  # ASCII's unit separator, between the values of a packed column
 EARLIEST_YEAR = 1990  # older dates in a complaint register are typing errors
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 in the 1900 date system (with its leap-year bug)
 _DMY = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})")
@@ -53,13 +58,6 @@ class RejectedRow:
     cells: dict[str, str]  # as in the file, CPR removed
 
 
-@dataclass(slots=True)
-class CaseRow:
-    line: int
-    values: tuple  # domain.register.CASE_FIELDS
-    content_hash: str
-
-
 @dataclass
 class ColumnChoice:
     """Which column of the file holds which of klagestat's columns."""
@@ -67,6 +65,11 @@ class ColumnChoice:
     index: dict[str, int]  # default column name → position in the row
     ignored: list[str]  # headers klagestat doesn't know (not read; listed for the user)
     header: list[str]
+
+    @property
+    def may_hold_cpr_numbers(self) -> bool:
+        """Whether reading the file needs the pseudonym key."""
+        return "cpr" in self.index or "borger_id" in self.index
 
 
 @dataclass
@@ -159,7 +162,14 @@ class _Invalid(ValueError):
     """A cell that can't be read; its message is Danish."""
 
 
-def _plausible(day: dt.date, column: str, today: dt.date) -> dt.date:
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """A cached verdict on a cell text: it can't be read, and why (in Danish)."""
+
+    message: str
+
+
+def _plausible(day: dt.date, today: dt.date) -> dt.date:
     if day.year < EARLIEST_YEAR:
         raise _Invalid(f"Datoen ligger før {EARLIEST_YEAR}; er den tastet forkert?")
     if day > today:
@@ -184,264 +194,346 @@ def parse_date(text: str) -> dt.date:
     raise _Invalid("Ukendt datoformat; skriv dd-mm-åååå, dd.mm.åååå eller åååå-mm-dd.")
 
 
+def _dmy(iso: str) -> str:
+    """An ISO date as Danes write it."""
+    return f"{iso[8:10]}-{iso[5:7]}-{iso[:4]}"
+
+
+class _Meanings:
+    """Cell text → what it means (or a _Problem), worked out once per distinct text of a file."""
+
+    def __init__(self, meaning: Callable[[str], object], empty: object):
+        self.meaning = meaning
+        self.empty = empty
+        self.known: dict[str, object] = {"": empty}
+        self.problems: set[str] = set()  # the texts that mean a _Problem
+
+    def of(self, texts: Sequence[str]) -> tuple[list, bool]:
+        """The meaning of each text, and whether any is a _Problem. Mapped in C; only texts not
+        seen before in the file are visited one by one. (No meaning is None.)"""
+        if not any(texts):
+            return [self.empty] * len(texts), False  # an empty or missing column
+        known = self.known
+        values = list(map(known.get, texts))
+        if None in values:
+            for k in [k for k, value in enumerate(values) if value is None]:
+                text = texts[k]
+                value = known.get(text)
+                if value is None:
+                    value = known[text] = self.meaning(text)
+                    if type(value) is _Problem:
+                        self.problems.add(text)
+                values[k] = value
+        return values, bool(self.problems) and not self.problems.isdisjoint(texts)
+
+
+@dataclass(slots=True)
+class CaseChunk:
+    """The valid cases among a run of rows, column by column, and the rows rejected among them.
+
+    `texts` follow domain.register.CASE_FIELDS, with "" for an empty value; `columns()` gives
+    them as stored. A date is ISO text (yyyy-mm-dd), which both databases take as a date.
+    """
+
+    lines: list[int]
+    texts: list[Sequence[str]]
+    hashes: list[str]
+    rejects: list[RejectedRow]
+
+    def columns(self) -> list[Sequence[str | None]]:
+        """The values as stored: None for an empty value."""
+        return [values if "" not in values else [value or None for value in values] for values in self.texts]
+
+    def rows(self) -> Iterator[tuple]:
+        return zip(*self.columns())
+
+    def packed(self) -> bytes:
+        """For the pipe from the child process. Pickling a million rows' strings one by one costs
+        more than checking them, so each column goes as one joined text (or, should a value hold
+        the separator, as a list)."""
+        columns = []
+        for values in self.texts:
+            joined = PACK_SEPARATOR.join(values)
+            columns.append(joined if joined.count(PACK_SEPARATOR) == len(values) - 1 else list(values))
+        return pickle.dumps((self.lines, columns, PACK_SEPARATOR.join(self.hashes), self.rejects),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def unpacked(cls, data: bytes) -> CaseChunk:
+        lines, columns, hashes, rejects = pickle.loads(data)
+        if not lines:
+            return cls(lines, [[] for _ in columns], [], rejects)
+        texts = [values.split(PACK_SEPARATOR) if isinstance(values, str) else values for values in columns]
+        return cls(lines, texts, hashes.split(PACK_SEPARATOR), rejects)
+
+
 class RegisterReader:
-    """Checks rows of one register file against the catalogue; keeps its caches between rows."""
+    """Checks the rows of one register file against the catalogue; keeps its caches between rows.
+
+    Speed: a register can have a million rows. They are checked a chunk at a time, column by
+    column: each column's distinct texts are parsed once (and cached for the whole file), then
+    mapped onto the column in C. Only rows with a problem are visited one by one.
+    """
 
     def __init__(self, catalogue: Catalogue, vocabulary: RegisterVocabulary, choice: ColumnChoice,
-                 key: Callable[[], bytes], today: dt.date | None = None, position: str = "linje"):
+                 key: bytes | None, today: dt.date | None = None, position: str = "linje"):
         self.position = position  # "linje" in a CSV file, "række" in a spreadsheet
         self.catalogue = catalogue
         self.vocabulary = vocabulary
         self.choice = choice
-        self._key_loader = key
-        self._key: bytes | None = None
+        self._key = key  # for pseudonyms; present when the file has a column that may hold CPR numbers
         self.today = today or dt.date.today()
         self.summary = RegisterSummary()
         self._seen: dict[str, int] = {}  # sags_id → first line
-        self._dates: dict[str, dict[str, dt.date | str]] = {}  # column → text → date or why not
-        self._bases: dict[str, tuple] = {}
-        self._outcomes: dict[str, tuple | _Invalid] = {}
-        self._reassessments: dict[str, object] = {}
-        self._bodies: dict[str, str] = {}
-        self._reasons: dict[str, str | _Invalid] = {}
-        self._pseudonyms: dict[str, str] = {}
-        self._masks: dict[str, str] = {}
-        self._cpr_texts: dict[str, str] = {}
+        # text in a cell → what it means (or a _Problem); "" is the empty cell
+        # What each distinct text of a column means; "" is the empty cell
+        self._dates = _Meanings(self._date, "")  # → ISO date
+        self._bases = _Meanings(self._basis, ("", ""))  # → (law_id, provision_key)
+        self._outcomes = _Meanings(self._outcome, ("", ""))  # → (outcome, label)
+        self._reassessments = _Meanings(self._reassessment, "")
+        self._bodies = _Meanings(self._body, ANKESTYRELSEN)
+        self._reasons = _Meanings(self._reason_codes, "")
+        self._cpr_texts = _Meanings(self._citizen_of_cpr, "")  # → pseudonym; in memory for one import only
+        self._citizen_ids = _Meanings(self._citizen_of_id, "")  # borger_id → kept id or pseudonym
+        self._pseudonyms: dict[str, str] = {}  # ten digits → pseudonym
+        self._cpr_citizen_ids: set[str] = set()  # borger_id texts that were CPR numbers
 
-    # -- cached parsers; each returns a value or raises _Invalid ----------------------------------
+    # -- what a distinct text means; each returns the value or a _Problem ------------------------
 
-    def _basis(self, text: str) -> tuple:
-        cached = self._bases.get(text)
-        if cached is None:
-            ref = self.catalogue.recognise_basis(text)
-            if ref is None or ref.level in (BasisLevel.ALL, BasisLevel.UNMAPPED):
-                cached = (None, None)
-            elif ref.level == BasisLevel.LAW:
-                cached = (ref.law_id, None)
-            else:
-                cached = (ref.law_id, ref.provision_key)
-            self._bases[text] = cached
-        return cached
+    def _date(self, text: str) -> str | _Problem:
+        try:
+            return _plausible(parse_date(text), self.today).isoformat()
+        except _Invalid as e:
+            return _Problem(str(e))
 
-    def _outcome(self, text: str) -> tuple:
-        cached = self._outcomes.get(text)
-        if cached is None:
-            value = self.catalogue.outcome_for_label(text)
-            if value is None or value == TOTAL:
-                cached = _Invalid("Ukendt udfald. Brug stadfæstet, ændret, ophævet, hjemvist, afvist, henvist "
-                                  "eller bortfaldet, eller lad feltet stå tomt, mens sagen verserer.")
-            else:
-                cached = (value, text.strip().lower())
-            self._outcomes[text] = cached
-        if isinstance(cached, _Invalid):
-            raise _Invalid(str(cached))  # a fresh one: re-raising one instance grows its traceback
-        return cached
+    def _basis(self, text: str) -> tuple[str, str]:
+        ref = self.catalogue.recognise_basis(text)
+        if ref is None or ref.level in (BasisLevel.ALL, BasisLevel.UNMAPPED):
+            return "", ""
+        return ref.law_id, ref.provision_key if ref.level != BasisLevel.LAW else ""
 
-    def _reassessment(self, text: str):
-        if text not in self._reassessments:
-            self._reassessments[text] = self.vocabulary.find_reassessment(text)
-        value = self._reassessments[text]
+    def _outcome(self, text: str) -> tuple[str, str] | _Problem:
+        value = self.catalogue.outcome_for_label(text)
+        if value is None or value == TOTAL:
+            return _Problem("Ukendt udfald. Brug stadfæstet, ændret, ophævet, hjemvist, afvist, henvist "
+                            "eller bortfaldet, eller lad feltet stå tomt, mens sagen verserer.")
+        return value, text.strip().lower()
+
+    def _reassessment(self, text: str) -> str | _Problem:
+        value = self.vocabulary.find_reassessment(text)
         if value is None:
-            raise _Invalid("Ukendt genvurdering. Brug fastholdt, delvist omgjort eller omgjort.")
+            return _Problem("Ukendt genvurdering. Brug fastholdt, delvist omgjort eller omgjort.")
         return value.value
 
     def _body(self, text: str) -> str:
-        cached = self._bodies.get(text)
-        if cached is None:
-            # Another complaint body than the catalogue knows is kept as written.
-            cached = self.vocabulary.find_body(text) or mask_cpr(text.strip())
-            self._bodies[text] = cached
-        return cached
+        # Another complaint body than the catalogue knows is kept as written.
+        return self.vocabulary.find_body(text) or mask_cpr(text)
 
-    def _reason_codes(self, text: str) -> str:
-        cached = self._reasons.get(text)
-        if cached is None:
-            codes, unknown = [], []
-            for part in re.split(r"[;,]", text):
-                if part.strip():
-                    code = self.vocabulary.find_reason(part)
-                    (codes if code else unknown).append(code or part.strip())
-            if unknown:
-                known = ", ".join(self.vocabulary.reason_names)
-                cached = _Invalid(f"Ukendt årsag {', '.join(map(repr, unknown))}. Kendte årsager: {known}.")
-            else:
-                cached = ";".join(dict.fromkeys(codes))
-            self._reasons[text] = cached
-        if isinstance(cached, _Invalid):
-            raise _Invalid(str(cached))  # a fresh one: re-raising one instance grows its traceback
-        return cached
+    def _reason_codes(self, text: str) -> str | _Problem:
+        codes, unknown = [], []
+        for part in re.split(r"[;,]", text):
+            if part.strip():
+                code = self.vocabulary.find_reason(part)
+                (codes if code else unknown).append(code or part.strip())
+        if unknown:
+            known = ", ".join(self.vocabulary.reason_names)
+            return _Problem(f"Ukendt årsag {', '.join(map(repr, unknown))}. Kendte årsager: {known}.")
+        return ";".join(dict.fromkeys(codes))
 
-    def _pseudonym_of_text(self, text: str) -> str | None:
-        """The pseudonym of a CPR number as typed, or None when it isn't one (cached by the text,
-        in memory only, for the length of one import)."""
-        cached = self._cpr_texts.get(text)
-        if cached is None:
-            digits = normalise_cpr(text)
-            if digits is None:
-                return None
-            cached = self._cpr_texts[text] = self._pseudonym(digits)
-        return cached
+    def _citizen_of_cpr(self, text: str) -> str | _Problem:
+        if len(text) == 9 and text.isdigit():
+            text = "0" + text  # a CPR number stored as a number in Excel loses its leading zero
+        digits = normalise_cpr(text)
+        return _Problem(cpr_problem(text)) if digits is None else self._pseudonym(digits)
+
+    def _citizen_of_id(self, text: str) -> str | _Problem:
+        digits = normalise_cpr(text)
+        if digits is not None:
+            self._cpr_citizen_ids.add(text)
+            return self._pseudonym(digits)
+        if contains_cpr(text):
+            return _Problem("borger_id indeholder et CPR-nummer sammen med anden tekst.")
+        return text[:64]
 
     def _pseudonym(self, digits: str) -> str:
         cached = self._pseudonyms.get(digits)
         if cached is None:
-            if self._key is None:
-                self._key = self._key_loader()
             cached = self._pseudonyms[digits] = pseudonym(self._key, digits)
         return cached
 
-    def _masked(self, text: str) -> str:
-        masked = self._masks.get(text)
-        if masked is None:
-            masked = mask_cpr(text)
-            if len(self._masks) < MASK_CACHE_SIZE:
-                self._masks[text] = masked  # committees and stock phrases repeat
-        if masked is not text:
-            self.summary.masked_cells += 1
-        return masked
+    # -- the rows -------------------------------------------------------------------------------
 
-    # -- one row ------------------------------------------------------------------------------------
+    def read(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[CaseChunk]:
+        """The rows, CHUNK_ROWS at a time, as valid cases and rejected rows."""
+        rows = iter(rows)
+        while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+            yield self._read_chunk(chunk)
 
-    def read(self, rows: Iterator[tuple[int, list[str]]]) -> Iterator[CaseRow | RejectedRow]:
-        """Each row as a case or a rejected row. Written for speed: a million rows pass here."""
-        width = len(self.choice.header)
-        # A column the file doesn't have reads the empty cell appended to every row.
-        at = {name: self.choice.index.get(name, width) for name in self.vocabulary.columns}
-        i_case, i_cpr, i_citizen, i_basis = at["sags_id"], at["cpr"], at["borger_id"], at["lovgrundlag"]
-        i_committee, i_reassessment, i_body = at["omraade"], at["genvurdering"], at["klageinstans"]
-        i_outcome, i_reasons, i_description, i_learning = at["udfald"], at["aarsag"], at["beskrivelse"], at["laering"]
-        date_columns = [(name, at[name], self._dates.setdefault(name, {})) for name in DATE_COLUMNS]
-        summary = self.summary
-        for line, cells in rows:
-            summary.rows += 1
-            cells = cells + [""] * (width + 1 - len(cells)) if len(cells) <= width else cells + [""]
-            problems: list[CellProblem] = []
-            if len(cells) > width + 1 and any(cells[width:]):
-                problems.append(CellProblem(f"{width + 1}", None,
-                                            f"Rækken har {len(cells) - 1} felter, men overskriften kun {width}."))
-                cells[width] = ""
+    def read_beside(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[CaseChunk]:
+        """As `read`, but the rows are read and checked in a child process on the other core, while
+        the caller writes the chunk before (see child_process). The summary arrives at the end."""
+        if not can_fork():
+            yield from self.read(rows)
+            return
 
-            case_id = cells[i_case]
-            if not case_id:
-                self._bad(problems, cells, "sags_id", "sags_id mangler.")
-            elif contains_cpr(case_id):
-                self._bad(problems, cells, "sags_id", "sags_id ligner et CPR-nummer; brug kommunens sagsnummer.",
-                          show=False)
+        def produce() -> Iterator[bytes]:
+            for chunk in self.read(rows):
+                yield b"c" + chunk.packed()
+            yield b"s" + pickle.dumps(self.summary)
+
+        for message in in_child_process(produce):
+            if message[:1] == b"c":
+                yield CaseChunk.unpacked(message[1:])
             else:
-                first = self._seen.setdefault(case_id, line)
-                if first != line:
-                    self._bad(problems, cells, "sags_id",
-                              f"sags_id findes også på {self.position} {first}; kun den første række er læst.")
+                self.summary = pickle.loads(message[1:])
 
-            citizen = None
-            cpr = cells[i_cpr]
-            if len(cpr) == 9 and cpr.isdigit():
-                cpr = "0" + cpr  # a CPR number stored as a number in Excel loses its leading zero
-            if cpr:
-                citizen = self._pseudonym_of_text(cpr)
-                if citizen is None:
-                    self._bad(problems, cells, "cpr", cpr_problem(cpr), show=False)
-            borger = cells[i_citizen]
-            if borger and citizen is None:
-                digits = normalise_cpr(borger)
-                if digits is not None:
-                    summary.cpr_in_citizen_id += 1
-                    citizen = self._pseudonym(digits)
-                elif contains_cpr(borger):
-                    self._bad(problems, cells, "borger_id", "borger_id indeholder et CPR-nummer sammen med anden tekst.",
-                              show=False)
-                else:
-                    citizen = borger[:64]
+    def _read_chunk(self, chunk: list[tuple[int, list[str]]]) -> CaseChunk:
+        n = len(chunk)
+        self.summary.rows += n
+        width = len(self.choice.header)
+        lines = [line for line, _ in chunk]
+        rows = [cells for _, cells in chunk]
+        problems: dict[int, list[CellProblem]] = {}  # row in the chunk → its problems, in check order
+        for k in [k for k, cells in enumerate(rows) if len(cells) != width]:
+            cells = rows[k]
+            if len(cells) > width and any(cells[width:]):
+                problems.setdefault(k, []).append(CellProblem(
+                    f"{width + 1}", None, f"Rækken har {len(cells)} felter, men overskriften kun {width}."))
+            rows[k] = (cells + [""] * (width - len(cells)))[:width]
+        file_columns = list(zip(*rows))
+        empty = ("",) * n  # a column the file doesn't have
 
-            basis_text = cells[i_basis]
-            law_id = provision = None
-            if basis_text:
-                law_id, provision = self._basis(basis_text)
-                if law_id is None:
-                    label = mask_cpr(basis_text)
-                    summary.unknown_bases[label] = summary.unknown_bases.get(label, 0) + 1
+        def column(name: str) -> tuple[str, ...]:
+            i = self.choice.index.get(name)
+            return empty if i is None else file_columns[i]
 
-            decided_on = complained_on = reassessed_on = forwarded_on = body_decided_on = None
-            dates = []
-            for name, i, cache in date_columns:
-                text = cells[i]
-                if not text:
-                    dates.append(None)
-                    continue
-                day = cache.get(text)
-                if day is None:
-                    try:
-                        day = _plausible(parse_date(text), name, self.today)
-                    except _Invalid as e:
-                        day = str(e)
-                    cache[text] = day
-                if type(day) is str:
-                    self._bad(problems, cells, name, day)
-                    day = None
-                dates.append(day)
-            decided_on, complained_on, reassessed_on, forwarded_on, body_decided_on = dates
-            if complained_on is not None:
-                if decided_on is not None and decided_on > complained_on:
-                    self._bad(problems, cells, "afgoerelsesdato",
-                              f"Afgørelsen er dateret efter klagen ({complained_on:%d-%m-%Y}).")
-                for name, day in (("genvurderingsdato", reassessed_on), ("videresendt", forwarded_on),
-                                  ("instans_afgoerelsesdato", body_decided_on)):
-                    if day is not None and day < complained_on:
-                        self._bad(problems, cells, name, f"Datoen ligger før klagedatoen ({complained_on:%d-%m-%Y}).")
-            if forwarded_on is not None and body_decided_on is not None and body_decided_on < forwarded_on:
-                self._bad(problems, cells, "instans_afgoerelsesdato",
-                          f"Klageinstansens afgørelse ligger før videresendelsen ({forwarded_on:%d-%m-%Y}).")
+        def flag(name: str, values: list, meanings: _Meanings, show: bool = True) -> None:
+            """Rows whose value is a _Problem get it as a problem of column `name`, and the empty value."""
+            texts = column(name)
+            for k, value in enumerate(values):
+                if type(value) is _Problem:
+                    self._bad(problems, k, name, value.message, texts[k] if show else None)
+                    values[k] = meanings.empty
 
-            reassessment = None
-            text = cells[i_reassessment]
-            if text:
-                try:
-                    reassessment = self._reassessment(text)
-                except _Invalid as e:
-                    self._bad(problems, cells, "genvurdering", str(e))
-            text = cells[i_body]
-            body = self._body(text) if text else ANKESTYRELSEN
+        case_ids = column("sags_id")
+        self._check_case_ids(case_ids, lines, problems)
 
-            outcome = outcome_label = None
-            text = cells[i_outcome]
-            body_date_given = bool(cells[at["instans_afgoerelsesdato"]])
-            if text:
-                try:
-                    outcome, outcome_label = self._outcome(text)
-                except _Invalid as e:
-                    self._bad(problems, cells, "udfald", str(e))
-                else:
-                    if not body_date_given:
-                        self._bad(problems, cells, "udfald", "Udfaldet er udfyldt, men instans_afgoerelsesdato mangler.")
-            elif body_date_given:
-                self._bad(problems, cells, "instans_afgoerelsesdato",
-                          "Klageinstansens afgørelsesdato er udfyldt, men udfald mangler.")
+        citizens, bad = self._cpr_texts.of(column("cpr"))
+        if bad:
+            flag("cpr", citizens, self._cpr_texts, show=False)
+        citizen_ids = column("borger_id")
+        if any(citizen_ids):
+            # borger_id is read when there is no (valid) CPR number
+            ids, bad = self._citizen_ids.of(citizen_ids)
+            for k, citizen in enumerate(citizens):
+                if not citizen and ids[k]:
+                    if type(ids[k]) is _Problem:
+                        self._bad(problems, k, "borger_id", ids[k].message, None)
+                    else:
+                        citizens[k] = ids[k]
+                        if citizen_ids[k] in self._cpr_citizen_ids:
+                            self.summary.cpr_in_citizen_id += 1
 
-            reasons = None
-            text = cells[i_reasons]
-            if text:
-                try:
-                    reasons = self._reason_codes(text)
-                except _Invalid as e:
-                    self._bad(problems, cells, "aarsag", str(e))
+        basis_texts = column("lovgrundlag")
+        bases, _ = self._bases.of(basis_texts)
+        for text, count in Counter(basis_texts).items():
+            if text and not self._bases.known[text][0]:
+                label = mask_cpr(text)
+                self.summary.unknown_bases[label] = self.summary.unknown_bases.get(label, 0) + count
 
-            if problems:
-                yield RejectedRow(line, problems, self._masked_cells(cells[:width]))
-                continue
-            committee, description, learning = cells[i_committee], cells[i_description], cells[i_learning]
-            values = (
-                case_id, citizen, self._masked(basis_text) if basis_text else None, law_id, provision,
-                self._masked(committee) if committee else None, decided_on, complained_on, reassessment,
-                reassessed_on, body, forwarded_on, body_decided_on, outcome, outcome_label,
-                reasons, self._masked(description) if description else None,
-                self._masked(learning) if learning else None,
-            )
-            yield CaseRow(line, values, content_hash(values, dates))
+        dates = {}
+        for name in DATE_COLUMNS:
+            dates[name], bad = self._dates.of(column(name))
+            if bad:
+                flag(name, dates[name], self._dates)
+        self._check_date_order(dates, column, problems)
 
-    def _bad(self, problems: list[CellProblem], cells: list[str], name: str, message: str, show: bool = True) -> None:
-        i = self.choice.index.get(name)
-        value = cells[i] if show and i is not None else None
-        problems.append(CellProblem(self._header(name), mask_cpr(value) if value else None, message))
+        reassessments, bad = self._reassessments.of(column("genvurdering"))
+        if bad:
+            flag("genvurdering", reassessments, self._reassessments)
+        bodies, _ = self._bodies.of(column("klageinstans"))
+
+        outcome_texts, body_date_texts = column("udfald"), column("instans_afgoerelsesdato")
+        outcomes, bad = self._outcomes.of(outcome_texts)
+        if bad:
+            flag("udfald", outcomes, self._outcomes)
+        for k in [k for k, (o, d) in enumerate(zip(outcome_texts, body_date_texts)) if (not o) != (not d)]:
+            if not outcome_texts[k]:
+                self._bad(problems, k, "instans_afgoerelsesdato",
+                          "Klageinstansens afgørelsesdato er udfyldt, men udfald mangler.", body_date_texts[k])
+            elif outcomes[k][0]:  # an unknown outcome is one problem, not two
+                self._bad(problems, k, "udfald", "Udfaldet er udfyldt, men instans_afgoerelsesdato mangler.",
+                          outcome_texts[k])
+
+        reasons, bad = self._reasons.of(column("aarsag"))
+        if bad:
+            flag("aarsag", reasons, self._reasons)
+
+        bases_masked = self._masked(basis_texts)
+        committees = self._masked(column("omraade"))
+        descriptions = self._masked(column("beskrivelse"))
+        learnings = self._masked(column("laering"))
+        for masked, raw_texts in ((bases_masked, basis_texts), (committees, column("omraade")),
+                                  (descriptions, column("beskrivelse")), (learnings, column("laering"))):
+            if masked is not raw_texts:  # counted in the rows that are kept, as the import report says
+                self.summary.masked_cells += sum(1 for k, (m, r) in enumerate(zip(masked, raw_texts))
+                                                 if m is not r and k not in problems)
+        laws, provisions = zip(*bases)
+        outcome_values, outcome_labels = zip(*outcomes)
+        texts = [case_ids, citizens, bases_masked, laws, provisions, committees, dates["afgoerelsesdato"],
+                 dates["klagedato"], reassessments, dates["genvurderingsdato"], bodies, dates["videresendt"],
+                 dates["instans_afgoerelsesdato"], outcome_values, outcome_labels, reasons, descriptions, learnings]
+        rejects = [RejectedRow(lines[k], problems[k], self._masked_cells(rows[k])) for k in sorted(problems)]
+        if problems:
+            keep = [k for k in range(n) if k not in problems]
+            lines = [lines[k] for k in keep]
+            texts = [[values[k] for k in keep] for values in texts]
+        return CaseChunk(lines, texts, content_hashes(texts), rejects)
+
+    @staticmethod
+    def _masked(texts: Sequence[str]) -> Sequence[str]:
+        """Free text with CPR-like numbers masked; `texts` itself when there are none."""
+        # One search of the column's distinct texts finds the common case, no CPR anywhere. "\n"
+        # can't be part of a CPR number, so no number is made up across two texts.
+        if not contains_cpr("\n".join(set(texts))):
+            return texts
+        return list(map(mask_cpr, texts))
+
+    def _check_case_ids(self, case_ids: Sequence[str], lines: list[int], problems: dict) -> None:
+        firsts = dict(zip(case_ids, lines))
+        if (len(firsts) == len(case_ids) and "" not in firsts and self._seen.keys().isdisjoint(firsts)
+                and not contains_cpr("\n".join(case_ids))):
+            self._seen.update(firsts)  # the common case: all present, new and no CPR number
+            return
+        for k, case_id in enumerate(case_ids):
+            if not case_id:
+                self._bad(problems, k, "sags_id", "sags_id mangler.", None)
+            elif contains_cpr(case_id):
+                self._bad(problems, k, "sags_id", "sags_id ligner et CPR-nummer; brug kommunens sagsnummer.", None)
+            else:
+                first = self._seen.setdefault(case_id, lines[k])
+                if first != lines[k]:
+                    self._bad(problems, k, "sags_id",
+                              f"sags_id findes også på {self.position} {first}; kun den første række er læst.", case_id)
+
+    def _check_date_order(self, dates: dict[str, list[str]], column: Callable, problems: dict) -> None:
+        """The dates of one case in the order things happen (ISO text compares as dates)."""
+        complained, forwarded = dates["klagedato"], dates["videresendt"]
+        later = [k for k, (d, c) in enumerate(zip(dates["afgoerelsesdato"], complained)) if c and d > c]
+        for k in later:
+            self._bad(problems, k, "afgoerelsesdato", f"Afgørelsen er dateret efter klagen ({_dmy(complained[k])}).",
+                      column("afgoerelsesdato")[k])
+        for name in ("genvurderingsdato", "videresendt", "instans_afgoerelsesdato"):
+            for k in [k for k, (d, c) in enumerate(zip(dates[name], complained)) if d and d < c]:
+                self._bad(problems, k, name, f"Datoen ligger før klagedatoen ({_dmy(complained[k])}).", column(name)[k])
+        for k in [k for k, (b, f) in enumerate(zip(dates["instans_afgoerelsesdato"], forwarded)) if b and b < f]:
+            self._bad(problems, k, "instans_afgoerelsesdato",
+                      f"Klageinstansens afgørelse ligger før videresendelsen ({_dmy(forwarded[k])}).",
+                      column("instans_afgoerelsesdato")[k])
+
+    def _bad(self, problems: dict, k: int, name: str, message: str, value: str | None) -> None:
+        """A problem in row k of the chunk; `value` is the cell as typed, or None when it mustn't be shown."""
+        problems.setdefault(k, []).append(CellProblem(self._header(name), mask_cpr(value) if value else None, message))
 
     def _header(self, name: str) -> str:
         i = self.choice.index.get(name)
@@ -459,11 +551,15 @@ class RegisterReader:
         return kept
 
 
-def content_hash(values: tuple, dates: list) -> str:
-    """Identifies a case's content: equal hashes mean an import has nothing new to say.
+HASH_SEPARATOR = "\x1f"  # ASCII's unit separator: control characters don't occur in register text
 
-    The repr of the values without their dates, then the dates as day numbers: unambiguous
-    (quotes, None) and computed in C, which matters for a million rows.
+
+def content_hashes(columns: Sequence[Sequence[str]]) -> list[str]:
+    """Identifies each case's content (CASE_FIELDS as text, "" for empty): equal hashes mean an
+    import has nothing new to say about the case.
+
+    BLAKE2b of 128 bits: no two versions of a case will ever collide, and it is the cheapest of
+    hashlib's hashes for short texts; this runs for every row of a million-row register.
     """
-    text = repr((values[:6], values[8], values[10], values[13:], [d and d.toordinal() for d in dates]))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    blake2b, join = hashlib.blake2b, HASH_SEPARATOR.join
+    return [blake2b(join(values).encode("utf-8"), digest_size=16).hexdigest() for values in zip(*columns)]

@@ -119,7 +119,7 @@ _CASE_COLUMNS = (
     ("reasons", Text, True),  # reason codes, ";"-joined
     ("description", Text, True),  # beskrivelse (masked)
     ("learning", Text, True),  # laering (masked)
-    ("content_hash", String(64), False),  # of everything above but version, import and line
+    ("content_hash", String(64), False),  # of everything above but version, import and line (32 hex)
 )
 
 
