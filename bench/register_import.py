@@ -2,7 +2,8 @@
 
 klagestat (`api.import_cases`: parse, validate, pseudonymise, mask, hash, insert) against the
 floor: the same CSV read with csv.reader and its cells inserted by a raw sqlite3 executemany
-into the same table and indexes, in one transaction, with no checks at all.
+into the same table and indexes, in one transaction, with no checks at all. klagestat reads and
+checks the file on the second core while it inserts (ingest/child_process.py); the floor uses one.
 """
 
 from __future__ import annotations

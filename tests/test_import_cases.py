@@ -232,6 +232,53 @@ def test_strict_imports_nothing_when_a_row_is_bad(tmp_path, database):
     assert before is None or before == after
 
 
+def test_a_broken_line_after_many_good_ones_stops_the_import_and_writes_nothing(tmp_path, database):
+    # The file is read in chunks in a child process while earlier chunks are being inserted; a
+    # line it can't read, far into the file, must still leave the database as it was.
+    rows = [case(f"K-{n}", beskrivelse="Klage over afgørelse") for n in range(25_000)]
+    path = write_cases_csv(tmp_path / "register.csv", rows)
+    with path.open("a", encoding="utf-8", newline="") as f:
+        f.write('K-LAST;;SEL § 100;Voksne;01-02-2024;15-02-2024;;;;;;;"aldrig lukket\r\n')
+    result = import_cases(database, path)
+    assert result.code == 2, str(result)
+    assert_problem(result, path, line=25_002, says="anførselstegn")
+    after = dump_db(database)
+    assert not after.get("case_record") and not after.get("case_import")
+
+
+def test_a_value_holding_a_control_character_is_kept_as_written(tmp_path, empty_db):
+    text = "Se bilag\x1f2 og\x1e3"  # ASCII unit and record separators, as pasted from another system
+    path = write_cases_csv(tmp_path / "register.csv", [case("K-1", beskrivelse=text), case("K-2")])
+    assert import_cases(empty_db, path).code == 0
+    cases = cases_of(empty_db)
+    assert cases["K-1"]["description"] == text and cases["K-2"]["description"] is None
+
+
+def test_reading_in_a_child_process_gives_what_reading_here_gives(tmp_path):
+    from klagestat.catalogue import load_catalogue, load_register_vocabulary
+    from klagestat.ingest.case_files import open_case_file
+    from klagestat.ingest.cases import CHUNK_ROWS, ColumnsFile, RegisterReader, choose_columns
+
+    rows = [case(f"K-{n}", cpr=f"{1 + n % 28:02d}0190-{1000 + n % 9000:04d}", beskrivelse=f"sag {n % 7}")
+            for n in range(CHUNK_ROWS + 500)]
+    rows[3] = case("K-3", udfald="vundet")
+    rows[CHUNK_ROWS + 7] = case("K-1")  # a duplicate in the second chunk
+    path = write_cases_csv(tmp_path / "register.csv", rows)
+    catalogue, vocabulary = load_catalogue(), load_register_vocabulary()
+
+    def read(method: str):
+        with open_case_file(path) as sheet:
+            choice = choose_columns(sheet, vocabulary, ColumnsFile())
+            reader = RegisterReader(catalogue, vocabulary, choice, b"key", dt.date(2026, 1, 1), sheet.position)
+            chunks = list(getattr(reader, method)(sheet.rows))
+        return ([(c.lines, [list(v) for v in c.columns()], c.hashes, c.rejects) for c in chunks], reader.summary)
+
+    here, beside = read("read"), read("read_beside")
+    assert beside == here
+    assert here[1].rows == CHUNK_ROWS + 500 and len(here[0]) == 2
+    assert [r.line for chunk in here[0] for r in chunk[3]] == [5, CHUNK_ROWS + 9]
+
+
 def test_xlsx_merged_header_cells_are_refused(tmp_path, empty_db):
     path = write_cases_xlsx(tmp_path / "register.xlsx", [case("M-1")], merge="A1:B1")
     result = import_cases(empty_db, path)

@@ -45,6 +45,10 @@ class InputError(Exception):
         self.footer = footer
         super().__init__(self.render())
 
+    def __reduce__(self):
+        # Re-created from its parts, so it survives the pipe from a child process (child_process).
+        return type(self), (self.problems, self.headline, self.hint, self.footer)
+
     def render(self) -> str:
         lines = [self.headline]
         for p in self.problems[:MAX_SHOWN]:
