@@ -1,0 +1,121 @@
+"""A report as a Word file: the format that goes into the municipality's agenda system.
+
+Real Word structure, so the agenda system and screen readers understand it: the built-in
+Title, Heading 1–3, List Bullet and Caption styles, tables in the "Table Grid" style with a
+repeating header row, figures as PNG with their alt text, Danish as the document language, A4.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document as new_word_document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from .document import BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
+
+LANGUAGE = "da-DK"
+
+
+def write_docx(document: Document, path: Path) -> None:
+    word = new_word_document()
+    _page_and_language(word)
+    word.core_properties.title = f"{document.title} – {document.subtitle}"
+    word.core_properties.language = LANGUAGE
+    word.core_properties.author = "klagestat"
+    word.add_heading(document.title, level=0)
+    word.add_paragraph(document.subtitle, style="Subtitle")
+    if document.notice:
+        notice = word.add_paragraph()
+        notice.add_run(document.notice).bold = True
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            word.add_heading(block.text, level=block.level)
+        elif isinstance(block, Paragraph):
+            paragraph = word.add_paragraph(block.text)
+            if block.kind == "note":
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+            elif block.kind == "lead":
+                for run in paragraph.runs:
+                    run.bold = True
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                word.add_paragraph(item, style="List Bullet")
+        elif isinstance(block, Table):
+            _table(word, block)
+        elif isinstance(block, FigureBlock):
+            _figure(word, block)
+        elif isinstance(block, PageBreak):
+            word.add_page_break()
+    word.save(str(path))
+
+
+def _page_and_language(word) -> None:
+    for section in word.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.0)
+    # The language on the document defaults, so spelling and hyphenation are Danish throughout.
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    run_properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    language = run_properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        run_properties.append(language)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        language.set(qn(attribute), LANGUAGE)
+
+
+def _table(word, table: Table) -> None:
+    word.add_paragraph(table.caption, style="Caption")
+    grid = word.add_table(rows=1 + len(table.rows), cols=len(table.header))
+    grid.style = word.styles["Table Grid"]
+    header = grid.rows[0]
+    _repeat_as_header(header)
+    for i, text in enumerate(table.header):
+        cell = header.cells[i]
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+        _align(cell, i)
+    for r, row in enumerate(table.rows, start=1):
+        bold = table.total_row and r == len(table.rows)
+        for i, text in enumerate(row):
+            cell = grid.rows[r].cells[i]
+            cell.text = text
+            if bold and cell.paragraphs[0].runs:
+                cell.paragraphs[0].runs[0].bold = True
+            _align(cell, i)
+    if table.source:
+        source = word.add_paragraph(table.source)
+        for run in source.runs:
+            run.font.size = Pt(8)
+
+
+def _align(cell, column: int) -> None:
+    """The first column holds names; the others figures, which line up on the right."""
+    if column > 0:
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _repeat_as_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _figure(word, block: FigureBlock) -> None:
+    figure = block.figure
+    word.add_picture(io.BytesIO(figure.png), width=Cm(min(figure.width_cm, 16.0)))
+    picture = word.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # The alt text Word shows and reads aloud (wp:docPr's descr and title).
+    for properties in picture._p.iter(qn("wp:docPr")):
+        properties.set("descr", figure.alt)
+        properties.set("title", figure.title)
+    word.add_paragraph(f"Figur {block.number}: {figure.title}", style="Caption")
