@@ -1,4 +1,4 @@
-"""The catalogue as package data (TOML). `load_catalogue()` is the only code here."""
+"""The catalogue as package data (TOML). `load_catalogue()`, `load_register_vocabulary()` and `load_tile_grid()` are the only code here."""
 
 from __future__ import annotations
 
@@ -26,3 +26,9 @@ def load_catalogue() -> Catalogue:
 @lru_cache(maxsize=1)
 def load_register_vocabulary() -> RegisterVocabulary:
     return RegisterVocabulary.from_data(read_file("cases"))
+
+
+@lru_cache(maxsize=1)
+def load_tile_grid() -> dict[str, tuple[int, int]]:
+    """Each municipality's tile on the tile-grid map: code → (row, col), row 0 at the top (north)."""
+    return {code: (int(row), int(col)) for code, (row, col) in read_file("tile_grid")["tiles"].items()}

@@ -1,0 +1,546 @@
+"""Maps of the 98 municipalities: a tile grid (one equal square each) and real boundaries.
+
+Both maps colour each municipality the same way, either by its reversal rate or by its funnel
+class, and both read in black and white (see figures.py):
+- by rate: five bins of whole percents on a sequential palette whose lightness alone orders them;
+- by class: above and below the national rate differ by hatching as well as by colour (lines
+  for above, dots for below), within normal variation is plain light grey;
+- no cases: a white municipality with a light outline, "Ingen sager" in the legend.
+The highlighted municipality gets a thick black outline and its name and value in the legend.
+
+matplotlib can't write an SVG <title>, so each municipality is drawn as one artist with a gid
+("tile-101", "kommune-101") and its group in the exported SVG gets a <title> afterwards,
+"København: 30 %": a browser shows it on hover and a screen reader can read it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+
+from klagestat.catalogue import load_tile_grid
+from klagestat.domain.catalogue import Catalogue
+from klagestat.domain.statistics import FunnelClass
+from klagestat.ingest.problems import InputError, Problem, ProblemList
+
+from . import numbers
+from .figures import Figure, exported, new_figure
+
+NO_DATA = "Ingen sager"
+BIN_STEPS = (5, 10, 20)  # percentage points per middle bin: the narrowest that fits wins
+# Blues after ColorBrewer, lightness (CIE L*) 90, 79, 64, 50, 30: the order survives a
+# black-and-white print, and the lowest bin is still darker than a white no-data tile.
+RATE_COLOURS = ("#d4e4f4", "#9ecae1", "#5ba3d0", "#2b7bba", "#08468b")
+DARK_TEXT_FROM = 3  # bins from this index on are dark enough to need white labels
+NO_DATA_EDGE = "0.6"
+GAP_COLOUR = "white"  # the lines between municipalities
+HIGHLIGHT_WIDTH = 2.2
+HATCH_COLOUR = "0.15"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one municipality (and its legend entry) is drawn."""
+
+    label: str  # the legend's text, Danish
+    face: str
+    hatch: str | None = None
+    text: str = "black"  # the tile label's colour
+    edge: str = GAP_COLOUR
+
+
+CLASS_STYLES = {
+    FunnelClass.ABOVE: Style("Over landsplan", "#f4a582", "///"),
+    FunnelClass.WITHIN: Style("Inden for normal variation", "#d9d9d9"),
+    FunnelClass.BELOW: Style("Under landsplan", "#92c5de", "..."),
+}
+CLASS_VALUES = {  # the value in a municipality's <title> and in the alt text
+    FunnelClass.ABOVE: "over landsplan",
+    FunnelClass.WITHIN: "inden for normal variation",
+    FunnelClass.BELOW: "under landsplan",
+}
+NO_DATA_STYLE = Style(NO_DATA, "white", edge=NO_DATA_EDGE)
+
+# DAGI codes that are no municipality: a boundary file may carry them, and they are left out.
+NOT_MUNICIPALITIES = {"411": "Christiansø"}  # administered by the state, not by a municipality
+
+
+# ---- colouring, shared by both maps ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateBin:
+    low: int  # whole percents, both ends included
+    high: int
+
+    @property
+    def label(self) -> str:
+        if self.low == self.high:
+            return f"{self.low}{numbers.PERCENT_SPACE}%"
+        return f"{self.low}–{self.high}{numbers.PERCENT_SPACE}%"
+
+
+def whole_percent(rate: Fraction) -> int:
+    """The rate as the whole percent a reader sees ("30 %"), so a tile's bin matches its label."""
+    return int(numbers.round_half_up(rate * 100))
+
+
+def rate_bins(percents: list[int]) -> tuple[RateBin, ...]:
+    """Five bins of round percentages: "0–29 %", "30–39 %", "40–49 %", "50–59 %", "60–100 %".
+
+    The three middle bins are 5, 10 or 20 points wide, the narrowest that holds the middle of the
+    values (from the 20th to the 80th percentile) when they start at the round number below it;
+    the outer two take the rest, down to 0 % and up to 100 %, so an outlier (2 cases, 100 %)
+    doesn't stretch the scale for everyone.
+    """
+    ordered = sorted(percents) or [0, 100]
+    middle_low = ordered[math.floor(0.2 * (len(ordered) - 1))]
+    middle_high = ordered[math.ceil(0.8 * (len(ordered) - 1))]
+    for step in BIN_STEPS:
+        # Outer bins at least one step wide, so none of them is empty by construction.
+        start = min(max(middle_low // step * step, step), 100 - 4 * step)
+        if middle_high < start + 3 * step:
+            break
+    inner = [RateBin(start + i * step, start + (i + 1) * step - 1) for i in range(3)]
+    return (RateBin(0, start - 1), *inner, RateBin(start + 3 * step, 100))
+
+
+@dataclass(frozen=True)
+class Colouring:
+    styles: dict[str, Style]  # municipality code → how it is drawn
+    values: dict[str, str]  # municipality code → its value in Danish ("30 %", "ingen sager")
+    legend: tuple[Style, ...]  # in legend order
+    summary: str  # what the colours show, for the alt text
+
+
+def _colouring(catalogue: Catalogue, rates, classes, legend_title: str) -> Colouring:
+    if (rates is None) == (classes is None):
+        raise ValueError("give exactly one of rates and classes")
+    codes = list(catalogue.municipalities)
+    # Codes outside the catalogue's municipalities (the nation, a region) have no place on the map.
+    given = rates if rates is not None else classes
+    known = {code: value for code, value in given.items() if code in catalogue.municipalities}
+    missing = [code for code in codes if known.get(code) is None]
+    if rates is not None:
+        percents = {code: whole_percent(rate) for code, rate in known.items() if rate is not None}
+        bins = rate_bins(list(percents.values()))
+        palette = [Style(b.label, colour, text="white" if i >= DARK_TEXT_FROM else "black")
+                   for i, (b, colour) in enumerate(zip(bins, RATE_COLOURS))]
+        styles = {code: palette[_bin_index(bins, p)] for code, p in percents.items()}
+        values = {code: numbers.municipal_percent(known[code]) for code in percents}
+        legend = list(palette)
+        summary = _rate_summary(catalogue, percents, bins, legend_title)
+    else:
+        present = {code: FunnelClass(c) for code, c in known.items() if c is not None}
+        styles = {code: CLASS_STYLES[c] for code, c in present.items()}
+        values = {code: CLASS_VALUES[c] for code, c in present.items()}
+        legend = list(CLASS_STYLES.values())
+        summary = _class_summary(present, legend_title)
+    for code in missing:
+        styles[code] = NO_DATA_STYLE
+        values[code] = NO_DATA.lower()
+    if missing:
+        legend.append(NO_DATA_STYLE)
+    if len(missing) == len(codes):
+        summary = f"{legend_title}: ingen af kommunerne har sager."
+    elif missing:
+        summary += f" {_municipalities(len(missing))} har ingen sager."
+    return Colouring(styles, values, tuple(legend), summary)
+
+
+def _bin_index(bins: tuple[RateBin, ...], percent: int) -> int:
+    return next(i for i, b in enumerate(bins) if percent <= b.high)
+
+
+def _municipalities(n: int) -> str:
+    return f"{n} kommune" if n == 1 else f"{n} kommuner"
+
+
+def _named(catalogue: Catalogue, codes: list[str]) -> str:
+    """"Læsø", "Læsø og Samsø" or "Læsø og 4 andre" for the alt text."""
+    names = [catalogue.municipalities[c].name for c in codes]
+    if len(names) <= 2:
+        return " og ".join(names)
+    return f"{names[0]} og {len(names) - 1} andre"
+
+
+def _rate_summary(catalogue: Catalogue, percents: dict[str, int], bins, legend_title: str) -> str:
+    if not percents:
+        return ""  # said by the caller: no municipality has cases
+    scale = f"vist i fem intervaller fra {bins[0].label} til {bins[-1].label}"
+    low, high = min(percents.values()), max(percents.values())
+    lowest = [c for c, p in percents.items() if p == low]
+    highest = [c for c, p in percents.items() if p == high]
+    low_text, high_text = (numbers.percent(Fraction(p, 100)) for p in (low, high))
+    if low == high:
+        return f"{legend_title}: {low_text} i alle kommuner med sager, {scale}."
+    return (f"{legend_title}: fra {low_text} ({_named(catalogue, lowest)}) til {high_text} "
+            f"({_named(catalogue, highest)}), {scale}.")
+
+
+def _class_summary(present: dict[str, FunnelClass], legend_title: str) -> str:
+    counts = [f"{sum(1 for c in present.values() if c is cls)} {CLASS_VALUES[cls]}" for cls in FunnelClass]
+    return f"{legend_title}: {counts[0]}, {counts[1]} og {counts[2]}."
+
+
+def _highlight_sentence(catalogue: Catalogue, highlight: str | None, colouring: Colouring) -> str:
+    if highlight is None:
+        return ""
+    name = catalogue.municipalities[highlight].name
+    return f" Fremhævet med tyk sort ramme: {name}, {colouring.values[highlight]}."
+
+
+def _check_highlight(catalogue: Catalogue, highlight: str | None) -> None:
+    if highlight is not None and highlight not in catalogue.municipalities:
+        raise ValueError(f"highlight {highlight!r} is not a municipality of the catalogue")
+
+
+def _legend(figure: MplFigure, catalogue: Catalogue, colouring: Colouring,
+            highlight: str | None, legend_title: str) -> None:
+    """The legend below the map, so it never covers a municipality; the highlight is its last entry."""
+    handles = [Patch(facecolor=s.face, hatch=s.hatch, hatchcolor=HATCH_COLOUR,
+                     edgecolor="0.6" if s.face == "white" or s.hatch else s.face,
+                     linewidth=0.6, label=s.label)
+               for s in colouring.legend]
+    if highlight is not None:
+        name = catalogue.municipalities[highlight].name
+        handles.append(Patch(facecolor="white", edgecolor="black", linewidth=HIGHLIGHT_WIDTH,
+                             label=f"{name}: {colouring.values[highlight]}"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(4, math.ceil(len(handles) / 2)),
+                  title=legend_title, frameon=False, fontsize=7, title_fontsize=8,
+                  handlelength=1.6, handleheight=1.2, columnspacing=1.4)
+
+
+def _styled(patch, style: Style, linewidth: float) -> None:
+    patch.set_facecolor(style.face)
+    patch.set_edgecolor(style.edge)
+    patch.set_linewidth(linewidth)
+    if style.hatch:
+        patch.set_hatch(style.hatch)
+        patch.set_hatchcolor(HATCH_COLOUR)  # dark lines on the light fill, not the white edge
+
+
+# ---- SVG titles -------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def with_titles(figure: Figure, titles: Mapping[str, str]) -> Figure:
+    """The figure with a <title> first in each SVG group whose id is a key of `titles`."""
+    svg = figure.svg
+    for gid, text in titles.items():
+        opening = f'<g id="{gid}">'
+        if svg.count(opening) != 1:
+            raise RuntimeError(f"expected one SVG group {gid!r}, found {svg.count(opening)}")
+        svg = svg.replace(opening, f"{opening}\n   <title>{_escape(text)}</title>", 1)
+    return replace(figure, svg=svg)
+
+
+def _titles(catalogue: Catalogue, colouring: Colouring, prefix: str) -> dict[str, str]:
+    return {f"{prefix}-{code}": f"{m.name}: {colouring.values[code]}"
+            for code, m in catalogue.municipalities.items()}
+
+
+# ---- tile map ---------------------------------------------------------------------------------
+
+TILE_GAP = 0.08  # between neighbouring tiles, in tile widths
+
+
+def tile_abbreviations(catalogue: Catalogue) -> dict[str, str]:
+    """A three-letter label for each municipality, derived from its name and unique among them.
+
+    The first three letters ("ODE"), or the initials of a double name and the letters after
+    ("HTA" for Høje-Taastrup). Where several names share these ("FRE" for the five Frederik…
+    names), each gets its first two letters and the letter that tells it apart from the others:
+    Frederiksberg "FRB", Frederikshavn "FRH", Fredensborg "FRN".
+    """
+    names = {code: m.name.upper() for code, m in catalogue.municipalities.items()}
+    first: dict[str, str] = {}
+    for code, name in names.items():
+        parts = [p for p in re.split(r"[-\s]+", name) if p]
+        initials = "".join(p[0] for p in parts[:-1])
+        first[code] = (initials + parts[-1])[:3]
+    groups: dict[str, list[str]] = {}
+    for code in names:
+        groups.setdefault(first[code], []).append(code)
+    result = {codes[0]: abbreviation for abbreviation, codes in groups.items() if len(codes) == 1}
+    used = set(result.values())
+    for codes in (g for g in groups.values() if len(g) > 1):
+        letters = {code: re.sub(r"[^\w]", "", names[code]) for code in codes}
+        for code in codes:
+            word = letters[code]
+            # The first letter where this name leaves every other name of the group behind.
+            split = max(len(_common_prefix(word, letters[other])) for other in codes if other != code)
+            for letter in word[split:]:
+                candidate = word[:2] + letter
+                if letter != word[1] and candidate not in used:
+                    break
+            else:
+                raise ValueError(f"no unique abbreviation for {catalogue.municipalities[code].name}")
+            result[code] = candidate
+            used.add(candidate)
+    return dict(sorted(result.items(), key=lambda kv: int(kv[0])))
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def tile_map(
+    catalogue: Catalogue,
+    *,
+    rates: Mapping[str, Fraction | None] | None = None,
+    classes: Mapping[str, FunnelClass | None] | None = None,
+    highlight: str | None,
+    title: str,
+    legend_title: str,
+) -> Figure:
+    """Every municipality as an equal square, placed roughly as on a map of Denmark.
+
+    Give exactly one of `rates` (coloured in five bins) and `classes` (above / within / below
+    the national rate); a municipality missing from it, or given None, has no cases.
+    """
+    _check_highlight(catalogue, highlight)
+    grid = load_tile_grid()
+    if set(grid) != set(catalogue.municipalities):
+        raise ValueError("the tile grid and the catalogue have different municipalities")
+    colouring = _colouring(catalogue, rates, classes, legend_title)
+    labels = tile_abbreviations(catalogue)
+    rows = max(r for r, _ in grid.values()) + 1
+    cols = max(c for _, c in grid.values()) + 1
+
+    figure = new_figure(16.0, 11.5)
+    ax = figure.add_subplot()
+    size = 1 - TILE_GAP
+    for code in catalogue.municipalities:
+        row, col = grid[code]
+        style = colouring.styles[code]
+        tile = Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), size, size, gid=f"tile-{code}")
+        _styled(tile, style, 0.8 if style is NO_DATA_STYLE else 0.0)
+        ax.add_patch(tile)
+        text = ax.text(col + 0.5, row + 0.5, labels[code], ha="center", va="center",
+                       fontsize=5.5, color=style.text)
+        if style.hatch:  # a white ground under the letters, so the hatching doesn't cross them
+            text.set_bbox({"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"})
+    if highlight is not None:
+        row, col = grid[highlight]
+        ax.add_patch(Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), size, size, fill=False,
+                               edgecolor="black", linewidth=HIGHLIGHT_WIDTH, zorder=3))
+    _frame(ax, (-0.2, cols + 0.2), (rows + 0.2, -0.2))  # row 0 at the top
+    _legend(figure, catalogue, colouring, highlight, legend_title)
+
+    alt = (f"Kort over Danmarks {len(grid)} kommuner, én lige stor firkant for hver kommune, "
+           f"placeret omtrent som på et danmarkskort med Bornholm længst mod øst. "
+           f"{colouring.summary}{_highlight_sentence(catalogue, highlight, colouring)}")
+    return with_titles(exported(figure, title, alt), _titles(catalogue, colouring, "tile"))
+
+
+def _frame(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+    """Limits around everything drawn, equal scales, no axes."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    # Everything lies inside the limits, so nothing needs clipping, and unclipped the SVG has no
+    # clip-path references (url(#…)) that an HTML check for outside resources would stumble on.
+    for patch in ax.patches:
+        patch.set_clip_on(False)
+
+
+# ---- map on real boundaries -------------------------------------------------------------------
+
+X_SCALE = math.cos(math.radians(56))  # a degree of longitude is this much of one of latitude here
+SIMPLIFY = 0.01  # drop a vertex nearer than this to the last kept: about 1 km, 1 pt on the page
+BORNHOLM = "400"
+BORNHOLM_GAP = 0.25  # between the rest of Denmark and Bornholm's box, in degrees of latitude
+
+
+def geo_map(
+    catalogue: Catalogue,
+    geojson_path: Path | str,
+    *,
+    code_property: str,
+    rates: Mapping[str, Fraction | None] | None = None,
+    classes: Mapping[str, FunnelClass | None] | None = None,
+    highlight: str | None,
+    title: str,
+    legend_title: str,
+) -> Figure:
+    """The municipalities on their real boundaries from a GeoJSON file, coloured as `tile_map`.
+
+    The file is a FeatureCollection of Polygon and MultiPolygon features in WGS84 longitude and
+    latitude, each with the municipality's code in the property `code_property` ("0101", "101"
+    or 101). Several features may share a code (islands). Bornholm is drawn in a box just east
+    of Zealand: its shape and scale are kept, not its distance.
+    """
+    _check_highlight(catalogue, highlight)
+    colouring = _colouring(catalogue, rates, classes, legend_title)
+    shapes = read_boundaries(catalogue, geojson_path, code_property)
+
+    # read_boundaries has every municipality. Bornholm moves west, to just beyond the rest.
+    main = np.vstack([ring for code, rings in shapes.items() if code != BORNHOLM for ring in rings])
+    (x0, y0), (x1, y1) = main.min(axis=0), main.max(axis=0)
+    shift = x1 + 1.5 * BORNHOLM_GAP - np.vstack(shapes[BORNHOLM])[:, 0].min()
+    shapes[BORNHOLM] = [ring + (shift, 0.0) for ring in shapes[BORNHOLM]]
+    island = np.vstack(shapes[BORNHOLM])
+    pad = BORNHOLM_GAP / 2
+    (bx0, by0), (bx1, by1) = island.min(axis=0) - pad, island.max(axis=0) + pad
+
+    figure = new_figure(16.0, 14.5)
+    ax = figure.add_subplot()
+    for code in catalogue.municipalities:
+        style = colouring.styles[code]
+        patch = PathPatch(_compound_path(shapes[code]), gid=f"kommune-{code}")
+        _styled(patch, style, 0.5 if style is NO_DATA_STYLE else 0.25)
+        ax.add_patch(patch)
+    if highlight is not None:
+        ax.add_patch(PathPatch(_compound_path(shapes[highlight]), fill=False, edgecolor="black",
+                               linewidth=HIGHLIGHT_WIDTH * 0.6, zorder=3))
+    ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, fill=False, edgecolor="0.5", linewidth=0.6))
+    margin = 0.05
+    _frame(ax, (x0 - margin, bx1 + margin), (min(y0, by0) - margin, max(y1, by1) + margin))
+    _legend(figure, catalogue, colouring, highlight, legend_title)
+
+    alt = (f"Kort over Danmarks {len(catalogue.municipalities)} kommuner med kommunegrænser; "
+           "Bornholm er flyttet tættere på Sjælland og vist i en boks. "
+           f"{colouring.summary}{_highlight_sentence(catalogue, highlight, colouring)}")
+    return with_titles(exported(figure, title, alt), _titles(catalogue, colouring, "kommune"))
+
+
+def _compound_path(rings: list[np.ndarray]) -> MplPath:
+    """All of a municipality's rings as one path, so it is one SVG group with one <title>."""
+    vertices, codes = [], []
+    for ring in rings:
+        vertices.append(ring)
+        vertices.append(ring[:1])  # CLOSEPOLY's vertex is ignored but must be there
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+    return MplPath(np.vstack(vertices), codes)
+
+
+def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_property: str) -> dict[str, list[np.ndarray]]:
+    """Each municipality's rings, projected (x = longitude · cos 56°, y = latitude) and simplified.
+
+    Exterior rings run counter-clockwise and holes clockwise, whatever the file says, so a hole
+    (Frederiksberg inside København) stays unfilled. Raises InputError, in Danish, naming the
+    file and the feature (counted from 1) for every problem at once.
+    """
+    path = Path(geojson_path)
+    file = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError([Problem(file, "Filen findes ikke.")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(file, "Stien er en mappe, ikke en fil.")]) from None
+    except PermissionError:
+        raise InputError([Problem(file, "Filen kan ikke læses: ingen adgang.")]) from None
+    except OSError:
+        raise InputError([Problem(file, "Filen kan ikke læses.")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(file, "Filen er ikke tekst i UTF-8, som GeoJSON skal være.")]) from None
+    except json.JSONDecodeError as e:  # e.msg is English: say where instead
+        raise InputError([Problem(file, "Filen er ikke gyldig JSON.", line=e.lineno, column=str(e.colno))]) from None
+    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
+    if not isinstance(features, list):
+        raise InputError([Problem(file, "Filen er ikke en GeoJSON FeatureCollection "
+                                        '(et objekt med "type": "FeatureCollection" og en liste "features").')])
+
+    problems = ProblemList(file, position="objekt nr.")
+    shapes: dict[str, list[np.ndarray]] = {}
+    seen: set[str] = set()  # codes with a feature, even one whose geometry is reported as bad
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict) or code_property not in properties:
+            problems.add(f"Egenskaben {code_property!r} med kommunekoden mangler.", line=number)
+            continue
+        raw = properties[code_property]
+        code = _municipality_code(raw)
+        if code in NOT_MUNICIPALITIES:
+            continue
+        if code not in catalogue.municipalities:
+            problems.add(f"Koden i {code_property!r} er ikke en af de {len(catalogue.municipalities)} "
+                         "kommuners koder.", line=number, value=str(raw))
+            continue
+        seen.add(code)
+        rings = _rings(feature.get("geometry"))
+        if rings is None:
+            problems.add("Geometrien skal være en Polygon eller MultiPolygon med længde- og "
+                         "breddegrader.", line=number)
+            continue
+        shapes.setdefault(code, []).extend(rings)
+    absent = [f"{code} {m.name}" for code, m in catalogue.municipalities.items() if code not in seen]
+    if absent:
+        problems.add("Filen mangler kommunerne: " + ", ".join(absent) + ".")
+    problems.raise_if_any(hint=f"Kortet skal være en GeoJSON FeatureCollection med hver kommunes kode "
+                               f"i egenskaben {code_property!r}.")
+    return shapes
+
+
+def _municipality_code(raw) -> str | None:
+    """"0101", "101" and 101 are all København's "101"; anything else is no code."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        raw = str(raw)
+    if isinstance(raw, str) and re.fullmatch(r"\s*\d{1,4}\s*", raw):
+        return raw.strip().lstrip("0") or "0"
+    return None
+
+
+def _rings(geometry) -> list[np.ndarray] | None:
+    """The geometry's rings, projected, simplified and oriented; None when it can't be read."""
+    if not isinstance(geometry, dict):
+        return None
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon":
+        polygons = [coordinates]
+    elif kind == "MultiPolygon":
+        polygons = coordinates
+    else:
+        return None
+    rings = []
+    try:
+        for polygon in polygons:
+            for i, ring in enumerate(polygon):
+                points = np.array([(float(p[0]) * X_SCALE, float(p[1])) for p in ring])
+                if len(points) < 3:
+                    return None
+                points = _simplified(points)
+                # Exterior counter-clockwise (positive area), holes clockwise.
+                if (_signed_area(points) > 0) != (i == 0):
+                    points = points[::-1]
+                rings.append(points)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return rings
+
+
+def _simplified(points: np.ndarray) -> np.ndarray:
+    """Drop each vertex nearer than SIMPLIFY to the last one kept: the SVG stays small."""
+    kept = [points[0]]
+    for p in points[1:-1]:
+        if abs(p[0] - kept[-1][0]) + abs(p[1] - kept[-1][1]) >= SIMPLIFY:
+            kept.append(p)
+    kept.append(points[-1])
+    return np.array(kept) if len(kept) >= 4 else points
+
+
+def _signed_area(points: np.ndarray) -> float:
+    x, y = points[:, 0], points[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
