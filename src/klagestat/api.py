@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from klagestat.analysis.danmarkskort import danmarkskort_case
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
 from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, NoDataError, RateTable, compute_rates
@@ -30,6 +31,8 @@ from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
+from klagestat.render.danmarkskort_report import danmarkskort_document
+from klagestat.render.report_files import check_report_path, write_report
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import open_case_file
 from klagestat.ingest.decisions_file import read_decisions
@@ -371,6 +374,27 @@ def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date
         raise _bad_input(f"Afstemningen gælder ét år ad gangen, ikke {year!r}.")
     with engine.connect() as conn:
         return reconcile_register(conn, catalogue, code, spans[0].years[0], as_of)
+
+
+def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out: str | Path, public: bool = False,
+                        as_of: dt.date | None = None, catalogue: Catalogue | None = None) -> list[Path]:
+    """The annual Danmarkskort case as a Word, HTML, Markdown or PDF file (`klagestat report
+    danmarkskort`); returns the files written."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    single_year = _one_year(year)
+    out = Path(out)
+    check_report_path(out)  # before the work: a wrong file name should not wait for the figures
+    with engine.connect() as conn:
+        case = danmarkskort_case(conn, catalogue, code, single_year, as_of)
+    return write_report(danmarkskort_document(case, catalogue, public=public), out)
+
+
+def _one_year(year: int | str) -> int:
+    spans = parse_years(str(year))
+    if len(spans) != 1 or len(spans[0].years) != 1:
+        raise _bad_input(f"Rapporten gælder ét år ad gangen, ikke {year!r}.")
+    return spans[0].years[0]
 
 
 def analyse(

@@ -39,6 +39,8 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Importér data.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+report_app = typer.Typer(help="Skriv rapporter til udvalg og byråd (.docx, .html, .md eller .pdf).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 DbOption = Annotated[
     Optional[str],
@@ -249,6 +251,23 @@ def analyse(
         sys.stdout.write(json.dumps(analysis_json(result), ensure_ascii=False, indent=1) + "\n")
     else:
         render_analysis(result, _console())
+
+
+@command(report_app, "danmarkskort")
+def report_danmarkskort(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    year: Annotated[str, typer.Option("--year", help="Året for Ankestyrelsens afgørelser (kortene offentliggøres året efter).")],
+    out: Annotated[Path, typer.Option("--out", help="Filen; formatet følger endelsen: .docx, .html, .md eller .pdf.")],
+    public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsbeskrivelser, og tal fra kommunens egne sager under 3 vises som <3.")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Statistikken, som den så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Skriv udkastet til den årlige sag om danmarkskortet: resumé, baggrund, sagsfremstilling, indstilling og bilag."""
+    engine = api.open_database(db)
+    written = api.report_danmarkskort(engine, municipality, year, out, public=public,
+                                      as_of=_parse_date(as_of, "--as-of"))
+    for path in written:
+        print(f"Skrev {path}")
 
 
 @command(app, "demo")

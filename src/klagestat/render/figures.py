@@ -54,6 +54,7 @@ def exported(figure: MplFigure, title: str, alt: str) -> Figure:
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     text = svg.getvalue()
     text = text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)  # an RDF block no one reads
     text = re.sub(r"<svg ", f'<svg role="img" aria-label="{_attribute(alt)}" ', text, count=1)
     return Figure(title, alt, png.getvalue(), text, figure.get_figwidth() * 2.54)
 

@@ -22,11 +22,8 @@ PDF_TIMEOUT_SECONDS = 180
 def write_report(document: Document, path: Path) -> list[Path]:
     """Writes the report; returns the files written (Markdown writes its figures beside it)."""
     path = Path(path)
+    check_report_path(path)
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise _refused(path, f"Ukendt filtype {path.suffix or '(ingen)'!r}. Skriv filnavnet med "
-                             ".docx, .html, .md eller .pdf, fx rapport.docx.")
-    _check_writable(path)
     try:
         if suffix == ".docx":
             write_docx(document, path)
@@ -66,7 +63,12 @@ def write_pdf(document: Document, path: Path) -> None:
         shutil.copyfile(converted, path)
 
 
-def _check_writable(path: Path) -> None:
+def check_report_path(path: Path) -> None:
+    """A file name klagestat can write a report to: a known ending, in a folder that exists and
+    may be written to."""
+    if path.suffix.lower() not in FORMATS:
+        raise _refused(path, f"Ukendt filtype {path.suffix or '(ingen)'!r}. Skriv filnavnet med "
+                             ".docx, .html, .md eller .pdf, fx rapport.docx.")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise _refused(path, f"Mappen {str(folder)!r} findes ikke.")

@@ -1,0 +1,356 @@
+"""The annual Danmarkskort case for a committee: a draft in the sections municipalities use.
+
+Resumé, Baggrund, Sagsfremstilling, Indstilling and Bilag, written from a `DanmarkskortCase`.
+Every figure is formatted by render.numbers (whole percents for a municipality, one decimal for
+the nation) from the exact fractions, so nothing is rounded twice or added up from rounded parts.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
+from klagestat.analysis.rates import RateRow
+from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.rates import Definition
+from klagestat.domain.statistics import FunnelClass
+
+from . import numbers
+from .charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
+from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
+from .maps import tile_map
+
+SMALL = 20  # fewer cases than this, and every figure gets its uncertainty spelled out
+SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
+ACTION_PLAN_FROM_YEAR = 2022  # the duty to decide on an action plan: from 1 July 2022 …
+ACTION_PLAN_LIFTED_YEAR = 2025  # … until 1 January 2025
+
+
+def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False) -> Document:
+    name = case.municipality.name
+    document = Document(
+        title=f"Danmarkskortet {case.year}: omgørelsesprocenter for {name} Kommune",
+        subtitle=f"Udkast til sagsfremstilling · {name} Kommune · Ankestyrelsens afgørelser i {case.year}",
+        notice=SYNTHETIC_NOTICE if case.synthetic else None,
+    )
+    blocks = document.blocks
+    blocks += [Heading("Resumé", 1), Paragraph(_summary(case), "lead")]
+    blocks += _background(case)
+    blocks.append(Heading("Sagsfremstilling", 1))
+    table_number = 0
+    for section in case.maps:
+        section_blocks, table_number = _map_section(case, section, table_number)
+        blocks += section_blocks
+    blocks += _clusters(case, public)
+    blocks.append(Paragraph(_definition_note(case), "note"))
+    blocks += _recommendation(case)
+    blocks += _annex(case, catalogue)
+    return document
+
+
+# ---- Resumé -------------------------------------------------------------------------------------
+
+def _summary(case: DanmarkskortCase) -> str:
+    name = case.municipality.name
+    sentences = []
+    for section in case.maps:
+        if not section.has_cases:
+            sentences.append(f"På {_lower(section.name)} afgjorde Ankestyrelsen ingen sager fra {name} i {case.year}.")
+            continue
+        row = section.row
+        sentences.append(
+            f"På {_lower(section.name)} var omgørelsesprocenten {numbers.municipal_percent(row.rate)} "
+            f"mod {numbers.national_percent(section.national.rate if section.national else None)} på landsplan "
+            f"({_cases(row.denominator)}); {_difference_words(row)}.")
+    return f"{name} Kommunes omgørelsesprocenter i Ankestyrelsens afgørelser i {case.year}: " + " ".join(sentences)
+
+
+def _difference_words(row: RateRow) -> str:
+    funnel = row.funnel.get(0.95)
+    if funnel == FunnelClass.ABOVE:
+        return "forskellen til landsplan er større, end tilfældig variation kan forklare"
+    if funnel == FunnelClass.BELOW:
+        return "omgørelsesprocenten er lavere end på landsplan, mere end tilfældig variation kan forklare"
+    return "forskellen til landsplan er inden for normal variation"
+
+
+# ---- Baggrund -----------------------------------------------------------------------------------
+
+def _background(case: DanmarkskortCase) -> list:
+    published = case.year + 1
+    return [
+        Heading("Baggrund", 1),
+        Paragraph(
+            "Social- og Boligministeriet offentliggør hvert år et danmarkskort over, hvor ofte Ankestyrelsen "
+            "omgør kommunernes afgørelser, når borgerne klager. Kortene for "
+            f"{case.year} bygger på de klager, Ankestyrelsen afgjorde i {case.year}, og offentliggøres i "
+            f"{published}. Der er tre kort: socialområdet generelt (serviceloven og barnets lov med klageadgang "
+            "til Ankestyrelsen), børnehandicapområdet og voksenhandicapområdet; de to sidste er dele af det "
+            "første."),
+        Paragraph(
+            "Omgørelsesprocenten er andelen af de realitetsbehandlede klagesager, hvor Ankestyrelsen har ændret, "
+            "ophævet eller hjemvist kommunens afgørelse. Afviste og henviste klager tæller ikke med."),
+        BulletList((
+            "Stadfæstelse: Ankestyrelsen er enig i kommunens afgørelse.",
+            "Ændring/ophævelse: Ankestyrelsen finder afgørelsen forkert og ændrer eller ophæver den.",
+            "Hjemvisning: Ankestyrelsen sender sagen tilbage, fx fordi den ikke er tilstrækkeligt oplyst. "
+            "Kommunen kan godt nå samme resultat igen.",
+            "Afvisning/henvisning: Ankestyrelsen behandler ikke klagen, fx fordi den er kommet for sent.",
+        )),
+        Paragraph(
+            "Omgørelsesprocenten siger noget om de påklagede afgørelser, ikke om alle kommunens afgørelser, og "
+            "en hjemvist sag er ikke nødvendigvis forkert afgjort. Sagerne kan være flere år gamle, da "
+            "Ankestyrelsen har haft ventetid, og én borger kan klage over flere afgørelser. Ved få sager kan "
+            "enkelte sager flytte procenten meget; derfor står usikkerheden ved hvert tal nedenfor."),
+        Paragraph(_duty(published)),
+    ]
+
+
+def _duty(published: int) -> str:
+    """Retssikkerhedsloven § 79 b as it stands when the maps for the year are treated."""
+    text = ("Efter retssikkerhedslovens § 79 b skal kommunalbestyrelsen behandle danmarkskortene på et møde "
+            f"inden udgangen af det år, de offentliggøres ({published}).")
+    if published < ACTION_PLAN_FROM_YEAR:
+        return text
+    if published < ACTION_PLAN_LIFTED_YEAR:
+        since = " Fra 1. juli 2022" if published == ACTION_PLAN_FROM_YEAR else " Kommunalbestyrelsen"
+        return (text + f"{since} skal kommunalbestyrelsen samtidig beslutte, om der skal udarbejdes en handleplan "
+                "for at styrke den juridiske kvalitet i sagsbehandlingen."
+                if published == ACTION_PLAN_FROM_YEAR else
+                text + " Kommunalbestyrelsen skal samtidig beslutte, om der skal udarbejdes en handleplan for at "
+                "styrke den juridiske kvalitet i sagsbehandlingen.")
+    return (text + " Pligten til samtidig at beslutte, om der skal udarbejdes en handleplan for den juridiske "
+            "kvalitet, gjaldt fra 1. juli 2022 og er ophævet fra 1. januar 2025; mange kommuner beslutter dog "
+            "fortsat at lave en.")
+
+
+# ---- Sagsfremstilling ---------------------------------------------------------------------------
+
+def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int) -> tuple[list, int]:
+    name = case.municipality.name
+    blocks: list = [Heading(section.name, 2)]
+    if not section.has_cases:
+        blocks.append(Paragraph(
+            f"Ankestyrelsen afgjorde ingen sager fra {name} på {_lower(section.name)} i {case.year}, som blev "
+            "realitetsbehandlet. Der er derfor ingen omgørelsesprocent for året; det er ikke det samme som 0 %."))
+    else:
+        row, national = section.row, section.national
+        counts = row.counts
+        blocks.append(Paragraph(
+            f"Ankestyrelsen realitetsbehandlede {numbers.count(row.denominator)} sager fra {name} på "
+            f"{_lower(section.name)} i {case.year}. I {numbers.count(counts.upheld)} sager blev afgørelsen "
+            f"stadfæstet, i {numbers.count(counts.changed)} ændret eller ophævet, og "
+            f"{numbers.count(counts.remitted)} blev hjemvist. Omgørelsesprocenten var "
+            f"{numbers.municipal_percent(row.rate)} mod {numbers.national_percent(national.rate if national else None)} "
+            "på landsplan."
+            + (f" Desuden blev {_complaints(counts.dismissed)} afvist eller henvist; "
+               f"{'den' if counts.dismissed == 1 else 'de'} indgår ikke i omgørelsesprocenten."
+               if counts.dismissed else "")))
+        table_number += 1
+        blocks.append(_outcome_table(table_number, case, section))
+        blocks.append(Paragraph(_uncertainty(row), "body"))
+    if any(line.by_year for line in section.comparison):
+        table_number += 1
+        blocks.append(_comparison_table(table_number, case, section))
+    if section.provisions:
+        table_number += 1
+        blocks.append(_provision_table(table_number, case, section))
+    return blocks, table_number
+
+
+def _outcome_table(number: int, case: DanmarkskortCase, section: MapSection) -> Table:
+    row, national = section.row, section.national
+    mine, country = row.counts, national.counts if national else None
+
+    def share(counts, part: int, denominator: int | None, national_level: bool) -> str:
+        if counts is None or not denominator:
+            return "–"
+        value = Fraction(part, denominator)
+        return numbers.national_percent(value) if national_level else numbers.municipal_percent(value)
+
+    lines = []
+    for label, outcome in (("Stadfæstelse", "upheld"), ("Hjemvisning", "remitted"), ("Ændring/ophævelse", "changed")):
+        lines.append((label, share(mine, getattr(mine, outcome), row.denominator, False),
+                      numbers.count(getattr(mine, outcome)),
+                      share(country, getattr(country, outcome) if country else 0,
+                            national.denominator if national else None, True)))
+    reversed_ = mine.changed + mine.remitted
+    lines.append(("Samlet omgørelsesprocent", numbers.municipal_percent(row.rate), numbers.count(reversed_),
+                  numbers.national_percent(national.rate if national else None)))
+    return Table(
+        caption=f"Tabel {number}: {section.name} {case.year}, udfald af de realitetsbehandlede sager",
+        header=("Udfald", f"{case.municipality.name} (%)", f"{case.municipality.name} (antal sager)",
+                "Landsplan (%)"),
+        rows=tuple(lines), total_row=True, source=_source(case))
+
+
+def _uncertainty(row: RateRow) -> str:
+    n = row.denominator
+    low_high = numbers.interval(row.ci)
+    text = (f"Usikkerhed: tallet bygger på {_cases(n)}. Med 95 % sikkerhed ligger den omgørelsesprocent, "
+            f"sagerne afspejler, mellem {low_high.replace('-', ' og ')}.")
+    if n < SMALL:
+        one_case = numbers.percent(Fraction(1, n)).removesuffix(" %")
+        text += (f" Med under {SMALL} sager kan én sag flytte procenten med {one_case} procentpoint, så tallet "
+                 "skal læses med stor forsigtighed.")
+    funnel95, funnel998 = row.funnel.get(0.95), row.funnel.get(0.998)
+    if funnel95 == FunnelClass.WITHIN:
+        text += " Forskellen til landsplan er inden for, hvad tilfældig variation kan forklare."
+    elif funnel95 is not None:
+        direction = "højere" if funnel95 == FunnelClass.ABOVE else "lavere"
+        strength = ("også uden for 99,8 %-grænsen, så forskellen er tydelig"
+                    if funnel998 == funnel95 else "men inden for 99,8 %-grænsen")
+        text += (f" Omgørelsesprocenten er {direction} end på landsplan, mere end tilfældig variation kan forklare "
+                 f"(uden for 95 %-grænsen i tragtdiagrammet, {strength}).")
+    return text
+
+
+def _comparison_table(number: int, case: DanmarkskortCase, section: MapSection) -> Table:
+    years = case.table_years
+    rows = []
+    for line in section.comparison:
+        cells = []
+        for year in years:
+            r = line.by_year.get(year)
+            cells.append(_rate_with_cases(r, national_level=False))
+        rows.append((line.name, *cells))
+    national = {y: n for y, _, n in section.trend}
+    rows.append(("Landsplan", *(_rate_with_cases(national.get(y), national_level=True) for y in years)))
+    return Table(
+        caption=(f"Tabel {number}: {section.name} {years[-1]}–{years[0]}, omgørelsesprocent "
+                 "(antal realitetsbehandlede sager i parentes)"),
+        header=(section.name, *(str(y) for y in years)), rows=tuple(rows), source=_source(case))
+
+
+def _rate_with_cases(row: RateRow | None, national_level: bool) -> str:
+    if row is None or not row.denominator:
+        return "ingen sager"
+    rate = numbers.national_percent(row.rate) if national_level else numbers.municipal_percent(row.rate)
+    return f"{rate} ({numbers.count(row.denominator)})"
+
+
+def _provision_table(number: int, case: DanmarkskortCase, section: MapSection) -> Table:
+    rows = []
+    for r in section.provisions[:8]:
+        c = r.counts
+        rows.append((r.group or "", numbers.count(c.changed + c.remitted), numbers.count(c.remitted),
+                     numbers.count(r.denominator), numbers.municipal_percent(r.rate)))
+    more = len(section.provisions) - len(rows)
+    return Table(
+        caption=f"Tabel {number}: {section.name} {case.year}, bestemmelser med omgjorte sager (flest først)",
+        header=("Bestemmelse", "Omgjorte sager", "Heraf hjemvist", "Realitetsbehandlede", "Omgørelsesprocent"),
+        rows=tuple(rows),
+        source=(f"{more} bestemmelser mere med omgjorte sager er ikke vist. " if more > 0 else "") + _source(case))
+
+
+def _clusters(case: DanmarkskortCase, public: bool) -> list:
+    blocks: list = [Heading("Klynger af hjemvisninger", 2)]
+    if case.clusters is None:
+        blocks.append(Paragraph(
+            "Kommunens eget klageregister er ikke indlæst, så klagestat kan ikke se, om mange sager blev hjemvist "
+            "på kort tid, fx efter en ændret praksis i Ankestyrelsen. Indlæs det med klagestat import cases."))
+        return blocks
+    found = [c for c in case.clusters.clusters if c.municipality_code == case.municipality.code]
+    if not found:
+        blocks.append(Paragraph(
+            f"I kommunens klageregister er der ingen klynger i {case.year}: ingen bestemmelse fik mange "
+            f"hjemvisninger på kort tid ({case.clusters.window_days} dage) i forhold til det sædvanlige."))
+        return blocks
+    items = []
+    for c in found:
+        remittals = _suppressed(c.remittals, public)
+        items.append(f"{c.label}: {remittals} hjemvisninger mellem {c.first:%d-%m-%Y} og {c.last:%d-%m-%Y}, hvor "
+                     f"der ved det sædvanlige tempo kunne ventes {numbers.count(round(c.expected))}.")
+    blocks += [Paragraph("Klageregistret viser klynger, hvor mange sager om samme bestemmelse blev hjemvist på kort "
+                         "tid. Det kan skyldes en ændret praksis i Ankestyrelsen snarere end kommunens sagsbehandling:"),
+               BulletList(tuple(items))]
+    return blocks
+
+
+def _suppressed(n: int, public: bool) -> str:
+    """Counts from the municipality's own cases: under 3 could point to a citizen in a public agenda."""
+    return "<3" if public and 0 < n < 3 else numbers.count(n)
+
+
+def _definition_note(case: DanmarkskortCase) -> str:
+    if case.definition == Definition.OFFICIAL:
+        definition = ("Omgørelsesprocenten er beregnet efter Ankestyrelsens officielle definition: ændrede, ophævede "
+                      "og hjemviste sager delt med de realitetsbehandlede sager (afviste og henviste sager tæller "
+                      "ikke med).")
+    else:
+        definition = ("Omgørelsesprocenten er her beregnet over alle afgjorte sager, også afviste og henviste; det er "
+                      "ikke Ankestyrelsens officielle definition, og tallene er derfor lavere end på danmarkskortet.")
+    return (definition + " Kommunens tal er vist i hele procent og landstallet med én decimal, afrundet én gang fra "
+            "den eksakte brøk. Intervallerne er 95 %-konfidensintervaller (Wilson). " + _source(case))
+
+
+def _source(case: DanmarkskortCase) -> str:
+    dates = sorted({v.as_of for v in case.vintages if v.as_of})
+    stand = f", udtræk pr. {dates[-1]:%d-%m-%Y}" if dates else ""
+    return f"Kilde: Ankestyrelsens statistikbank{stand}."
+
+
+# ---- Indstilling --------------------------------------------------------------------------------
+
+def _recommendation(case: DanmarkskortCase) -> list:
+    published = case.year + 1
+    items = [f"at orienteringen om danmarkskortet for {case.year} tages til efterretning"]
+    high = [s.name for s in case.maps if s.has_cases and s.row.funnel.get(0.95) == FunnelClass.ABOVE]
+    if ACTION_PLAN_FROM_YEAR <= published < ACTION_PLAN_LIFTED_YEAR:
+        items.append("at der træffes beslutning om, hvorvidt der skal udarbejdes en handleplan for at styrke den "
+                     "juridiske kvalitet i sagsbehandlingen (retssikkerhedslovens § 79 b)")
+    elif published >= ACTION_PLAN_LIFTED_YEAR:
+        items.append("at det drøftes, om arbejdet med kvaliteten i sagsbehandlingen skal samles i en handleplan "
+                     "(det er frivilligt fra 1. januar 2025)")
+    if high:
+        items.append("at forvaltningen gennemgår de omgjorte sager på " + _joined([_lower(n) for n in high])
+                     + ", hvor omgørelsesprocenten er højere, end tilfældig variation kan forklare")
+    return [Heading("Indstilling", 1), Paragraph("Forvaltningen indstiller,"),
+            BulletList(tuple(f"{i + 1}. {text}" for i, text in enumerate(items)))]
+
+
+# ---- Bilag --------------------------------------------------------------------------------------
+
+def _annex(case: DanmarkskortCase, catalogue: Catalogue) -> list:
+    name = case.municipality.name
+    blocks: list = [Heading("Bilag", 1)]
+    figure_number = 1
+    series = [TrendSeries(s.name, tuple(y for y, _, _ in s.trend),
+                          tuple(m.rate if m and m.denominator else None for _, m, _ in s.trend),
+                          tuple(n.rate if n and n.denominator else None for _, _, n in s.trend))
+              for s in case.maps]
+    blocks.append(FigureBlock(trend_chart(series, name), figure_number))
+    social = case.maps[0]
+    if social.has_cases and social.national is not None:
+        figure_number += 1
+        points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
+        blocks.append(FigureBlock(funnel_plot(points, social.national.rate, case.municipality.code,
+                                              _lower(social.name), str(case.year)), figure_number))
+    figure_number += 1
+    rates = {r.area.code: r.rate for r in social.all_municipalities}
+    blocks.append(FigureBlock(tile_map(catalogue, rates=rates, highlight=case.municipality.code,
+                                       title=f"{social.name} {case.year}: omgørelsesprocent i de 98 kommuner",
+                                       legend_title="Omgørelsesprocent"), figure_number))
+    return blocks
+
+
+# ---- small helpers ------------------------------------------------------------------------------
+
+def _complaints(n: int) -> str:
+    return "1 klage" if n == 1 else f"{numbers.count(n)} klager"
+
+
+def _cases(n: int | None) -> str:
+    return f"{numbers.count(n)} realitetsbehandlede sager" if n != 1 else "1 realitetsbehandlet sag"
+
+
+def _lower(map_name: str) -> str:
+    """A map's name inside a sentence: "socialområdet generelt"."""
+    return map_name[:1].lower() + map_name[1:]
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+__all__ = ["danmarkskort_document", "AreaLevel"]
