@@ -244,6 +244,15 @@ BASELINE_AS_OF = "2025-03-01"
 BASELINE_FILE = "ankeast1-2024.csv"
 
 
+@pytest.fixture(autouse=True)
+def no_real_secret(tmp_path_factory, monkeypatch):
+    """No test reads or creates a developer's real pseudonym key (~/.config/klagestat/secret):
+    every test has a config folder of its own, unless it sets one itself."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.delenv("KLAGESTAT_SECRET", raising=False)
+    monkeypatch.delenv("KLAGESTAT_SECRET_FILE", raising=False)
+
+
 # ---- the database ---------------------------------------------------------------------------------
 # The store and import tests take their database from the fixtures below and so run twice: on a
 # SQLite file and on PostgreSQL. PostgreSQL needs a server: KLAGESTAT_TEST_PG names one (a database on it that the tests may connect to, as a user

@@ -269,7 +269,7 @@ def test_reading_in_a_child_process_gives_what_reading_here_gives(tmp_path):
     def read(method: str):
         with open_case_file(path) as sheet:
             choice = choose_columns(sheet, vocabulary, ColumnsFile())
-            reader = RegisterReader(catalogue, vocabulary, choice, b"key", dt.date(2026, 1, 1), sheet.position)
+            reader = RegisterReader(catalogue, vocabulary, choice, lambda: b"key", dt.date(2026, 1, 1), sheet.position)
             chunks = list(getattr(reader, method)(sheet.rows))
         return ([(c.lines, [list(v) for v in c.columns()], c.hashes, c.rejects) for c in chunks], reader.summary)
 

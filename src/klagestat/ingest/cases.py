@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from klagestat.domain.catalogue import Catalogue
-from klagestat.domain.cpr import contains_cpr, cpr_problem, mask_cpr, normalise_cpr, pseudonym
+from klagestat.domain.cpr import contains_cpr, cpr_problem, key_fingerprint, mask_cpr, normalise_cpr, pseudonym
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import TOTAL
 from klagestat.domain.register import ANKESTYRELSEN, RegisterVocabulary
@@ -66,11 +66,6 @@ class ColumnChoice:
     ignored: list[str]  # headers klagestat doesn't know (not read; listed for the user)
     header: list[str]
 
-    @property
-    def may_hold_cpr_numbers(self) -> bool:
-        """Whether reading the file needs the pseudonym key."""
-        return "cpr" in self.index or "borger_id" in self.index
-
 
 @dataclass
 class RegisterSummary:
@@ -80,6 +75,7 @@ class RegisterSummary:
     unknown_bases: dict[str, int] = field(default_factory=dict)  # label → cases
     masked_cells: int = 0
     cpr_in_citizen_id: int = 0
+    key_fingerprint: str | None = None  # of the pseudonym key, when a CPR number needed it
 
 
 # ---- the --columns file -----------------------------------------------------------------------
@@ -276,12 +272,16 @@ class RegisterReader:
     """
 
     def __init__(self, catalogue: Catalogue, vocabulary: RegisterVocabulary, choice: ColumnChoice,
-                 key: bytes | None, today: dt.date | None = None, position: str = "linje"):
+                 key: Callable[[], bytes], today: dt.date | None = None, position: str = "linje"):
         self.position = position  # "linje" in a CSV file, "række" in a spreadsheet
         self.catalogue = catalogue
         self.vocabulary = vocabulary
         self.choice = choice
-        self._key = key  # for pseudonyms; present when the file has a column that may hold CPR numbers
+        # The pseudonym key is loaded at the first CPR number (a register of borger_ids needs none).
+        # It must not touch the database: the reader may run in a child process (read_beside); the
+        # caller checks summary.key_fingerprint against the database before it commits.
+        self._key_loader = key
+        self._key: bytes | None = None
         self.today = today or dt.date.today()
         self.summary = RegisterSummary()
         self._seen: dict[str, int] = {}  # sags_id → first line
@@ -358,6 +358,9 @@ class RegisterReader:
     def _pseudonym(self, digits: str) -> str:
         cached = self._pseudonyms.get(digits)
         if cached is None:
+            if self._key is None:
+                self._key = self._key_loader()
+                self.summary.key_fingerprint = key_fingerprint(self._key)
             cached = self._pseudonyms[digits] = pseudonym(self._key, digits)
         return cached
 
