@@ -9,6 +9,9 @@ Each benchmark prints one JSON line:
 The register analyses (`register_*`) also carry "budget_seconds" (1.0: each analysis of every
 municipality over 13 years must stay within it), "within_budget" and "cases"; their baseline is
 loading the whole register into pandas, their floor one pass over the table.
+`report_danmarkskort_all_municipalities_docx` (bench/reports.py) writes the 98 municipalities'
+committee cases for one year as Word files, against a 60-second budget ("budget_seconds",
+"within_budget"); its baseline and floor are described in the line ("baseline_note", "floor_note").
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -28,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 import register_import  # bench/register_import.py, beside this file
+import reports  # bench/reports.py
 
 from klagestat import api
 from klagestat.analysis import register as register_analysis
@@ -275,6 +279,8 @@ def main() -> None:
         report("import_cases_1m_rows", seconds, baseline, floor, rows=REGISTER_IMPORT_ROWS,
                rows_per_second=round(REGISTER_IMPORT_ROWS / seconds), target_rows_per_second=50_000,
                target_ratio_to_floor=2)
+
+        reports.danmarkskort_benchmark(work / "reports", report)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

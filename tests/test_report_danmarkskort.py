@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from fractions import Fraction
+from pathlib import Path
 
 import docx
 import pytest
@@ -61,7 +62,7 @@ def test_word_case_has_the_sections_tables_and_figures_with_the_rates_figures(de
         assert cells["Ændring/ophævelse"][2] == numbers.national_percent(
             Fraction(nation.counts.changed, nation.denominator))
     # The four-year comparison with the neighbours, each cell "63 % (65)".
-    comparison = next(t for t in word.tables if t.rows[0].cells[0].text == "Socialområdet generelt")
+    comparison = next(t for t in word.tables if t.rows[0].cells[0].text == "Kommune")
     assert [c.text for c in comparison.rows[0].cells[1:]] == ["2024", "2023", "2022", "2021"]
     names = [row.cells[0].text for row in comparison.rows[1:]]
     assert names[0] == "Allerød" and names[-2:] == ["Nabokommunerne samlet", "Landsplan"]
@@ -118,3 +119,132 @@ def test_no_data_and_unwritable_paths_are_refused_clearly(demo_db, tmp_path):
     assert result.code == 2 and "Ukendt filtype" in result.err
     result = report(demo_db, "Atlantis", 2024, tmp_path / "x.docx")
     assert result.code == 2 and "Ukendt kommune" in result.err
+
+
+GEOJSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo" / "kommuner-fot2014.geojson"
+
+
+@pytest.mark.skipif(not GEOJSON.exists(), reason=f"the boundary file {GEOJSON} is not beside the project")
+def test_the_map_on_real_boundaries_from_geojson(demo_db, tmp_path):
+    tiles, geo = tmp_path / "tiles.md", tmp_path / "geo.md"
+    assert report(demo_db, "Allerød", 2024, tiles).code == 0
+    result = report(demo_db, "Allerød", 2024, geo, "--geojson", GEOJSON, "--geojson-code", "lau_1")
+    assert result.code == 0, str(result)
+    assert (tmp_path / "geo-figur-3.png").read_bytes() != (tmp_path / "tiles-figur-3.png").read_bytes()
+    assert "Bornholm" in geo.read_text(encoding="utf-8")  # the alt text says where Bornholm is drawn
+    wrong = report(demo_db, "Allerød", 2024, tmp_path / "x.md", "--geojson", GEOJSON)  # no "kommunekode" there
+    assert wrong.code == 2 and "kommunekode" in wrong.err and str(GEOJSON) in wrong.err
+
+
+# ---- every municipality at once -----------------------------------------------------------------
+
+
+def outcome_cells(word) -> dict[str, dict[str, list[str]]]:
+    """The outcome tables' rows by their first cell, per map in the document's order."""
+    grids = [t for t in word.tables if t.rows[0].cells[0].text == "Udfald"]
+    return {map_code: {row.cells[0].text: [c.text for c in row.cells[1:]] for row in grid.rows[1:]}
+            for map_code, grid in zip(("social", "child-disability", "adult-disability"), grids)}
+
+
+def test_all_municipalities_get_a_word_file_each_with_the_rates_figures(demo_db, tmp_path):
+    from klagestat.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    engine = api.open_database(str(demo_db))
+    written = api.report_danmarkskort_all(engine, 2024, tmp_path, workers=2)
+    assert len(written) == 98 and sorted(tmp_path.iterdir()) == sorted(written)
+    assert [p.name.split("-")[2] for p in written] == list(catalogue.municipalities)
+    assert tmp_path / "danmarkskort-2024-201-allerod.docx" in written
+    assert tmp_path / "danmarkskort-2024-492-aero.docx" in written
+    assert tmp_path / "danmarkskort-2024-173-lyngby-taarbaek.docx" in written
+    assert all(p.name.isascii() for p in written)
+
+    table = api.rates(engine, 2024)
+    spot_checks = {"201", "825", "101", "860"}
+    for path, code in zip(written, catalogue.municipalities):
+        word = docx.Document(str(path))
+        assert word.paragraphs[0].text.endswith(f"for {catalogue.municipalities[code].name} Kommune")
+        cells = outcome_cells(word)
+        assert len(cells) == 3 and len(word.inline_shapes) == 3
+        if code not in spot_checks:
+            continue
+        for map_code, rows in cells.items():
+            mine = next(r for r in table.rows if r.map == map_code and r.area.code == code)
+            nation = next(r for r in table.rows if r.map == map_code and r.area.level == "national")
+            assert rows["Samlet omgørelsesprocent"] == [
+                numbers.municipal_percent(mine.rate), numbers.count(mine.counts.changed + mine.counts.remitted),
+                numbers.national_percent(nation.rate)]
+            assert rows["Hjemvisning"][1] == numbers.count(mine.counts.remitted)
+
+
+def test_all_municipalities_one_process_and_other_formats(demo_db, tmp_path):
+    engine = api.open_database(str(demo_db))
+    written = api.report_danmarkskort_all(engine, "2024", tmp_path, format="md", workers=1,
+                                          municipalities=["Læsø", "201"])
+    assert [p.name for p in written] == [  # in the order asked for
+        "danmarkskort-2024-825-laeso.md", *(f"danmarkskort-2024-825-laeso-figur-{n}.png" for n in (1, 2, 3)),
+        "danmarkskort-2024-201-allerod.md", *(f"danmarkskort-2024-201-allerod-figur-{n}.png" for n in (1, 2, 3))]
+    assert "Med under 20 sager" in (tmp_path / "danmarkskort-2024-825-laeso.md").read_text(encoding="utf-8")
+    with pytest.raises(api.InputError, match="Ukendt format"):
+        api.report_danmarkskort_all(engine, 2024, tmp_path, format="odt")
+    with pytest.raises(api.InputError, match="findes ikke"):
+        api.report_danmarkskort_all(engine, 2024, tmp_path / "mangler")
+
+
+def test_batch_analysis_equals_the_single_one_on_the_demo(demo_db):
+    from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
+    from klagestat.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    codes = ["201", "825", "101", "400"]
+    with api.open_database(str(demo_db)).connect() as conn:
+        batch = list(danmarkskort_cases(conn, catalogue, codes, 2024))
+        assert batch == [danmarkskort_case(conn, catalogue, code, 2024) for code in codes]
+    assert [c.municipality.code for c in batch] == codes
+    assert all(len(section.all_municipalities) == 98 for case in batch for section in case.maps)
+
+
+def test_batch_analysis_equals_the_single_one_with_a_map_without_cases(tmp_path):
+    from datetime import date
+
+    from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
+    from klagestat.analysis.rates import NoDataError
+    from klagestat.catalogue import load_catalogue
+    from conftest import P32, P41, P87, P100
+
+    catalogue = load_catalogue()
+    files = []
+    for year, scale in ((2023, 1), (2024, 2)):
+        figures = {
+            "Ærø": {P85: (4 * scale, 0, 2, 0), P32: (2, 1, 0, 0)},  # no child- or adult-disability cases
+            "Langeland": {P41: (3, 1, scale, 0), P100: (5, 2, 1, 1), P85: (6, 1, 2, 0), P87: (1, 0, 1, 0),
+                          P32: (1, 1, 0, 0)},
+            "Læsø": {P41: (2, 0, 1, 0), P100: (1, 0, 0, 0), P85: (1, 1, 0, 0), P87: (0, 1, 0, 0), P32: (1, 0, 0, 0)},
+            "Allerød": {P41: (5, 1, 2, 1), P100: (6, 0, 4, 0), P85: (10, 2, 3 * scale, 1), P87: (3, 1, 4, 0),
+                        P32: (7, 0, 1, 2)},
+            "Hele landet": {P41: (900, 120, 610, 80), P100: (1200, 90, 720, 60), P85: (2500, 300, 900, 200),
+                            P87: (400, 40, 150, 20), P32: (700, 50, 200, 30)},
+        }
+        files.append(write_statbank_csv(tmp_path / f"ankeast1-{year}.csv", statbank_rows(figures, str(year))))
+    engine = api.open_database(str(tmp_path / "k.db"))
+    api.import_statbank(engine, files, as_of=date(2025, 3, 1))
+    codes = ["492", "482", "825", "201"]  # Ærø first: its neighbours Samsø and Fanø have no figures
+    with engine.connect() as conn:
+        batch = list(danmarkskort_cases(conn, catalogue, codes, 2024))
+        assert batch == [danmarkskort_case(conn, catalogue, code, 2024) for code in codes]
+        with pytest.raises(NoDataError, match="Samsø"):
+            list(danmarkskort_cases(conn, catalogue, ["492", "741"], 2024))
+    aero = batch[0]
+    assert [s.has_cases for s in aero.maps] == [True, False, False]
+    # And the batch agrees with `klagestat rates` itself, not only with the single case.
+    social = aero.maps[0]
+    with_neighbours = api.rates(engine, "2023,2024", ["Ærø"], maps=["social"], neighbours=True)
+    assert social.row == next(r for r in with_neighbours.rows if r.area.code == "492" and r.span.first == 2024)
+    group = {r.span.first: r for r in with_neighbours.rows if r.area.level == "group"}
+    assert social.comparison[-1].by_year == group
+    samso = next(line for line in social.comparison if line.name == "Samsø")
+    assert all(r.counts is None for r in samso.by_year.values())
+    provisions = api.rates(engine, 2024, ["Langeland"], maps=["social"], by="provision")
+    assert batch[1].maps[0].provisions == sorted(
+        (r for r in provisions.rows if r.area.code == "482" and r.counts.changed + r.counts.remitted),
+        key=lambda r: (-(r.counts.changed + r.counts.remitted), r.group or ""))

@@ -5,17 +5,19 @@ the trend over the years before, the municipality against its neighbours (the co
 municipalities use in their cases), every municipality's figures for the funnel plot and the
 map, and the provisions behind the reversals; and, when the municipality has imported its own
 register, the clusters of remittals found there. All figures come from `compute_rates`, the
-function behind `klagestat rates`, so the case can never disagree with it.
+function behind `klagestat rates`, so the case can never disagree with it. `danmarkskort_cases`
+gathers the cases of many municipalities at once, computing what they share only once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from klagestat.domain.catalogue import AreaLevel, Catalogue, Municipality
+from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.rates import Definition
 from klagestat.store.cases import case_count
@@ -74,60 +76,110 @@ class DanmarkskortCase:
 
 def danmarkskort_case(conn: Connection, catalogue: Catalogue, code: str, year: int,
                       as_of: dt.date | None = None, definition: Definition = Definition.OFFICIAL) -> DanmarkskortCase:
-    municipality = catalogue.municipalities[code]
-    this_year = compute_rates(conn, catalogue, [YearSpan(year, year)], municipalities=[code], definition=definition,
-                              as_of=as_of)
-    if not any(r.area.code == code and r.counts is not None for r in this_year.rows):
-        raise NoDataError(f"Statistikbanken har ingen tal for {municipality.name} i {year}. Importér dem med "
-                          "klagestat import statbank, eller vælg et andet år.")
+    return next(danmarkskort_cases(conn, catalogue, [code], year, as_of, definition))
+
+
+def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[str], year: int,
+                       as_of: dt.date | None = None,
+                       definition: Definition = Definition.OFFICIAL) -> Iterator[DanmarkskortCase]:
+    """The case of each municipality in `codes` (each once, in that order), exactly as
+    `danmarkskort_case` gives it one at a time.
+
+    Most of a case's work is shared: every municipality's figures for the year (the funnel plot
+    and the map), and `compute_rates` sums the statistics of all municipalities whichever it is
+    asked for. So the tables are computed once for all of them (one for the year, one for the
+    trend years with every municipality's neighbours and comparison group, one per map for the
+    provisions) and sliced per municipality; a row of a municipality doesn't depend on which
+    others are asked for. Raises NoDataError, before any case, when one of them has no figures
+    for the year.
+    """
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return
+    span = [YearSpan(year, year)]
+    everyone = compute_rates(conn, catalogue, span, definition=definition, as_of=as_of)
+    with_figures = {r.area.code for r in everyone.rows if r.counts is not None}
+    for code in codes:
+        if code not in with_figures:
+            name = catalogue.municipalities[code].name
+            raise NoDataError(f"Statistikbanken har ingen tal for {name} i {year}. Importér dem med "
+                              "klagestat import statbank, eller vælg et andet år.")
     first_year = catalogue.first_period.year
     trend_years = [y for y in range(year - TREND_YEARS + 1, year + 1) if y >= first_year]
     table_years = sorted((y for y in trend_years if y > year - TABLE_YEARS), reverse=True)
 
-    neighbours = [catalogue.municipalities[n] for n in municipality.neighbours]
-    over_years = compute_rates(conn, catalogue, [YearSpan(y, y) for y in trend_years],
-                               municipalities=[code, *municipality.neighbours], comparison_groups=[code],
-                               definition=definition, as_of=as_of)
-    everyone = compute_rates(conn, catalogue, [YearSpan(year, year)], definition=definition, as_of=as_of)
-    sections = []
-    for map_code, map_definition in catalogue.maps.items():
-        def rows(table, level=None, area=None, years=None):
-            return [r for r in table.rows if r.map == map_code and (level is None or r.area.level == level)
-                    and (area is None or r.area.code == area) and (years is None or r.span.first in years)]
+    with_neighbours = list(dict.fromkeys(c for code in codes
+                                         for c in (code, *catalogue.municipalities[code].neighbours)))
+    over_years = _by_map_and_area(compute_rates(
+        conn, catalogue, [YearSpan(y, y) for y in trend_years], municipalities=with_neighbours,
+        comparison_groups=codes, definition=definition, as_of=as_of).rows)
+    all_municipalities = {map_code: [r for r in rows if r.denominator and r.rate is not None]
+                          for map_code, rows in _by_map(everyone.rows, AreaLevel.MUNICIPALITY).items()}
+    provisions = {map_code: _provisions_with_reversals(conn, catalogue, codes, year, map_code, definition, as_of)
+                  for map_code in catalogue.maps}
 
-        mine = {r.span.first: r for r in rows(over_years, AreaLevel.MUNICIPALITY, code)}
-        national = {r.span.first: r for r in rows(over_years, AreaLevel.NATIONAL)}
-        comparison = [ComparisonLine(municipality.name, AreaLevel.MUNICIPALITY,
-                                     {y: r for y, r in mine.items() if y in table_years})]
-        for n in neighbours:
-            comparison.append(ComparisonLine(n.name, AreaLevel.MUNICIPALITY, {
-                r.span.first: r for r in rows(over_years, AreaLevel.MUNICIPALITY, n.code, table_years)}))
-        group = {r.span.first: r for r in rows(over_years, AreaLevel.GROUP, years=table_years)}
-        if group:
-            comparison.append(ComparisonLine("Nabokommunerne samlet", AreaLevel.GROUP, group))
-        sections.append(MapSection(
-            code=map_code,
-            name=map_definition.name,
-            row=mine.get(year),
-            national=national.get(year),
-            trend=[(y, mine.get(y), national.get(y)) for y in trend_years],
-            comparison=comparison,
-            all_municipalities=[r for r in rows(everyone, AreaLevel.MUNICIPALITY)
-                                if r.denominator and r.rate is not None],
-            provisions=_provisions_with_reversals(conn, catalogue, code, year, map_code, definition, as_of),
-        ))
-    register_cases = case_count(conn, code)
-    return DanmarkskortCase(
-        municipality=municipality, year=year, definition=definition, table_years=table_years,
-        trend_years=trend_years, maps=sections, neighbours=neighbours, as_of=this_year.as_of,
-        vintages=this_year.vintages, register_cases=register_cases,
-        clusters=clusters(conn, code, [year]) if register_cases else None,
-    )
+    for code in codes:
+        municipality = catalogue.municipalities[code]
+        neighbours = [catalogue.municipalities[n] for n in municipality.neighbours]
+        group_code = catalogue.comparison_group(code)[0].code
+        sections = []
+        for map_code, map_definition in catalogue.maps.items():
+            def by_year(area: str, years=None) -> dict[int, RateRow]:
+                return {r.span.first: r for r in over_years.get((map_code, area), [])
+                        if years is None or r.span.first in years}
+
+            mine = by_year(code)
+            national = by_year(NATIONAL_CODE)
+            comparison = [ComparisonLine(municipality.name, AreaLevel.MUNICIPALITY,
+                                         {y: r for y, r in mine.items() if y in table_years})]
+            for n in neighbours:
+                comparison.append(ComparisonLine(n.name, AreaLevel.MUNICIPALITY, by_year(n.code, table_years)))
+            group = by_year(group_code, table_years)
+            if group:
+                comparison.append(ComparisonLine("Nabokommunerne samlet", AreaLevel.GROUP, group))
+            sections.append(MapSection(
+                code=map_code,
+                name=map_definition.name,
+                row=mine.get(year),
+                national=national.get(year),
+                trend=[(y, mine.get(y), national.get(y)) for y in trend_years],
+                comparison=comparison,
+                all_municipalities=list(all_municipalities.get(map_code, [])),
+                provisions=provisions[map_code].get(code, []),
+            ))
+        register_cases = case_count(conn, code)
+        yield DanmarkskortCase(
+            municipality=municipality, year=year, definition=definition, table_years=table_years,
+            trend_years=trend_years, maps=sections, neighbours=neighbours, as_of=everyone.as_of,
+            vintages=everyone.vintages, register_cases=register_cases,
+            clusters=clusters(conn, code, [year]) if register_cases else None,
+        )
 
 
-def _provisions_with_reversals(conn, catalogue, code, year, map_code, definition, as_of) -> list[RateRow]:
-    table = compute_rates(conn, catalogue, [YearSpan(year, year)], municipalities=[code], maps=[map_code],
+def _by_map(rows: list[RateRow], level: AreaLevel) -> dict[str, list[RateRow]]:
+    """The rows of one level, per map, in their order."""
+    result: dict[str, list[RateRow]] = {}
+    for r in rows:
+        if r.area.level == level:
+            result.setdefault(r.map, []).append(r)
+    return result
+
+
+def _by_map_and_area(rows: list[RateRow]) -> dict[tuple[str, str], list[RateRow]]:
+    """The rows per (map, area code), in their order."""
+    result: dict[tuple[str, str], list[RateRow]] = {}
+    for r in rows:
+        result.setdefault((r.map, r.area.code), []).append(r)
+    return result
+
+
+def _provisions_with_reversals(conn, catalogue, codes, year, map_code, definition, as_of) -> dict[str, list[RateRow]]:
+    """Each municipality's provisions with reversals in the map and year, most reversals first."""
+    table = compute_rates(conn, catalogue, [YearSpan(year, year)], municipalities=codes, maps=[map_code],
                           by="provision", definition=definition, as_of=as_of)
-    rows = [r for r in table.rows if r.area.code == code and r.counts is not None
-            and r.counts.changed + r.counts.remitted > 0]
-    return sorted(rows, key=lambda r: (-(r.counts.changed + r.counts.remitted), r.group or ""))
+    result: dict[str, list[RateRow]] = {}
+    for r in table.rows:
+        if r.area.level == AreaLevel.MUNICIPALITY and r.counts is not None and r.counts.changed + r.counts.remitted > 0:
+            result.setdefault(r.area.code, []).append(r)
+    return {code: sorted(rows, key=lambda r: (-(r.counts.changed + r.counts.remitted), r.group or ""))
+            for code, rows in result.items()}

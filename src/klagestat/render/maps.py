@@ -10,7 +10,8 @@ The highlighted municipality gets a thick black outline and its name and value i
 
 matplotlib can't write an SVG <title>, so each municipality is drawn as one artist with a gid
 ("tile-101", "kommune-101") and its group in the exported SVG gets a <title> afterwards,
-"København: 30 %": a browser shows it on hover and a screen reader can read it.
+"København: 30 %": a browser shows it on hover and a screen reader can read it. (Afterwards is
+when the SVG is first read: a Word report, which embeds the PNG, never exports the SVG.)
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -239,14 +241,21 @@ def _escape(text: str) -> str:
 
 
 def with_titles(figure: Figure, titles: Mapping[str, str]) -> Figure:
-    """The figure with a <title> first in each SVG group whose id is a key of `titles`."""
-    svg = figure.svg
+    """The figure with a <title> first in each SVG group whose id is a key of `titles`.
+
+    The titles go in when the SVG is exported (see figures.Figure), so a Word report, which
+    embeds only the PNG, never exports the SVG at all.
+    """
+    return figure.edited(partial(_insert_titles, dict(titles)))
+
+
+def _insert_titles(titles: dict[str, str], svg: str) -> str:
     for gid, text in titles.items():
         opening = f'<g id="{gid}">'
         if svg.count(opening) != 1:
             raise RuntimeError(f"expected one SVG group {gid!r}, found {svg.count(opening)}")
         svg = svg.replace(opening, f"{opening}\n   <title>{_escape(text)}</title>", 1)
-    return replace(figure, svg=svg)
+    return svg
 
 
 def _titles(catalogue: Catalogue, colouring: Colouring, prefix: str) -> dict[str, str]:
