@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from klagestat.analysis.danmarkskort import danmarkskort_case
+from klagestat.analysis.complaints import complaint_report
+from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
 from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, NoDataError, RateTable, compute_rates
@@ -26,13 +27,14 @@ from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_ana
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.catalogue import AreaLevel, Catalogue
-from klagestat.domain.cpr import key_fingerprint
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
+from klagestat.render.complaints_report import complaints_document
 from klagestat.render.danmarkskort_report import danmarkskort_document
-from klagestat.render.report_files import check_report_path, write_report
+from klagestat.render.danmarkskort_files import danmarkskort_file_name, write_danmarkskort_files
+from klagestat.render.report_files import FORMATS, check_report_path, write_report
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import open_case_file
 from klagestat.ingest.decisions_file import read_decisions
@@ -204,27 +206,15 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
         if existing_import is not None:
             return CaseImportReport(str(file), "unchanged", code, existing_import, position=sheet_rows.position)
 
-        def load_checked_key() -> bytes:
-            loaded = load_key()
-            known = key_fingerprint_of(conn)
-            if known is None:
-                remember_key_fingerprint(conn, key_fingerprint(loaded))
-            elif known != key_fingerprint(loaded):
-                raise InputError([Problem("KLAGESTAT_SECRET", (
-                    "Databasens pseudonymer er lavet med en anden nøgle end den, der bruges nu, så "
-                    "gentagne klagere ville ikke kunne genkendes. Brug den oprindelige nøgle "
-                    "(KLAGESTAT_SECRET eller filen " + str(secret_file()) + ")."))],
-                    headline="Nøglen til pseudonymisering passer ikke til databasen:", footer=IMPORT_FOOTER)
-            return loaded
-
-        key = load_checked_key() if choice.may_hold_cpr_numbers else None
-        reader = RegisterReader(catalogue, vocabulary, choice, key, today, sheet_rows.position)
+        reader = RegisterReader(catalogue, vocabulary, choice, load_key, today, sheet_rows.position)
         if progress:
             progress(f"Importerer {file}")
         import_id = start_case_import(conn, code, path.name, sheet_rows.file_format, digest, synthetic)
         with closing(reader.read_beside(sheet_rows.rows)) as chunks:  # closed: the child stops if writing fails
             counts = _write_register(conn, code, import_id, chunks, existing_cases(conn, code))
         rejects = counts.pop("rejects")
+        if reader.summary.key_fingerprint is not None:
+            _check_key(conn, reader.summary.key_fingerprint)  # a wrong key raises: nothing is committed
         report = CaseImportReport(str(file), "imported", code, None, rejects, reader.summary, choice.ignored,
                                   position=sheet_rows.position, notes=list(sheet_rows.notes))
         if strict and rejects:
@@ -233,6 +223,20 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
         report.kept_cases = counts.pop("kept")
         report.info = finish_case_import(conn, import_id, row_count=reader.summary.rows, **counts)
         return report
+
+
+def _check_key(conn, fingerprint: str) -> None:
+    """The first key that made pseudonyms is the database's; another would split every repeat
+    complainant in two."""
+    known = key_fingerprint_of(conn)
+    if known is None:
+        remember_key_fingerprint(conn, fingerprint)
+    elif known != fingerprint:
+        raise InputError([Problem("KLAGESTAT_SECRET", (
+            "Databasens pseudonymer er lavet med en anden nøgle end den, der bruges nu, så "
+            "gentagne klagere ville ikke kunne genkendes. Brug den oprindelige nøgle "
+            "(KLAGESTAT_SECRET eller filen " + str(secret_file()) + ")."))],
+            headline="Nøglen til pseudonymisering passer ikke til databasen:", footer=IMPORT_FOOTER)
 
 
 def _one_municipality(name: str, catalogue: Catalogue) -> str:
@@ -377,9 +381,11 @@ def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date
 
 
 def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out: str | Path, public: bool = False,
-                        as_of: dt.date | None = None, catalogue: Catalogue | None = None) -> list[Path]:
+                        as_of: dt.date | None = None, catalogue: Catalogue | None = None,
+                        geojson: str | Path | None = None, geojson_code: str = "kommunekode") -> list[Path]:
     """The annual Danmarkskort case as a Word, HTML, Markdown or PDF file (`klagestat report
-    danmarkskort`); returns the files written."""
+    danmarkskort`); returns the files written. With `geojson` (municipality boundaries, the code
+    in the property `geojson_code`) the map is drawn on them instead of the tile grid."""
     catalogue = catalogue or load_catalogue()
     code = _one_municipality(municipality, catalogue)
     single_year = _one_year(year)
@@ -387,7 +393,25 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     check_report_path(out)  # before the work: a wrong file name should not wait for the figures
     with engine.connect() as conn:
         case = danmarkskort_case(conn, catalogue, code, single_year, as_of)
-    return write_report(danmarkskort_document(case, catalogue, public=public), out)
+    boundaries = (Path(geojson), geojson_code) if geojson else None
+    return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries), out)
+
+
+def report_complaints(engine: Engine, municipality: str, year: int | str, out: str | Path, public: bool = False,
+                      areas: str | Path | None = None, catalogue: Catalogue | None = None) -> list[Path]:
+    """The regular complaint report from the municipality's own register, by committee (the
+    register's omraade column) or by the areas of an --areas file (`klagestat report complaints`)."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    single_year = _one_year(year)
+    out = Path(out)
+    check_report_path(out)
+    area_config = read_areas(Path(areas), catalogue) if areas else None
+    area_source = (f"Områderne er defineret i filen {Path(areas).name}." if areas else
+                   "Områderne er kolonnen omraade i kommunens klageregister, som forvaltningen har udfyldt den.")
+    with engine.connect() as conn:
+        report = complaint_report(conn, catalogue, code, single_year, area_config, area_source)
+    return write_report(complaints_document(report, load_register_vocabulary(), public=public), out)
 
 
 def _one_year(year: int | str) -> int:
@@ -443,3 +467,31 @@ def demo(db: str, folder: str | Path = "demo", progress: Callable[[str], None] |
     from klagestat.demo.build import build_demo  # the demo build itself uses this API
 
     return build_demo(db, Path(folder), progress=progress)
+
+
+def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path, format: str = "docx",
+                            public: bool = False, as_of: dt.date | None = None, workers: int = 2,
+                            municipalities: Sequence[str] | None = None, catalogue: Catalogue | None = None,
+                            geojson: str | Path | None = None, geojson_code: str = "kommunekode") -> list[Path]:
+    """The Danmarkskort case of every municipality (or of `municipalities`, names or codes) for one
+    year, one file each in `folder`, named like danmarkskort-2024-201-allerod.docx; returns the
+    files written (Markdown's figures too), in the order of `municipalities` or the catalogue's.
+    `geojson` and `geojson_code` as for `report_danmarkskort`.
+
+    The analysis is shared (see analysis.danmarkskort.danmarkskort_cases): under a second for all
+    98. The drawing and writing, most of a second a case, is spread over `workers` processes.
+    """
+    catalogue = catalogue or load_catalogue()
+    codes = resolve_municipalities(municipalities, catalogue) if municipalities else list(catalogue.municipalities)
+    single_year = _one_year(year)
+    suffix = "." + format.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise _bad_input(f"Ukendt format {format!r}. Vælg mellem {', '.join(f.lstrip('.') for f in FORMATS)}.")
+    folder = Path(folder)
+    paths = [folder / danmarkskort_file_name(single_year, code, catalogue.municipalities[code].name, suffix)
+             for code in codes]
+    check_report_path(paths[0])  # before the work: a missing folder should not wait for the figures
+    with engine.connect() as conn:
+        cases = list(danmarkskort_cases(conn, catalogue, codes, single_year, as_of))
+    boundaries = (Path(geojson), geojson_code) if geojson else None
+    return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers)

@@ -260,13 +260,30 @@ def report_danmarkskort(
     out: Annotated[Path, typer.Option("--out", help="Filen; formatet følger endelsen: .docx, .html, .md eller .pdf.")],
     public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsbeskrivelser, og tal fra kommunens egne sager under 3 vises som <3.")] = False,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Statistikken, som den så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
+    geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Kommunegrænser som GeoJSON (fx DAGI); så tegnes kortet på de rigtige grænser i stedet for ét felt pr. kommune.")] = None,
+    geojson_code: Annotated[str, typer.Option("--geojson-code", help="Egenskaben i GeoJSON-filen, der holder kommunekoden.")] = "kommunekode",
     db: DbOption = None,
 ) -> None:
     """Skriv udkastet til den årlige sag om danmarkskortet: resumé, baggrund, sagsfremstilling, indstilling og bilag."""
     engine = api.open_database(db)
     written = api.report_danmarkskort(engine, municipality, year, out, public=public,
-                                      as_of=_parse_date(as_of, "--as-of"))
+                                      as_of=_parse_date(as_of, "--as-of"), geojson=geojson, geojson_code=geojson_code)
     for path in written:
+        print(f"Skrev {path}")
+
+
+@command(report_app, "complaints")
+def report_complaints(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    year: Annotated[str, typer.Option("--year", help="Året for klageinstansernes afgørelser.")],
+    out: Annotated[Path, typer.Option("--out", help="Filen; formatet følger endelsen: .docx, .html, .md eller .pdf.")],
+    areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML), der samler bestemmelser i udvalgsområder. Uden den bruges registrets kolonne omraade.")] = None,
+    public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsliste, sagsbeskrivelser eller læringspunkter, og tal under 3 vises som <3.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Skriv den løbende klagerapport fra kommunens eget klageregister: områder, love, andre klageinstanser, årsager, afgørelsesår, gentagne klagere, læring og omgjorte sager."""
+    engine = api.open_database(db)
+    for path in api.report_complaints(engine, municipality, year, out, public=public, areas=areas):
         print(f"Skrev {path}")
 
 

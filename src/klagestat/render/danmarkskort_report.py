@@ -8,6 +8,7 @@ the nation) from the exact fractions, so nothing is rounded twice or added up fr
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
 from klagestat.analysis.rates import RateRow
@@ -18,7 +19,7 @@ from klagestat.domain.statistics import FunnelClass
 from . import numbers
 from .charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
-from .maps import tile_map
+from .maps import geo_map, tile_map
 
 SMALL = 20  # fewer cases than this, and every figure gets its uncertainty spelled out
 SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
@@ -26,7 +27,10 @@ ACTION_PLAN_FROM_YEAR = 2022  # the duty to decide on an action plan: from 1 Jul
 ACTION_PLAN_LIFTED_YEAR = 2025  # … until 1 January 2025
 
 
-def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False) -> Document:
+def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False,
+                          boundaries: tuple[Path, str] | None = None) -> Document:
+    """The case; `boundaries` (a GeoJSON file and the property holding the municipality code)
+    draws the map on real boundaries instead of the tile grid."""
     name = case.municipality.name
     document = Document(
         title=f"Danmarkskortet {case.year}: omgørelsesprocenter for {name} Kommune",
@@ -44,7 +48,7 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     blocks += _clusters(case, public)
     blocks.append(Paragraph(_definition_note(case), "note"))
     blocks += _recommendation(case)
-    blocks += _annex(case, catalogue)
+    blocks += _annex(case, catalogue, boundaries)
     return document
 
 
@@ -137,8 +141,8 @@ def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int)
         row, national = section.row, section.national
         counts = row.counts
         blocks.append(Paragraph(
-            f"Ankestyrelsen realitetsbehandlede {numbers.count(row.denominator)} sager fra {name} på "
-            f"{_lower(section.name)} i {case.year}. I {numbers.count(counts.upheld)} sager blev afgørelsen "
+            f"Ankestyrelsen realitetsbehandlede {_count_of(row.denominator, 'sag', 'sager')} fra {name} på "
+            f"{_lower(section.name)} i {case.year}. I {_count_of(counts.upheld, 'sag', 'sager')} blev afgørelsen "
             f"stadfæstet, i {numbers.count(counts.changed)} ændret eller ophævet, og "
             f"{numbers.count(counts.remitted)} blev hjemvist. Omgørelsesprocenten var "
             f"{numbers.municipal_percent(row.rate)} mod {numbers.national_percent(national.rate if national else None)} "
@@ -219,7 +223,7 @@ def _comparison_table(number: int, case: DanmarkskortCase, section: MapSection) 
     return Table(
         caption=(f"Tabel {number}: {section.name} {years[-1]}–{years[0]}, omgørelsesprocent "
                  "(antal realitetsbehandlede sager i parentes)"),
-        header=(section.name, *(str(y) for y in years)), rows=tuple(rows), source=_source(case))
+        header=("Kommune", *(str(y) for y in years)), rows=tuple(rows), source=_source(case))
 
 
 def _rate_with_cases(row: RateRow | None, national_level: bool) -> str:
@@ -306,12 +310,12 @@ def _recommendation(case: DanmarkskortCase) -> list:
         items.append("at forvaltningen gennemgår de omgjorte sager på " + _joined([_lower(n) for n in high])
                      + ", hvor omgørelsesprocenten er højere, end tilfældig variation kan forklare")
     return [Heading("Indstilling", 1), Paragraph("Forvaltningen indstiller,"),
-            BulletList(tuple(f"{i + 1}. {text}" for i, text in enumerate(items)))]
+            BulletList(tuple(items), numbered=True)]
 
 
 # ---- Bilag --------------------------------------------------------------------------------------
 
-def _annex(case: DanmarkskortCase, catalogue: Catalogue) -> list:
+def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: tuple[Path, str] | None) -> list:
     name = case.municipality.name
     blocks: list = [Heading("Bilag", 1)]
     figure_number = 1
@@ -328,13 +332,22 @@ def _annex(case: DanmarkskortCase, catalogue: Catalogue) -> list:
                                               _lower(social.name), str(case.year)), figure_number))
     figure_number += 1
     rates = {r.area.code: r.rate for r in social.all_municipalities}
-    blocks.append(FigureBlock(tile_map(catalogue, rates=rates, highlight=case.municipality.code,
-                                       title=f"{social.name} {case.year}: omgørelsesprocent i de 98 kommuner",
-                                       legend_title="Omgørelsesprocent"), figure_number))
+    title = f"{social.name} {case.year}: omgørelsesprocent i de 98 kommuner"
+    if boundaries is None:
+        the_map = tile_map(catalogue, rates=rates, highlight=case.municipality.code, title=title,
+                           legend_title="Omgørelsesprocent")
+    else:
+        the_map = geo_map(catalogue, boundaries[0], code_property=boundaries[1], rates=rates,
+                          highlight=case.municipality.code, title=title, legend_title="Omgørelsesprocent")
+    blocks.append(FigureBlock(the_map, figure_number))
     return blocks
 
 
 # ---- small helpers ------------------------------------------------------------------------------
+
+def _count_of(n: int, one: str, many: str) -> str:
+    return f"{numbers.count(n)} {one if n == 1 else many}"
+
 
 def _complaints(n: int) -> str:
     return "1 klage" if n == 1 else f"{numbers.count(n)} klager"

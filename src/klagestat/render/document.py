@@ -27,6 +27,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[str, ...]
+    numbered: bool = False  # 1., 2., … (an Indstilling's points are referred to by number)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     source: str | None = None  # "Kilde: …", printed under the table
     total_row: bool = False  # the last row is a total, set in bold
+    figures_from: int = 1  # columns from this one on hold figures, aligned right; before it, text
+
+    def is_figure(self, column: int) -> bool:
+        return column >= self.figures_from
 
     def __post_init__(self):
         if any(len(row) != len(self.header) for row in self.rows):

@@ -19,11 +19,14 @@ from docx.shared import Cm, Pt
 from .document import BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
 
 LANGUAGE = "da-DK"
+FONT = "Calibri"  # what agenda systems and Word expect; LibreOffice draws it with metric-equal Carlito
+TEXT_WIDTH_CM = 16.0  # A4 less the margins
 
 
 def write_docx(document: Document, path: Path) -> None:
     word = new_word_document()
     _page_and_language(word)
+    _fonts(word)
     word.core_properties.title = f"{document.title} – {document.subtitle}"
     word.core_properties.language = LANGUAGE
     word.core_properties.author = "klagestat"
@@ -40,12 +43,9 @@ def write_docx(document: Document, path: Path) -> None:
             if block.kind == "note":
                 for run in paragraph.runs:
                     run.font.size = Pt(9)
-            elif block.kind == "lead":
-                for run in paragraph.runs:
-                    run.bold = True
         elif isinstance(block, BulletList):
             for item in block.items:
-                word.add_paragraph(item, style="List Bullet")
+                word.add_paragraph(item, style="List Number" if block.numbered else "List Bullet")
         elif isinstance(block, Table):
             _table(word, block)
         elif isinstance(block, FigureBlock):
@@ -53,6 +53,20 @@ def write_docx(document: Document, path: Path) -> None:
         elif isinstance(block, PageBreak):
             word.add_page_break()
     word.save(str(path))
+
+
+def _fonts(word) -> None:
+    """One sans-serif family throughout, instead of the template's theme fonts."""
+    for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption",
+                 "List Bullet", "List Number"):
+        style = word.styles[name]
+        style.font.name = FONT
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attribute), FONT)
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+            fonts.attrib.pop(qn(theme), None)
+    word.styles["Normal"].font.size = Pt(10.5)
 
 
 def _page_and_language(word) -> None:
@@ -75,30 +89,56 @@ def _table(word, table: Table) -> None:
     word.add_paragraph(table.caption, style="Caption")
     grid = word.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = word.styles["Table Grid"]
+    grid.autofit = False
+    widths = _column_widths(table)
     header = grid.rows[0]
     _repeat_as_header(header)
+    for column, width in zip(grid.columns, widths):
+        column.width = Cm(width)  # the table grid, which LibreOffice reads
+        for cell in column.cells:
+            cell.width = Cm(width)  # each cell, which Word reads
     for i, text in enumerate(table.header):
         cell = header.cells[i]
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
-        _align(cell, i)
+        cell.paragraphs[0].runs[0].font.size = Pt(9)
+        _align(cell, table.is_figure(i))
     for r, row in enumerate(table.rows, start=1):
         bold = table.total_row and r == len(table.rows)
         for i, text in enumerate(row):
             cell = grid.rows[r].cells[i]
             cell.text = text
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(9)
             if bold and cell.paragraphs[0].runs:
                 cell.paragraphs[0].runs[0].bold = True
-            _align(cell, i)
+            _align(cell, table.is_figure(i))
     if table.source:
         source = word.add_paragraph(table.source)
         for run in source.runs:
             run.font.size = Pt(8)
 
 
-def _align(cell, column: int) -> None:
-    """The first column holds names; the others figures, which line up on the right."""
-    if column > 0:
+def _column_widths(table: Table) -> list[float]:
+    """Each column at least as wide as its longest word ("Realitetsbehandlede" must not break),
+    text columns wider for their longest cell; the page width shared in those proportions."""
+    weights = []
+    for i in range(len(table.header)):
+        cells = [str(row[i]) for row in (table.header, *table.rows)]
+        header_word = max((len(word) for word in table.header[i].split()), default=1) * 1.15  # bold
+        # A figure ("35 %", "44,9 % (14.000)") must not wrap at all; text may wrap between words.
+        body = [len(cell) for cell in cells[1:]] if table.is_figure(i) else \
+            [len(word) for cell in cells[1:] for word in cell.split()]
+        longest_word = max([header_word, *body])
+        longest_cell = max(len(cell) for cell in cells)
+        weights.append(max(longest_word + 2, min(longest_cell, 12 if table.is_figure(i) else 28)))
+    total = sum(weights)
+    return [TEXT_WIDTH_CM * w / total for w in weights]
+
+
+def _align(cell, figure: bool) -> None:
+    """Figures line up on the right; names and text on the left."""
+    if figure:
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 

@@ -13,7 +13,7 @@ body { font-family: "Segoe UI", Calibri, "DejaVu Sans", sans-serif; max-width: 4
 h1 { font-size: 1.8rem; margin-bottom: 0.2rem; }
 .subtitle { font-size: 1.1rem; color: #444; margin-top: 0; }
 .notice { border: 2px solid #111; padding: 0.5rem 0.8rem; font-weight: bold; }
-.lead { font-weight: bold; }
+.lead { font-size: 1.05rem; }
 .note, .source { font-size: 0.85rem; color: #333; }
 table { border-collapse: collapse; margin: 0.5rem 0 0.2rem; }
 caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3rem; }
@@ -59,7 +59,8 @@ def _block(block) -> str:
         kind = "" if block.kind == "body" else f' class="{block.kind}"'
         return f"<p{kind}>{escape(block.text)}</p>"
     if isinstance(block, BulletList):
-        return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in block.items) + "</ul>"
+        tag = "ol" if block.numbered else "ul"
+        return f"<{tag}>" + "".join(f"<li>{escape(item)}</li>" for item in block.items) + f"</{tag}>"
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, FigureBlock):
@@ -74,7 +75,7 @@ def _block(block) -> str:
 def _table(table: Table) -> str:
     def cell(tag: str, text: str, column: int) -> str:
         scope = ' scope="col"' if tag == "th" else ""
-        number = ' class="number"' if column > 0 else ""
+        number = ' class="number"' if table.is_figure(column) else ""
         return f"<{tag}{scope}{number}>{escape(text)}</{tag}>"
 
     rows = []

@@ -19,10 +19,10 @@ def write_markdown(document: Document, path: Path) -> list[Path]:
             lines += [f"{'#' * min(block.level + 1, 6)} {_inline(block.text)}", ""]
         elif isinstance(block, Paragraph):
             text = _inline(block.text)
-            lines += [f"**{text}**" if block.kind == "lead" else f"<small>{text}</small>" if block.kind == "note"
-                      else text, ""]
+            lines += [f"<small>{text}</small>" if block.kind == "note" else text, ""]
         elif isinstance(block, BulletList):
-            lines += [f"- {_inline(item)}" for item in block.items] + [""]
+            lines += [f"{f'{i}.' if block.numbered else '-'} {_inline(item)}"
+                      for i, item in enumerate(block.items, start=1)] + [""]
         elif isinstance(block, Table):
             lines += _table(block)
         elif isinstance(block, FigureBlock):
@@ -41,7 +41,7 @@ def _table(table: Table) -> list[str]:
     def row(cells, bold: bool = False) -> str:
         return "| " + " | ".join(f"**{_cell(c)}**" if bold and c else _cell(c) for c in cells) + " |"
 
-    rule = "| " + " | ".join(":--" if i == 0 else "--:" for i in range(len(table.header))) + " |"
+    rule = "| " + " | ".join("--:" if table.is_figure(i) else ":--" for i in range(len(table.header))) + " |"
     body = [row(r, bold=table.total_row and k == len(table.rows) - 1) for k, r in enumerate(table.rows)]
     lines = [f"*{_inline(table.caption)}*", "", row(table.header), rule, *body, ""]
     if table.source:

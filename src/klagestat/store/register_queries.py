@@ -380,3 +380,33 @@ def register_is_synthetic(conn: Connection, municipality_code: str | None) -> bo
     if municipality_code is not None:
         query = query.where(case_import.c.municipality_code == municipality_code)
     return conn.execute(query).scalar_one() > 0
+
+
+# ---- the complaint report's case lists ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DecidedCase:
+    """A case a complaint body decided, as the complaint report lists it (never the citizen)."""
+
+    case_id: str
+    provision_key: str | None
+    law_id: str | None
+    legal_basis: str | None  # as typed (masked)
+    committee: str | None
+    complaint_body: str
+    body_decision_date: dt.date
+    outcome: str
+    reasons: str | None
+    description: str | None  # masked at import
+    learning: str | None  # masked at import
+
+
+def decided_cases_listed(conn: Connection, municipality_code: str, years: Sequence[int]) -> list[DecidedCase]:
+    """The municipality's cases decided by a complaint body in the years that were reversed
+    (changed or remitted) or carry a learning note, by decision date and case id."""
+    query = (select(C.case_id, C.provision_key, C.law_id, C.legal_basis, C.committee, C.complaint_body,
+                    C.body_decision_date, C.outcome, C.reasons, C.description, C.learning)
+             .where(C.municipality_code == municipality_code, _decided_in(years),
+                    or_(C.outcome.in_(REVERSED_OUTCOMES), and_(C.learning.is_not(None), C.learning != "")))
+             .order_by(C.body_decision_date, C.case_id))
+    return [DecidedCase(*row) for row in conn.execute(query)]
