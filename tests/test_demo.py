@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import docx
 import pytest
-from conftest import BACKENDS, fresh_pg_database
+from conftest import BACKENDS, fresh_pg_database, run_cli
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
@@ -310,3 +311,12 @@ def test_the_demo_register_reproduces_allerods_rates(demo):
         from_statbank = api.rates(engine, years=str(year), municipalities=["Allerød"])
         mine = lambda table: {r.map: r.counts for r in table.rows if r.area.code == "201"}  # noqa: E731
         assert mine(from_cases) == mine(from_statbank)
+
+
+def test_the_demo_command_writes_a_sample_committee_case(tmp_path):
+    result = run_cli("demo", "--no-serve", "--db", tmp_path / "demo.db", "--folder", tmp_path)
+    assert result.code == 0, str(result)
+    sample = tmp_path / "danmarkskort-2024-allerod.docx"
+    assert str(sample) in result.out and "report complaints" in result.out
+    headings = [p.text for p in docx.Document(str(sample)).paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["Resumé", "Baggrund", "Sagsfremstilling", "Indstilling", "Bilag"]

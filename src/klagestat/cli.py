@@ -287,6 +287,9 @@ def report_complaints(
         print(f"Skrev {path}")
 
 
+DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025
+
+
 @command(app, "demo")
 def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Byg kun demodatabasen; start ikke webserveren.")] = False,
@@ -297,13 +300,19 @@ def demo(
     db = db or str(folder / "klagestat-demo.db")
     with _progress() as progress:
         table = api.demo(db, folder, progress=progress)
+        if progress:
+            progress("Skriver et eksempel på en sag om danmarkskortet")
+        sample = folder / f"danmarkskort-{DEMO_REPORT_YEAR}-allerod.docx"
+        api.report_danmarkskort(api.open_database(db), "Allerød", DEMO_REPORT_YEAR, sample)
     out = _console()
     map_names = {code: m.name for code, m in load_catalogue().maps.items()}
     render_table(table, map_names, out)
     program = _program_name()
-    out.print(f"\nDemodatabasen er {db}. Prøv fx:\n"
+    out.print(f"\nDemodatabasen er {db}, og {sample} er et eksempel på en sag til udvalget. Prøv fx:\n"
               f"  {program} rates --db {db} --year 2024 --municipality Allerød --neighbours\n"
-              f"  {program} rates --db {db} --year 2021,2022,2023,2024 --municipality Lejre --map social")
+              f"  {program} rates --db {db} --year 2021,2022,2023,2024 --municipality Lejre --map social\n"
+              f"  {program} report danmarkskort --db {db} --municipality Ballerup --year 2024 --out ballerup.html\n"
+              f"  {program} report complaints --db {db} --municipality Allerød --year 2024 --out klager.docx")
     if not no_serve:
         out.print("Webserveren er endnu ikke en del af klagestat; demoen stopper her.")
 
