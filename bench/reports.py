@@ -16,9 +16,10 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 from unittest import mock
+
+from timing import best_of  # bench/timing.py, beside this file
 
 from klagestat import api
 from klagestat.analysis.danmarkskort import danmarkskort_cases
@@ -34,15 +35,6 @@ BUDGET = 60.0  # seconds for all 98 municipalities
 SAMPLE = 10  # municipalities the baseline is timed on
 RUNS = 2  # the machine is noisy: the best of this many runs
 WORKERS = 2  # the machine's cores
-
-
-def best_of(runs: int, func) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def danmarkskort_benchmark(work: Path, report) -> None:

@@ -32,6 +32,7 @@ import pandas as pd
 
 import register_import  # bench/register_import.py, beside this file
 import reports  # bench/reports.py
+from timing import best_of  # bench/timing.py
 
 from klagestat import api
 from klagestat.analysis import register as register_analysis
@@ -42,15 +43,6 @@ from klagestat.store.cases import insert_cases
 from klagestat.store.database import open_database
 
 CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count"
-
-
-def best_of(runs: int, func) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def fresh(path: Path) -> Path:

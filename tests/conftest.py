@@ -244,6 +244,18 @@ BASELINE_AS_OF = "2025-03-01"
 BASELINE_FILE = "ankeast1-2024.csv"
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo database (synthetic statistics for all 98 municipalities 2013–2025 and Allerød's
+    register), built once for the tests that only read it; a test that writes copies it first."""
+    from klagestat.demo.build import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "klagestat-demo.db"
+    build_demo(str(db), folder, progress=lambda _: None)
+    return db
+
+
 @pytest.fixture(autouse=True)
 def no_real_secret(tmp_path_factory, monkeypatch):
     """No test reads or creates a developer's real pseudonym key (~/.config/klagestat/secret):

@@ -13,19 +13,10 @@ import pytest
 from conftest import run_cli
 
 from klagestat import api
-from klagestat.demo.build import build_demo
 from klagestat.render import numbers
 
 CPR_SHAPED = re.compile(r"(?<!\d)\d{6}[-\u2010\u2013 ]?\d{4}(?!\d)")
 CPRS = ("010190-1234", "2512851234", "311299-4321")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    db = folder / "klagestat-demo.db"
-    build_demo(str(db), folder, progress=lambda _: None)
-    return db
 
 
 @pytest.fixture

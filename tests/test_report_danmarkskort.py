@@ -15,16 +15,7 @@ import pytest
 from conftest import P85, run_cli, statbank_rows, write_statbank_csv
 
 from klagestat import api
-from klagestat.demo.build import build_demo
 from klagestat.render import numbers
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    db = folder / "klagestat-demo.db"
-    build_demo(str(db), folder, progress=lambda _: None)
-    return db
 
 
 def report(db, municipality, year, out, *args):
