@@ -95,5 +95,4 @@ def complaint_report(conn: Connection, catalogue: Catalogue, code: str, year: in
 
 
 def _cases(row: RateRow | None) -> int:
-    return 0 if row is None or row.counts is None else row.counts.upheld + row.counts.changed + \
-        row.counts.remitted + row.counts.dismissed
+    return 0 if row is None or row.counts is None else row.counts.decided

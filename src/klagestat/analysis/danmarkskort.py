@@ -179,7 +179,7 @@ def _provisions_with_reversals(conn, catalogue, codes, year, map_code, definitio
                           by="provision", definition=definition, as_of=as_of)
     result: dict[str, list[RateRow]] = {}
     for r in table.rows:
-        if r.area.level == AreaLevel.MUNICIPALITY and r.counts is not None and r.counts.changed + r.counts.remitted > 0:
+        if r.area.level == AreaLevel.MUNICIPALITY and r.counts is not None and r.counts.reversed > 0:
             result.setdefault(r.area.code, []).append(r)
-    return {code: sorted(rows, key=lambda r: (-(r.counts.changed + r.counts.remitted), r.group or ""))
+    return {code: sorted(rows, key=lambda r: (-r.counts.reversed, r.group or ""))
             for code, rows in result.items()}

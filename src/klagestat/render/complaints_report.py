@@ -47,7 +47,7 @@ class _Counts:
         if row is None or not row.denominator:
             return "–"
         if self.public:
-            return self.share(row.counts.changed + row.counts.remitted, row.denominator)
+            return self.share(row.counts.reversed, row.denominator)
         return numbers.municipal_percent(row.rate)
 
     def change(self, line: GroupLine) -> str:
@@ -103,9 +103,7 @@ def _summary(report: ComplaintReport, counts: _Counts) -> str:
     this_year = total.this_year if total else None
     if this_year is None or not this_year.counts:
         return f"Ankestyrelsen afgjorde ingen klager over {report.municipality.name} Kommune i {report.year}."
-    c = this_year.counts
-    decided = c.upheld + c.changed + c.remitted + c.dismissed
-    text = (f"Ankestyrelsen afgjorde {counts.n(decided)} klager over kommunens afgørelser i {report.year}, og "
+    text = (f"Ankestyrelsen afgjorde {counts.n(this_year.counts.decided)} klager over kommunens afgørelser i {report.year}, og "
             f"omgørelsesprocenten var {counts.rate(this_year)}")
     if total.last_year is not None and total.last_year.denominator:
         text += f" mod {counts.rate(total.last_year)} året før"
@@ -130,8 +128,7 @@ def _group_table(number: int, report: ComplaintReport, lines: list[GroupLine], t
     for line in [*lines, *([total] if total else [])]:
         c = line.this_year.counts if line.this_year and line.this_year.counts else None
         cells = [line.name,
-                 counts.n(c.upheld + c.changed + c.remitted + c.dismissed if c else 0),
-                 counts.n(c.changed + c.remitted if c else 0),
+                 counts.n(c.decided if c else 0), counts.n(c.reversed if c else 0),
                  counts.rate(line.this_year), counts.rate(line.last_year), counts.change(line)]
         if national:
             cells.append(numbers.national_percent(line.national.rate) if line.national else "–")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
 from klagestat.analysis.rates import RateRow
-from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FunnelClass
 
@@ -117,12 +117,10 @@ def _duty(published: int) -> str:
     if published < ACTION_PLAN_FROM_YEAR:
         return text
     if published < ACTION_PLAN_LIFTED_YEAR:
-        since = " Fra 1. juli 2022" if published == ACTION_PLAN_FROM_YEAR else " Kommunalbestyrelsen"
-        return (text + f"{since} skal kommunalbestyrelsen samtidig beslutte, om der skal udarbejdes en handleplan "
-                "for at styrke den juridiske kvalitet i sagsbehandlingen."
-                if published == ACTION_PLAN_FROM_YEAR else
-                text + " Kommunalbestyrelsen skal samtidig beslutte, om der skal udarbejdes en handleplan for at "
-                "styrke den juridiske kvalitet i sagsbehandlingen.")
+        who = ("Fra 1. juli 2022 skal kommunalbestyrelsen" if published == ACTION_PLAN_FROM_YEAR
+               else "Kommunalbestyrelsen skal")
+        return (text + f" {who} samtidig beslutte, om der skal udarbejdes en handleplan for at styrke den juridiske "
+                "kvalitet i sagsbehandlingen.")
     return (text + " Pligten til samtidig at beslutte, om der skal udarbejdes en handleplan for den juridiske "
             "kvalitet, gjaldt fra 1. juli 2022 og er ophævet fra 1. januar 2025; mange kommuner beslutter dog "
             "fortsat at lave en.")
@@ -178,8 +176,7 @@ def _outcome_table(number: int, case: DanmarkskortCase, section: MapSection) -> 
                       numbers.count(getattr(mine, outcome)),
                       share(country, getattr(country, outcome) if country else 0,
                             national.denominator if national else None, True)))
-    reversed_ = mine.changed + mine.remitted
-    lines.append(("Samlet omgørelsesprocent", numbers.municipal_percent(row.rate), numbers.count(reversed_),
+    lines.append(("Samlet omgørelsesprocent", numbers.municipal_percent(row.rate), numbers.count(mine.reversed),
                   numbers.national_percent(national.rate if national else None)))
     return Table(
         caption=f"Tabel {number}: {section.name} {case.year}, udfald af de realitetsbehandlede sager",
@@ -237,7 +234,7 @@ def _provision_table(number: int, case: DanmarkskortCase, section: MapSection) -
     rows = []
     for r in section.provisions[:8]:
         c = r.counts
-        rows.append((r.group or "", numbers.count(c.changed + c.remitted), numbers.count(c.remitted),
+        rows.append((r.group or "", numbers.count(c.reversed), numbers.count(c.remitted),
                      numbers.count(r.denominator), numbers.municipal_percent(r.rate)))
     more = len(section.provisions) - len(rows)
     return Table(
@@ -365,5 +362,3 @@ def _lower(map_name: str) -> str:
 def _joined(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
-
-__all__ = ["danmarkskort_document", "AreaLevel"]

@@ -7,7 +7,7 @@ OpenAPI documentation, and the health check. The pages and the case area come wi
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
@@ -17,20 +17,15 @@ from sqlalchemy import text
 
 from klagestat import api
 from klagestat.analysis.rates import NoDataError
+from klagestat.catalogue import load_catalogue
 from klagestat.domain.areas import AmbiguousAreaError
+from klagestat.domain.rates import Definition
 from klagestat.ingest.problems import InputError
 from klagestat.render.rate_rows import to_dicts
 
 
-class MapCode(str, Enum):
-    social = "social"
-    child_disability = "child-disability"
-    adult_disability = "adult-disability"
-
-
-class Definition(str, Enum):
-    official = "official"
-    all_decided = "all-decided"
+# The maps the catalogue knows, as the parameter's allowed values (the catalogue is their one place).
+MapCode = StrEnum("MapCode", {code: code for code in load_catalogue().maps})
 
 
 def create_app(db: str | None = None) -> FastAPI:
@@ -69,7 +64,7 @@ def create_app(db: str | None = None) -> FastAPI:
         year: Annotated[str, Query(description="År: 2024; flere år: 2023,2024; samlet: 2022-2024.")],
         municipality: Annotated[list[str], Query(description="Kommune (navn eller kode); kan gentages.")] = [],  # noqa: B006 - FastAPI copies it
         map: Annotated[list[MapCode], Query(description="Kort; kan gentages.")] = [],  # noqa: B006
-        definition: Definition = Definition.official,
+        definition: Definition = Definition.OFFICIAL,
     ) -> JSONResponse:
         table = api.rates(engine, year, municipalities=municipality, maps=[m.value for m in map],
                           definition=definition.value)
