@@ -1,73 +1,66 @@
-"""The web application (FastAPI), a thin layer over `klagestat.api`.
+"""The web application (FastAPI): server-rendered pages and a JSON API, thin routes over
+`klagestat.api`, `analysis` and `render`.
 
-So far its first room: the public JSON API, which gives the same rows as `klagestat rates
---format json` (public statistics only: the register's case data is never served here), with its
-OpenAPI documentation, and the health check. The pages and the case area come with issue 5.
+Rooms: `json_api` (the public JSON rows and /healthz), `public` (the map, the municipality
+profiles and the comparison, no login), `accounts` (login, sessions, CSRF, roles), `case_area`
+(/sager: the municipality's own cases, behind login). `pages` renders every page; `errors`
+answers every failure in Danish.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
 
-from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
 
 from klagestat import api
-from klagestat.analysis.rates import NoDataError
 from klagestat.catalogue import load_catalogue
-from klagestat.domain.areas import AmbiguousAreaError
-from klagestat.domain.rates import Definition
-from klagestat.ingest.problems import InputError
-from klagestat.render.rate_rows import to_dicts
+
+from . import accounts, case_area, errors, json_api, public
+from .pages import STATIC
+
+# Every response: no framing by other sites, no guessing of content types, scripts and styles
+# only from this server (the pages work offline and nothing is loaded from elsewhere).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                "script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+                                "form-action 'self'; base-uri 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+# The OpenAPI page (FastAPI's Swagger UI) is served from this server too, not from a CDN.
+DOCS_PATHS = ("/api/docs",)
 
 
-# The maps the catalogue knows, as the parameter's allowed values (the catalogue is their one place).
-MapCode = StrEnum("MapCode", {code: code for code in load_catalogue().maps})
-
-
-def create_app(db: str | None = None) -> FastAPI:
+def create_app(db: str | None = None, *, geojson: str | Path | None = None,
+               geojson_code: str = "kommunekode") -> FastAPI:
+    """The application on the database `db`; `geojson`: municipality boundaries for a
+    geographic map on the front page (otherwise the tile grid)."""
     engine = api.open_database(db)
     app = FastAPI(
         title="klagestat",
         description="Omgørelsesprocenter i klager over kommunernes afgørelser, fra Ankestyrelsens statistik.",
-        docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
     )
+    app.state.engine = engine
+    app.state.catalogue = load_catalogue()
+    app.state.geojson = (Path(geojson), geojson_code) if geojson else None
 
-    @app.exception_handler(RequestValidationError)
-    async def malformed(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
-        return JSONResponse({"detail": "Ugyldige parametre: " + "; ".join(problems)}, status_code=422)
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
-    @app.exception_handler(InputError)
-    async def bad_input(_request: Request, error: InputError) -> JSONResponse:
-        return JSONResponse({"detail": " ".join(p.message for p in error.problems)}, status_code=422)
-
-    @app.exception_handler(AmbiguousAreaError)
-    async def ambiguous(_request: Request, error: AmbiguousAreaError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=422)
-
-    @app.exception_handler(NoDataError)
-    async def no_data(_request: Request, error: NoDataError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=404)
-
-    @app.get("/healthz", summary="Kører serveren, og svarer databasen?")
-    def healthz() -> dict:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok"}
-
-    @app.get("/api/rates", summary="Omgørelsesprocenter: de samme rækker som klagestat rates --format json")
-    def rates(
-        year: Annotated[str, Query(description="År: 2024; flere år: 2023,2024; samlet: 2022-2024.")],
-        municipality: Annotated[list[str], Query(description="Kommune (navn eller kode); kan gentages.")] = [],  # noqa: B006 - FastAPI copies it
-        map: Annotated[list[MapCode], Query(description="Kort; kan gentages.")] = [],  # noqa: B006
-        definition: Definition = Definition.OFFICIAL,
-    ) -> JSONResponse:
-        table = api.rates(engine, year, municipalities=municipality, maps=[m.value for m in map],
-                          definition=definition.value)
-        return JSONResponse(to_dicts(table))
-
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(json_api.router)
+    app.include_router(json_api.docs_router)
+    app.include_router(public.router)
+    app.include_router(accounts.router)
+    app.include_router(case_area.router)
+    accounts.install(app)
+    errors.install(app)
     return app

@@ -1,0 +1,70 @@
+"""What a request that goes wrong answers: JSON under /api, a Danish page everywhere else, and
+never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from klagestat.analysis.rates import NoDataError
+from klagestat.domain.areas import AmbiguousAreaError
+from klagestat.ingest.problems import InputError
+
+from .pages import message_page
+
+log = logging.getLogger("klagestat.web")
+
+TITLES = {
+    400: "Forespørgslen kan ikke læses",
+    403: "Ingen adgang",
+    404: "Siden findes ikke",
+    405: "Metoden er ikke tilladt",
+    413: "Filen er for stor",
+    422: "Ugyldige oplysninger",
+    429: "For mange forsøg",
+    500: "Der skete en fejl",
+}
+
+
+def _answer(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    response = message_page(request, TITLES.get(status, "Fejl"), message, status)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, error: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
+        return _answer(request, 422, "Ugyldige parametre: " + "; ".join(problems))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, error: InputError) -> Response:
+        return _answer(request, 422, " ".join(p.message for p in error.problems))
+
+    @app.exception_handler(AmbiguousAreaError)
+    async def ambiguous(request: Request, error: AmbiguousAreaError) -> Response:
+        return _answer(request, 422, str(error))
+
+    @app.exception_handler(NoDataError)
+    async def no_data(request: Request, error: NoDataError) -> Response:
+        return _answer(request, 404, str(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        detail = error.detail if isinstance(error.detail, str) and error.detail not in ("Not Found", "Method Not Allowed") \
+            else {404: "Der er ingen side på denne adresse.", 405: "Siden kan ikke bruges sådan."}.get(
+                error.status_code, "Forespørgslen kunne ikke gennemføres.")
+        return _answer(request, error.status_code, detail, getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, error: Exception) -> Response:
+        log.exception("Fejl i %s %s", request.method, request.url.path)
+        return _answer(request, 500, "Der skete en fejl i klagestat. Fejlen er skrevet i serverens log.")

@@ -1,0 +1,42 @@
+"""Rendering a page: the Jinja2 templates, with autoescaping, and what every page is given.
+
+Every page goes through `page()`, so every page gets the same escaping, language, header and
+security headers; a route only chooses the template and its data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from klagestat.render import numbers
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+# Autoescape everything: a `<script>` typed into a case description is shown as text.
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.globals["numbers"] = numbers
+
+
+def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """The page `template` with `context`, plus the request, the logged-in user (if any) and the
+    CSRF token for its forms."""
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    html = environment.get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def message_page(request: Request, title: str, message: str, status_code: int) -> HTMLResponse:
+    """A page that only says something: no data, not found, refused."""
+    return page(request, "message.html", status_code=status_code, title=title, message=message)

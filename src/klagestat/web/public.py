@@ -1,0 +1,5 @@
+"""Stub: filled in next."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+// klagestat: small enhancements only; every page works without this file.
