@@ -287,6 +287,28 @@ def report_complaints(
         print(f"Skrev {path}")
 
 
+@command(app, "serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Adressen, serveren lytter på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Porten.")] = 8000,
+    geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Kommunegrænser (GeoJSON) til et geografisk kort på forsiden. Uden den vises kortet som felter.")] = None,
+    geojson_code: Annotated[str, typer.Option("--geojson-code", help="Egenskaben i GeoJSON-filen med kommunekoden.")] = "kommunekode",
+    db: DbOption = None,
+) -> None:
+    """Start webserveren: Danmarkskortet, kommuneprofiler, sammenligning, API og kommunens sager."""
+    _serve(db, host, port, geojson, geojson_code)
+
+
+def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, geojson_code: str = "kommunekode") -> None:
+    import uvicorn
+
+    from klagestat.web.app import create_app
+
+    web_app = create_app(db, geojson=geojson, geojson_code=geojson_code)
+    print(f"klagestat kører på http://{host}:{port}/ (stop med Ctrl+C)", flush=True)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+
+
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025
 
 
