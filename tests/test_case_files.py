@@ -354,11 +354,13 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     assert "zip-fil, men ikke en Excel-projektmappe" in refusal(path)
 
 
-def test_xlsx_shared_strings_count_against_the_limit_unpacked(tmp_path):
+@pytest.mark.parametrize("member", ["xl/sharedStrings.xml", "xl/worksheets/sheet2.xml"])
+def test_xlsx_counts_against_the_limit_unpacked(tmp_path, member):
+    """A zip bomb disguised as a workbook: small on disk, huge unpacked; refused before unpacking."""
     import zipfile
 
     path = write_xlsx(tmp_path, [["sags_id"], ["K-1"]])
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:  # a zip bomb in the strings Excel keeps in memory
-        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"a" * 600_000 + b"</sst>")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, b"<sst>" + b"a" * 600_000 + b"</sst>")
     assert path.stat().st_size < 50 * 1024
-    assert "Filens tekster fylder udpakket 0,6 MB, mere end grænsen på 50 KB" in refusal(path, max_bytes=50 * 1024)
+    assert "Projektmappen fylder udpakket 0,6 MB, mere end grænsen på 50 KB" in refusal(path, max_bytes=50 * 1024)

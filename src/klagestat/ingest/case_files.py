@@ -508,7 +508,7 @@ def _open_xlsx(path: Path, raw: BinaryIO, stack: ExitStack, sheet: str | None, h
 
 
 def _check_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> None:
-    """A workbook zip whose shared strings (which are held in memory) fit within the limit."""
+    """A workbook zip that unpacks to no more than the limit."""
     try:
         with zipfile.ZipFile(raw) as archive:
             members = {info.filename: info for info in archive.infolist()}
@@ -517,9 +517,12 @@ def _check_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> None:
         problems.raise_if_any()
     if "xl/workbook.xml" not in members and not any(n.endswith("workbook.xml") for n in members):
         problems.add("Filen er en zip-fil, men ikke en Excel-projektmappe (.xlsx).")
-    strings = members.get("xl/sharedStrings.xml")
-    if strings is not None and strings.file_size > limit:
-        problems.add(_too_big("Filens tekster fylder udpakket", strings.file_size, limit))
+    # The limit holds for the unpacked workbook too: a small zip that unpacks to gigabytes (a zip
+    # bomb) is refused before anything is unpacked. The sizes are the zip's own, and zipfile never
+    # unpacks more than they say.
+    unpacked = sum(info.file_size for info in members.values())
+    if unpacked > limit:
+        problems.add(_too_big("Projektmappen fylder udpakket", unpacked, limit))
     problems.raise_if_any()
 
 
