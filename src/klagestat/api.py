@@ -26,7 +26,10 @@ from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, NoDataError, Ra
 from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_analysis
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
+from klagestat.domain.accounts import Role, hash_password, password_problem
 from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.cpr import mask_cpr
+from klagestat.domain.register import CASE_FIELDS
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
@@ -38,7 +41,7 @@ from klagestat.render.report_files import FORMATS, check_report_path, write_repo
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import open_case_file
 from klagestat.ingest.decisions_file import read_decisions
-from klagestat.ingest.cases import (ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
+from klagestat.ingest.cases import (content_hashes, ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
                                     read_columns_file)
 from klagestat.ingest.label_map import LabelMap, read_label_map
 from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
@@ -47,6 +50,8 @@ from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store.cases import (CaseImportInfo, case_count, existing_cases, find_case_import, finish_case_import,
                                    insert_cases, insert_rejects, key_fingerprint_of, remember_key_fingerprint,
                                    replace_cases, start_case_import)
+from klagestat.store import accounts, audit
+from klagestat.store.case_area import current_texts, replace_version
 from klagestat.store.database import bulk_write_settings, migrate, open_database
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
@@ -137,7 +142,7 @@ def import_statbank(
 @dataclass
 class CaseImportReport:
     file: str
-    status: str  # "imported", "unchanged" (the same file was imported before) or "rejected" (--strict)
+    status: str  # "imported", "unchanged" (the same file was imported before), "rejected" (--strict) or "preview"
     municipality_code: str
     info: CaseImportInfo | None
     rejects: list[RejectedRow] = field(default_factory=list)
@@ -165,13 +170,15 @@ def import_cases(
     today: dt.date | None = None,
     catalogue: Catalogue | None = None,
     progress: Callable[[str], None] | None = None,
+    preview: bool = False,
 ) -> CaseImportReport:
     """Import one register file for one municipality in one transaction.
 
     New cases are added, changed cases updated (the previous version kept in history) and
     unchanged cases left alone; the same file again changes nothing. Rows with problems are
     rejected, kept with their reasons and reported; the valid rows go in, unless `strict`, where
-    one rejected row means nothing is imported.
+    one rejected row means nothing is imported. `preview`: the whole import is done and then rolled
+    back, so the report says exactly what importing would do, and nothing is changed.
     """
     catalogue = catalogue or load_catalogue()
     vocabulary = load_register_vocabulary()
@@ -185,20 +192,20 @@ def import_cases(
         migrate(engine)
         try:
             return _import_register(engine, path, str(file), code, digest, sheet_rows, choice, catalogue, vocabulary,
-                                    strict, synthetic, today, progress)
-        except _RejectedAll as e:
+                                    strict, synthetic, today, progress, preview)
+        except _RolledBack as e:
             return e.report
 
 
-class _RejectedAll(Exception):
-    """--strict and some rows were rejected: the transaction is rolled back."""
+class _RolledBack(Exception):
+    """--strict and some rows were rejected, or a preview: the transaction is rolled back."""
 
     def __init__(self, report: CaseImportReport):
         self.report = report
 
 
 def _import_register(engine, path, file, code, digest, sheet_rows, choice, catalogue, vocabulary, strict, synthetic,
-                     today, progress) -> CaseImportReport:
+                     today, progress, preview) -> CaseImportReport:
     """The import's one transaction: check the file is new, then write cases and rejects."""
     with engine.begin() as conn:
         bulk_write_settings(conn)
@@ -219,9 +226,12 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
                                   position=sheet_rows.position, notes=list(sheet_rows.notes))
         if strict and rejects:
             report.status = "rejected"
-            raise _RejectedAll(report)
+            raise _RolledBack(report)
         report.kept_cases = counts.pop("kept")
         report.info = finish_case_import(conn, import_id, row_count=reader.summary.rows, **counts)
+        if preview:
+            report.status = "preview"
+            raise _RolledBack(report)
         return report
 
 
@@ -460,6 +470,44 @@ def analyse(
                 f"først: klagestat import cases FIL --municipality {name}")
         return register_analysis(conn, code, year_list, as_of=as_of, decisions=counts, only=only,
                                  catalogue=catalogue)
+
+
+def add_user(engine: Engine, email: str, municipality: str, role: str, password: str,
+              catalogue: Catalogue | None = None) -> accounts.User:
+    """Create a user of the case area (or give an existing one a new municipality, role and
+    password), as `klagestat users add`."""
+    problems = []
+    email = email.strip()
+    if "@" not in email or any(ch.isspace() for ch in email) or len(email) > 254:
+        problems.append(Problem("--email", f"{email!r} er ikke en e-mailadresse."))
+    if role not in set(Role):
+        problems.append(Problem("--role", f"Rollen {role!r} findes ikke; vælg reader, analyst eller admin."))
+    if (why := password_problem(password)) is not None:
+        problems.append(Problem("adgangskoden", why))
+    if problems:
+        raise InputError(problems, headline="Brugeren kan ikke oprettes:")
+    code = _one_municipality(municipality, catalogue or load_catalogue())
+    with engine.begin() as conn:
+        return accounts.add_user(conn, email, code, role, hash_password(password))
+
+
+def edit_case_learning(engine: Engine, user: accounts.User, case_id: str, learning: str) -> bool:
+    """An analyst's learning note on one of the own municipality's cases: a new version of the
+    case (the old one kept in its history), CPR numbers masked as at import, the edit in the
+    audit log. False when the municipality has no such case."""
+    learning = mask_cpr(learning.strip()) or None
+    with engine.begin() as conn:
+        current = current_texts(conn, user.municipality_code, case_id, CASE_FIELDS)
+        if current is None:
+            return False
+        values = dict(zip(CASE_FIELDS, current), learning=learning)
+        # The content hash of the new version, made as the import makes it, so a re-import of a
+        # file that says otherwise is seen as a change (and wins, with this version kept).
+        texts = ["" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v) for v in values.values()]
+        [content_hash] = content_hashes([[t] for t in texts])
+        replace_version(conn, user.municipality_code, case_id, {"learning": learning}, content_hash, user.email)
+        audit.record(conn, user.email, user.municipality_code, "ret læring", case_id)
+        return True
 
 
 def demo(db: str, folder: str | Path = "demo", progress: Callable[[str], None] | None = None) -> RateTable:

@@ -22,6 +22,7 @@ from rich.console import Console
 from klagestat import api
 from klagestat.analysis.rates import NoDataError
 from klagestat.catalogue import load_catalogue
+from klagestat.domain.accounts import Role
 from klagestat.domain.areas import AmbiguousAreaError
 from klagestat.ingest.problems import InputError
 from klagestat.render import numbers
@@ -41,6 +42,8 @@ import_app = typer.Typer(help="Importér data.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 report_app = typer.Typer(help="Skriv rapporter til udvalg og byråd (.docx, .html, .md eller .pdf).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+users_app = typer.Typer(help="Brugere af kommunens sagsområde i webapplikationen.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 DbOption = Annotated[
     Optional[str],
@@ -307,6 +310,30 @@ def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, ge
     web_app = create_app(db, geojson=geojson, geojson_code=geojson_code)
     print(f"klagestat kører på http://{host}:{port}/ (stop med Ctrl+C)", flush=True)
     uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+
+
+class RoleChoice(str, Enum):
+    reader = "reader"
+    analyst = "analyst"
+    admin = "admin"
+
+
+@command(users_app, "add")
+def users_add(
+    email: Annotated[str, typer.Option("--email", help="Brugerens e-mailadresse (brugernavnet).")],
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen, hvis sager brugeren må se (kode eller navn).")],
+    role: Annotated[RoleChoice, typer.Option("--role", help="reader: læse; analyst: læse, importere og rette; admin: også brugere og revisionslog.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Læs adgangskoden fra standard input (påkrævet, så den ikke står i kommandohistorikken).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Opret en bruger af sagsområdet (eller giv en eksisterende bruger ny kommune, rolle og adgangskode)."""
+    if not password_stdin:
+        raise InputError([], headline="Angiv --password-stdin, og skriv adgangskoden på standard input "
+                                      "(fx: echo \"$KODE\" | klagestat users add ... --password-stdin).")
+    password = sys.stdin.readline().rstrip("\r\n")
+    user = api.add_user(api.open_database(db), email, municipality, role.value, password)
+    name = load_catalogue().municipalities[user.municipality_code].name
+    print(f"Brugeren {user.email} har nu adgang til {name} Kommunes sager som {Role(user.role).danish}.")
 
 
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 
@@ -21,7 +22,10 @@ _DATA, _END, _ERROR = b"d", b"e", b"x"
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Fork only where it is safe: a platform that has it, and a process with one thread. A
+    threaded process (the web server) may hold locks in other threads that the child would
+    inherit locked, so there the file is read in-process instead."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def in_child_process(produce: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:

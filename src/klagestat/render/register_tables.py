@@ -12,6 +12,7 @@ The terminal and JSON output are internal and show every count.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import datetime as dt
 from fractions import Fraction
 from typing import Any
@@ -233,59 +234,76 @@ def per_thousand_table(r: PerThousand) -> Table:
 
 # ---- everything -----------------------------------------------------------------------------------------
 
+@dataclass
+class AnalysisPart:
+    """One table of the analyses with what it counts (`basis`) and a note; or a note alone."""
+
+    table: Table | None
+    basis: str | None = None
+    note: str | None = None
+
+
+def analysis_parts(result: RegisterAnalysis, public: bool = False) -> list[AnalysisPart]:
+    """The analyses of a RegisterAnalysis as titled Danish tables with their notes, in order: what
+    the terminal prints and the web page shows."""
+    parts: list[AnalysisPart] = []
+    add = parts.append
+    if result.decision_years is not None:
+        add(AnalysisPart(decision_years_table(result.decision_years), result.decision_years.basis,
+                         "Omgørelsesprocent: ændrede og hjemviste sager i procent af de realitetsbehandlede "
+                         "(Ankestyrelsens definition)."))
+    if result.durations is not None:
+        add(AnalysisPart(durations_table(result.durations), result.durations.basis, DURATIONS_NOTE))
+    if result.reassessment is not None:
+        add(AnalysisPart(reassessment_table(result.reassessment), result.reassessment.basis, REASSESSMENT_NOTE))
+    if result.repeat_complainants is not None:
+        add(AnalysisPart(repeat_complainants_table(result.repeat_complainants, public),
+                         result.repeat_complainants.basis,
+                         REPEAT_NOTE + (" Under 5 borgere vises som <5." if public else "")))
+    if result.reversal_reasons is not None:
+        add(AnalysisPart(reversal_reasons_table(result.reversal_reasons), result.reversal_reasons.basis,
+                         REASONS_NOTE))
+        add(AnalysisPart(provisions_table(result.reversal_reasons), result.reversal_reasons.basis))
+    if result.clusters is not None:
+        if result.clusters.clusters:
+            add(AnalysisPart(clusters_table(result.clusters, with_municipality=result.municipality_code is None),
+                             result.clusters.basis,
+                             "En klynge kan skyldes, at Ankestyrelsen har ændret praksis og hjemviser mange sager "
+                             "på én gang."))
+        else:
+            add(AnalysisPart(None, note=f"Klynger af hjemvisninger: ingen fundet. ({result.clusters.basis}.)"))
+    if result.pending is not None:
+        bodies, ages, other = pending_tables(result.pending)
+        add(AnalysisPart(bodies))
+        add(AnalysisPart(ages, result.pending.basis))
+        add(AnalysisPart(other, result.pending.other_bodies.basis))
+    if result.per_thousand is not None:
+        without = result.per_thousand.areas_without_decisions
+        add(AnalysisPart(per_thousand_table(result.per_thousand), result.per_thousand.basis,
+                         "Områder i klageregistret uden antal afgørelser i filen: " + ", ".join(without) + "."
+                         if without else None))
+    return parts
+
+
+def analysed_municipality(result: RegisterAnalysis) -> str:
+    names = load_catalogue().municipalities
+    return (f"{names[result.municipality_code].name} Kommune" if result.municipality_code in names
+            else "alle kommuner")
+
+
 def render_analysis(result: RegisterAnalysis, console: Console, public: bool = False) -> None:
     """Print the analyses of a RegisterAnalysis as titled Danish tables with their notes."""
     if result.synthetic:
         console.print(Text(SYNTHETIC_BANNER, style="bold reverse"))
-    names = load_catalogue().municipalities
-    who = (f"{names[result.municipality_code].name} Kommune" if result.municipality_code in names
-           else "alle kommuner")
-    console.print(Text(f"Klageregistret for {who}", style="bold"))
-
-    def table(t: Table, basis: str) -> None:
-        console.print(t)
-        console.print(f"Grundlag: {basis}.")
-
-    def note(text: str) -> None:
-        console.print(text)
-        console.print()
-
-    if result.decision_years is not None:
-        table(decision_years_table(result.decision_years), result.decision_years.basis)
-        note("Omgørelsesprocent: ændrede og hjemviste sager i procent af de realitetsbehandlede (Ankestyrelsens "
-             "definition).")
-    if result.durations is not None:
-        table(durations_table(result.durations), result.durations.basis)
-        note(DURATIONS_NOTE)
-    if result.reassessment is not None:
-        table(reassessment_table(result.reassessment), result.reassessment.basis)
-        note(REASSESSMENT_NOTE)
-    if result.repeat_complainants is not None:
-        table(repeat_complainants_table(result.repeat_complainants, public), result.repeat_complainants.basis)
-        note(REPEAT_NOTE + (" Under 5 borgere vises som <5." if public else ""))
-    if result.reversal_reasons is not None:
-        table(reversal_reasons_table(result.reversal_reasons), result.reversal_reasons.basis)
-        note(REASONS_NOTE)
-        table(provisions_table(result.reversal_reasons), result.reversal_reasons.basis)
-        console.print()
-    if result.clusters is not None:
-        if result.clusters.clusters:
-            table(clusters_table(result.clusters, with_municipality=result.municipality_code is None),
-                  result.clusters.basis)
-            note("En klynge kan skyldes, at Ankestyrelsen har ændret praksis og hjemviser mange sager på én gang.")
-        else:
-            note(f"Klynger af hjemvisninger: ingen fundet. ({result.clusters.basis}.)")
-    if result.pending is not None:
-        bodies, ages, other = pending_tables(result.pending)
-        console.print(bodies)
-        table(ages, result.pending.basis)
-        console.print()
-        table(other, result.pending.other_bodies.basis)
-        console.print()
-    if result.per_thousand is not None:
-        table(per_thousand_table(result.per_thousand), result.per_thousand.basis)
-        if result.per_thousand.areas_without_decisions:
-            note("Områder i klageregistret uden antal afgørelser i filen: "
-                 + ", ".join(result.per_thousand.areas_without_decisions) + ".")
+    console.print(Text(f"Klageregistret for {analysed_municipality(result)}", style="bold"))
+    for part in analysis_parts(result, public):
+        if part.table is not None:
+            console.print(part.table)
+        if part.basis:
+            console.print(f"Grundlag: {part.basis}.")
+        if part.note:
+            console.print(part.note)
+        if part.basis or part.note:
+            console.print()
     if result.synthetic:
         console.print(Text(SYNTHETIC_BANNER, style="bold reverse"))

@@ -144,6 +144,7 @@ case_history = Table(
     Column("municipality_code", String(4), nullable=False),
     *_case_columns(),
     Column("replaced_by_import", Integer, nullable=False),
+    Column("changed_by", Text),  # who replaced this version by an edit on the web; NULL: by an import
     Index("ix_case_history_case", "municipality_code", "case_id", "version", unique=True),
 )
 
@@ -166,4 +167,53 @@ pseudonym_key = Table(
     Column("id", Integer, primary_key=True),
     Column("fingerprint", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+
+# ---- the web application's users, sessions and audit log (issue 5) ------------------------------
+
+# A user of the case area: sees only the cases of `municipality_code`.
+user_account = Table(
+    "user_account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", Text, nullable=False, unique=True),  # lower-cased
+    Column("municipality_code", String(4), nullable=False),
+    Column("role", String(10), nullable=False),  # reader | analyst | admin
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("created_at", DateTime, nullable=False),
+)
+
+# A logged-in browser. Only a hash of the cookie's token is stored: a copy of the database
+# gives no one a session.
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+# Failed logins, for throttling guessing (per e-mail and per client address).
+login_failure = Table(
+    "login_failure",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_login_failure_at", "at"),
+)
+
+# Who saw or changed which case data, when. Append-only: triggers refuse UPDATE and DELETE.
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_email", Text, nullable=False),
+    Column("municipality_code", String(4), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", Text),  # a sags_id, a file name, the filters of a list
+    Index("ix_audit_event_municipality", "municipality_code", "at"),
 )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, se
 
 from klagestat.domain.legal_basis import BasisLevel
 
-from .schema import statbank_basis, statbank_cell, statbank_slot, vintage
+from .schema import case_import, statbank_basis, statbank_cell, statbank_slot, vintage
 
 # The law key of a slot for rows that belong to no single law.
 ALL_LAWS = "*"
@@ -246,3 +246,18 @@ def provision_quarter_cells(conn: Connection, vintage_id: int, area_code: str, y
                   statbank_cell.c.outcome)
     )
     return [tuple(r) for r in conn.execute(query)]
+
+
+
+def statistics_version(conn: Connection) -> tuple[int | None, ...]:
+    """A cheap value that changes whenever statistics or a case register are imported: the web
+    pages' caches are keyed by it. (The public committee case reads the register too.)"""
+    parts = [select(aggregate(t.c.id)).scalar_subquery()
+             for t in (vintage, case_import) for aggregate in (func.max, func.count)]
+    return tuple(conn.execute(select(*parts)).one())
+
+
+def statistics_years(conn: Connection) -> list[int]:
+    """The years with whole-year figures in any vintage, oldest first."""
+    query = select(statbank_slot.c.year).where(statbank_slot.c.quarter == 0).distinct().order_by(statbank_slot.c.year)
+    return list(conn.execute(query).scalars())

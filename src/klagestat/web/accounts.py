@@ -1,9 +1,154 @@
-"""Stub: filled in next."""
+"""Logging in and out, sessions, CSRF tokens, login throttling and roles.
 
-from fastapi import APIRouter
+- The session cookie holds a random token; the database holds only its hash (store/accounts).
+  The cookie is HttpOnly and SameSite=Lax, and Secure when the page is served over HTTPS.
+- CSRF: every form carries the token of the browser's CSRF cookie in a hidden field
+  `csrf_token`, and `csrf_protect` (a dependency of the whole application) refuses a POST whose
+  field is missing or differs. Another site can make a browser post, but cannot read the cookie.
+- Throttling: after MAX_FAILURES_PER_EMAIL failed logins for one e-mail (or
+  MAX_FAILURES_PER_CLIENT from one address) within THROTTLE_WINDOW, logins are refused until the
+  window has passed, whatever the password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from klagestat.domain.accounts import Role, password_matches
+from klagestat.store import accounts, audit
+
+from .pages import page
+
+SESSION_COOKIE = "klagestat_session"
+CSRF_COOKIE = "klagestat_csrf"
+CSRF_FIELD = "csrf_token"
+SESSION_LIFETIME = dt.timedelta(hours=8)
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_CLIENT = 20
+# The paths that use the session and forms; the public pages never look at cookies.
+SESSION_PATHS = ("/login", "/logout", "/sager")
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 router = APIRouter()
 
 
-def install(app) -> None:
-    pass
+class LoginRequired(Exception):
+    """Raised by `current_user` when no one is logged in: the answer is the login page."""
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
+
+
+def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def session_and_csrf(request: Request, call_next):
+        """On the case area's paths: who is logged in, and the browser's CSRF token (made on the
+        first visit)."""
+        request.state.user = None
+        if not request.url.path.startswith(SESSION_PATHS):
+            return await call_next(request)
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            with request.app.state.engine.begin() as conn:
+                request.state.user = accounts.session_user(conn, token)
+        new_csrf = CSRF_COOKIE not in request.cookies
+        request.state.csrf_token = secrets.token_urlsafe(32) if new_csrf else request.cookies[CSRF_COOKIE]
+        response = await call_next(request)
+        if new_csrf:
+            _set_cookie(request, response, CSRF_COOKIE, request.state.csrf_token)
+        response.headers.setdefault("Cache-Control", "no-store")  # case data never in a shared cache
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _error: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse a POST (any unsafe method) whose form does not carry the browser's CSRF token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    form = await request.form()  # parsed once; the route reads the same form
+    sent = form.get(CSRF_FIELD)
+    if not cookie or not isinstance(sent, str) or not secrets.compare_digest(sent, cookie):
+        raise HTTPException(403, "Formularen mangler sit sikkerhedstegn (CSRF), eller det passer ikke. "
+                                 "Genindlæs siden, og prøv igen.")
+
+
+def current_user(request: Request) -> accounts.User:
+    user = getattr(request.state, "user", None)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def role_at_least(role: Role):
+    """A dependency: the logged-in user, who must have `role` or a higher one."""
+
+    def check(user: Annotated[accounts.User, Depends(current_user)]) -> accounts.User:
+        if not Role(user.role).at_least(role):
+            raise HTTPException(403, f"Det kræver rollen {role.danish} at gøre dette; du er {Role(user.role).danish}.")
+        return user
+
+    return check
+
+
+def _safe_next(target: str | None) -> str:
+    """Only back into the case area, never to another site."""
+    return target if target and target.startswith("/sager") and "//" not in target and "\\" not in target else "/sager"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None):
+    if request.state.user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return page(request, "login.html", title="Log ind", next=_safe_next(next))
+
+
+@router.post("/login")
+def login(request: Request, email: Annotated[str, Form(max_length=254)] = "",
+          password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form()] = ""):
+    engine = request.app.state.engine
+    client = request.client.host if request.client else "?"
+    with engine.begin() as conn:
+        by_email, by_client = accounts.recent_login_failures(conn, email, client, THROTTLE_WINDOW)
+    minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
+    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
+        return page(request, "login.html", status_code=429, title="Log ind", next=_safe_next(next), email=email,
+                    error=f"For mange mislykkede forsøg på at logge ind. Vent {minutes} minutter, og prøv igen.")
+    with engine.begin() as conn:
+        user = accounts.user_by_email(conn, email)
+        if not password_matches(user.password_hash if user else None, password):
+            accounts.record_login_failure(conn, email, client)
+            return page(request, "login.html", status_code=401, title="Log ind", next=_safe_next(next), email=email,
+                        error="Forkert e-mail eller adgangskode.")
+        accounts.clear_login_failures(conn, email)
+        token = secrets.token_urlsafe(32)
+        accounts.start_session(conn, user, token, SESSION_LIFETIME)
+        audit.record(conn, user.email, user.municipality_code, "log ind")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()))
+    _set_cookie(request, response, CSRF_COOKIE, secrets.token_urlsafe(32))  # a new token for the new session
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request):
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with request.app.state.engine.begin() as conn:
+            accounts.end_session(conn, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

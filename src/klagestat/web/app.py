@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from klagestat import api
@@ -19,6 +19,7 @@ from klagestat.catalogue import load_catalogue
 
 from . import accounts, case_area, errors, json_api, public
 from .pages import STATIC
+from .upload_limit import UploadLimit
 
 # Every response: no framing by other sites, no guessing of content types, scripts and styles
 # only from this server (the pages work offline and nothing is loaded from elsewhere).
@@ -43,6 +44,7 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
         title="klagestat",
         description="Omgørelsesprocenter i klager over kommunernes afgørelser, fra Ankestyrelsens statistik.",
         docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+        dependencies=[Depends(accounts.csrf_protect)],  # every POST of every route, in one place
     )
     app.state.engine = engine
     app.state.catalogue = load_catalogue()
@@ -55,6 +57,7 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
             response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(UploadLimit)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(json_api.router)
     app.include_router(json_api.docs_router)

@@ -1,5 +1,331 @@
-"""Stub: filled in next."""
+"""The case area (/sager): the logged-in user's own municipality's cases, imports, analyses and
+the complaint report.
 
-from fastapi import APIRouter
+Every read goes through `store.case_area` (or the analyses and reports of one municipality) with
+the user's own municipality code, never one taken from the request, so another municipality's
+case answers 404 from every route. Every view and change of case data is written to the audit log
+in the same transaction as the read.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from klagestat import api
+from klagestat.analysis.rates import NoDataError
+from klagestat.domain.accounts import Role
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
+from klagestat.ingest.problems import InputError
+from klagestat.render import exports
+from klagestat.render.register_tables import SYNTHETIC_BANNER, analysis_parts
+from klagestat.store import audit
+from klagestat.store import case_area as cases
+from klagestat.store.accounts import User, users_of
+
+from .accounts import current_user, role_at_least
+from .pages import page
+
+router = APIRouter(prefix="/sager")
+
+PAGE_SIZE = 100
+UPLOAD_LIFETIME = 3600  # seconds a previewed upload waits for its confirmation
+OUTCOME_CHOICES = {**{o.value: name for o, name in OUTCOME_NAMES_DA.items()}, "reversed": "Omgjort (ændret eller hjemvist)"}
+REPORT_FORMATS = {"docx": "Word (.docx)", "html": "Webside (.html)", "pdf": "PDF (.pdf)"}
+MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+Reader = Annotated[User, Depends(current_user)]
+Analyst = Annotated[User, Depends(role_at_least(Role.ANALYST))]
+Admin = Annotated[User, Depends(role_at_least(Role.ADMIN))]
+
+
+def _municipality_name(request: Request, user: User) -> str:
+    return request.app.state.catalogue.municipalities[user.municipality_code].name
+
+
+def _case_page(request: Request, user: User, template: str, status_code: int = 200, **context) -> Response:
+    return page(request, template, status_code=status_code, municipality=_municipality_name(request, user),
+                role=Role(user.role), **context)
+
+
+# ---- the list ---------------------------------------------------------------------------------
+
+def _filters(year: int | None, area: str | None, provision: str | None, outcome: str | None,
+             pending: bool) -> cases.CaseFilters:
+    if outcome and outcome not in OUTCOME_CHOICES:
+        raise HTTPException(422, f"Udfaldet {outcome!r} kendes ikke. Vælg mellem: {', '.join(OUTCOME_CHOICES)}.")
+    return cases.CaseFilters(year=year, committee=area or None, provision=provision or None, outcome=outcome or None,
+                             pending=pending)
+
+
+YearParam = Annotated[int | None, Query(ge=1990, le=2100, description="Året, klageinstansen afgjorde sagen.")]
+TextParam = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("")
+def case_list(request: Request, user: Reader, year: YearParam = None, area: TextParam = None,
+              provision: TextParam = None, outcome: TextParam = None, pending: bool = False,
+              page_number: Annotated[int, Query(alias="side", ge=1, le=100_000)] = 1):
+    filters = _filters(year, area, provision, outcome, pending)
+    with request.app.state.engine.begin() as conn:
+        lines, total = cases.list_cases(conn, user.municipality_code, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
+        choices = cases.filter_choices(conn, user.municipality_code)
+        audit.record(conn, user.email, user.municipality_code, "se sagsliste", filters.describe())
+    query = request.url.query
+    return _case_page(request, user, "cases.html", title="Kommunens sager", lines=lines, total=total,
+                      filters=filters, choices=choices, outcomes=OUTCOME_CHOICES, outcome_names=OUTCOME_NAMES_DA,
+                      page_number=page_number, pages=max(1, -(-total // PAGE_SIZE)), query=query)
+
+
+EXPORT_HEADER = ["Sagsnummer", "Område", "Lovgrundlag", "Bestemmelse", "Kommunens afgørelse", "Klageinstans",
+                 "Klageinstansens afgørelse", "Udfald", "Udfald som skrevet"]
+
+
+@router.get("/eksport.{kind}")
+def case_export(request: Request, user: Reader, kind: str, year: YearParam = None, area: TextParam = None,
+                provision: TextParam = None, outcome: TextParam = None, pending: bool = False):
+    """The filtered list as CSV or XLSX (cells that a spreadsheet would run as formulas neutralised)."""
+    if kind not in ("csv", "xlsx"):
+        raise HTTPException(404)
+    filters = _filters(year, area, provision, outcome, pending)
+    with request.app.state.engine.begin() as conn:
+        lines = cases.all_cases(conn, user.municipality_code, filters)
+        audit.record(conn, user.email, user.municipality_code, f"hent sagsliste ({kind})", filters.describe())
+    rows = [(c.case_id, c.committee, c.legal_basis, c.provision_key, c.decision_date, c.complaint_body,
+             c.body_decision_date, OUTCOME_NAMES_DA.get(Outcome(c.outcome)) if c.outcome else "Verserer",
+             c.outcome_label) for c in lines]
+    name = f"sager-{user.municipality_code}"
+    if kind == "csv":
+        body, media = exports.csv_bytes(EXPORT_HEADER, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.xlsx_bytes("Sager", EXPORT_HEADER, rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+
+
+# ---- import ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Upload:
+    user_id: int
+    folder: Path
+    path: Path
+    at: float
+
+
+class _Uploads:
+    """Files waiting between their preview and the analyst's confirmation, each in a folder of
+    its own, reachable only with a random token and only by the user who sent it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._waiting: dict[str, _Upload] = {}
+
+    def keep(self, user: User, upload: UploadFile) -> tuple[str, Path]:
+        self._expire()
+        folder = Path(tempfile.mkdtemp(prefix="klagestat-upload-"))
+        # The user's file name, without any folder part, is kept: messages name the file.
+        name = Path((upload.filename or "klageregister.csv").replace("\\", "/")).name or "klageregister.csv"
+        path = folder / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._waiting[token] = _Upload(user.id, folder, path, time.monotonic())
+        return token, path
+
+    def take(self, user: User, token: str) -> _Upload | None:
+        with self._lock:
+            upload = self._waiting.get(token)
+            if upload is None or upload.user_id != user.id:
+                return None
+            return self._waiting.pop(token)
+
+    def drop(self, upload: _Upload) -> None:
+        shutil.rmtree(upload.folder, ignore_errors=True)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            old = [t for t, u in self._waiting.items() if now - u.at > UPLOAD_LIFETIME]
+            for token in old:
+                self.drop(self._waiting.pop(token))
+
+
+_uploads = _Uploads()
+
+
+@router.get("/import")
+def import_form(request: Request, user: Analyst):
+    return _case_page(request, user, "import.html", title="Importér klageregister")
+
+
+@router.post("/import")
+def import_preview(request: Request, user: Analyst, file: Annotated[UploadFile, File()]):
+    """Read the whole file and import it in a transaction that is rolled back: the preview is
+    exactly what the import will do."""
+    token, path = _uploads.keep(user, file)
+    try:
+        report = api.import_cases(request.app.state.engine, path, user.municipality_code, preview=True)
+    except InputError as error:
+        _drop(user, token)
+        return _case_page(request, user, "import.html", status_code=422, title="Importér klageregister",
+                          problems=error.problems, headline=error.headline)
+    with request.app.state.engine.begin() as conn:
+        audit.record(conn, user.email, user.municipality_code, "forhåndsvis import", path.name)
+    if report.status == "unchanged":
+        _drop(user, token)
+    return _case_page(request, user, "import_result.html", title="Forhåndsvisning af import", report=report,
+                      token=token, preview=True)
+
+
+def _drop(user: User, token: str) -> None:
+    upload = _uploads.take(user, token)
+    if upload is not None:
+        _uploads.drop(upload)
+
+
+@router.post("/import/bekraeft")
+def import_confirm(request: Request, user: Analyst, token: Annotated[str, Form(max_length=100)]):
+    upload = _uploads.take(user, token)
+    if upload is None:
+        raise HTTPException(404, "Forhåndsvisningen findes ikke længere (den gemmes en time). Vælg filen igen.")
+    try:
+        report = api.import_cases(request.app.state.engine, upload.path, user.municipality_code)
+    except InputError as error:
+        return _case_page(request, user, "import.html", status_code=422, title="Importér klageregister",
+                          problems=error.problems, headline=error.headline)
+    finally:
+        _uploads.drop(upload)
+    with request.app.state.engine.begin() as conn:
+        audit.record(conn, user.email, user.municipality_code, "importér", upload.path.name)
+    return _case_page(request, user, "import_result.html", title="Import gennemført", report=report, preview=False)
+
+
+# ---- analyses and the complaint report ------------------------------------------------------------
+
+def _default_year() -> int:
+    return dt.date.today().year - 1
+
+
+@router.get("/analyser")
+def analyses(request: Request, user: Reader,
+             year: Annotated[str | None, Query(max_length=40, description="2024, 2022-2024 eller 2021,2023")] = None):
+    year = year or str(_default_year())
+    try:
+        result = api.analyse(request.app.state.engine, user.municipality_code, year,
+                             catalogue=request.app.state.catalogue)
+    except NoDataError as error:
+        return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year, no_data=str(error))
+    with request.app.state.engine.begin() as conn:
+        audit.record(conn, user.email, user.municipality_code, "se analyser", year)
+    return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year,
+                      parts=[_table_part(p) for p in analysis_parts(result)],
+                      banner=SYNTHETIC_BANNER if result.synthetic else None)
+
+
+def _table_part(part) -> dict:
+    """A Rich table of the analyses as plain title, headers and rows for the page: the same
+    table the terminal shows, cell for cell."""
+    table = part.table
+    if table is None:
+        return {"note": part.note, "basis": part.basis}
+    columns = table.columns
+    cells = [[str(getattr(c, "plain", c)) for c in column.cells] for column in columns]
+    return {
+        "title": str(getattr(table.title, "plain", table.title or "")),
+        "headers": [str(getattr(c.header, "plain", c.header)) for c in columns],
+        "numeric": [c.justify == "right" for c in columns],
+        "rows": [list(row) for row in zip(*cells)],
+        "basis": part.basis, "note": part.note,
+    }
+
+
+@router.get("/klagerapport")
+def complaint_report_form(request: Request, user: Reader):
+    return _case_page(request, user, "complaint_report.html", title="Klagerapport", formats=REPORT_FORMATS,
+                      year=_default_year())
+
+
+@router.get("/klagerapport/hent")
+def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(ge=1990, le=2100)],
+                     format: str = "docx", public: bool = False):
+    if format not in REPORT_FORMATS:
+        raise HTTPException(422, f"Formatet {format!r} kendes ikke. Vælg mellem: {', '.join(REPORT_FORMATS)}.")
+    suffix = "-offentlig" if public else ""
+    name = f"klagerapport-{user.municipality_code}-{year}{suffix}.{format}"
+    with tempfile.TemporaryDirectory(prefix="klagestat-report-") as folder:
+        out = Path(folder) / name
+        api.report_complaints(request.app.state.engine, user.municipality_code, year, out, public=public)
+        body = out.read_bytes()
+    with request.app.state.engine.begin() as conn:
+        audit.record(conn, user.email, user.municipality_code, "hent klagerapport", name)
+    return Response(body, media_type=MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---- users and the audit log (admin) ------------------------------------------------------------------
+
+@router.get("/brugere")
+def users(request: Request, user: Admin):
+    with request.app.state.engine.connect() as conn:
+        people = users_of(conn, user.municipality_code)
+    return _case_page(request, user, "users.html", title="Brugere", people=people, roles=list(Role))
+
+
+@router.post("/brugere")
+def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_length=254)],
+             role: Annotated[str, Form(max_length=20)], password: Annotated[str, Form(max_length=1024)]):
+    try:
+        added = api.add_user(request.app.state.engine, email, user.municipality_code, role, password,
+                             catalogue=request.app.state.catalogue)
+    except InputError as error:
+        with request.app.state.engine.connect() as conn:
+            people = users_of(conn, user.municipality_code)
+        return _case_page(request, user, "users.html", status_code=422, title="Brugere", people=people,
+                          roles=list(Role), problems=error.problems, email=email)
+    with request.app.state.engine.begin() as conn:
+        audit.record(conn, user.email, user.municipality_code, "opret bruger", f"{added.email} ({added.role})")
+    return RedirectResponse("/sager/brugere", status_code=303)
+
+
+@router.get("/log")
+def audit_log(request: Request, user: Admin):
+    with request.app.state.engine.connect() as conn:
+        events = audit.events_of(conn, user.municipality_code)
+    return _case_page(request, user, "audit.html", title="Revisionslog", events=events)
+
+
+# ---- one case (last: its path takes any sags_id, including ones with "/") -------------------------------
+
+@router.post("/laering")
+def edit_learning(request: Request, user: Analyst, case_id: Annotated[str, Form(max_length=200)],
+                  learning: Annotated[str, Form(max_length=10_000)] = ""):
+    if not api.edit_case_learning(request.app.state.engine, user, case_id, learning):
+        raise HTTPException(404, "Sagen findes ikke i kommunens klageregister.")
+    return RedirectResponse(request.url_for("one_case", case_id=case_id).path, status_code=303)
+
+
+@router.get("/{case_id:path}", name="one_case")
+def one_case(request: Request, user: Reader, case_id: str):
+    with request.app.state.engine.begin() as conn:
+        versions = cases.case_versions(conn, user.municipality_code, case_id)
+        if not versions:
+            raise HTTPException(404, "Sagen findes ikke i kommunens klageregister.")
+        citizen_cases = cases.citizen_case_count(conn, user.municipality_code, case_id)
+        audit.record(conn, user.email, user.municipality_code, "se sag", case_id)
+    return _case_page(request, user, "case.html", title=f"Sag {case_id}", case_id=case_id, current=versions[0],
+                      history=versions[1:], citizen_cases=citizen_cases, outcome_names=OUTCOME_NAMES_DA,
+                      can_edit=Role(user.role).at_least(Role.ANALYST))

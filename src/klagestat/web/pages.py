@@ -7,6 +7,7 @@ security headers; a route only chooses the template and its data.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -26,6 +27,15 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals["numbers"] = numbers
+
+
+def _pager(query_params, page_number: int) -> str:
+    """The page's query string with another page number (`side`)."""
+    params = [(k, v) for k, v in query_params.multi_items() if k != "side"] + [("side", str(page_number))]
+    return urlencode(params)
+
+
+environment.filters["pager"] = _pager
 
 
 def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
