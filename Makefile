@@ -20,7 +20,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $@
 
 demo: $(STAMP)
-	$(BIN)/klagestat demo --no-serve
+	$(BIN)/klagestat demo
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q

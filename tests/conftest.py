@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import socket
 import re
 import shutil
 import sqlite3
@@ -88,6 +89,13 @@ def popen_cli(*args: str | os.PathLike, db: str | os.PathLike | None = None,
     return subprocess.Popen(
         cli_command(*args, db=db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=_cli_env(),
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick for port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def squash(text: str) -> str:

@@ -8,11 +8,14 @@ PostgreSQL, with the same file imported once. The format and determinism tests u
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 from fractions import Fraction
 
 import docx
+import httpx
 import pytest
-from conftest import BACKENDS, fresh_pg_database, run_cli
+from conftest import BACKENDS, free_port, fresh_pg_database, popen_cli, run_cli
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
@@ -313,10 +316,38 @@ def test_the_demo_register_reproduces_allerods_rates(demo):
         assert mine(from_cases) == mine(from_statbank)
 
 
-def test_the_demo_command_writes_a_sample_committee_case(tmp_path):
-    result = run_cli("demo", "--no-serve", "--db", tmp_path / "demo.db", "--folder", tmp_path)
-    assert result.code == 0, str(result)
-    sample = tmp_path / "danmarkskort-2024-allerod.docx"
-    assert str(sample) in result.out and "report complaints" in result.out
-    headings = [p.text for p in docx.Document(str(sample)).paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["Resumé", "Baggrund", "Sagsfremstilling", "Indstilling", "Bilag"]
+def test_the_demo_command_writes_a_sample_case_and_serves_the_web_app_with_a_demo_login(tmp_path):
+    """`make demo` ends with the server running on the demo data, its address and a login printed."""
+    port = free_port()
+    server = popen_cli("demo", "--db", tmp_path / "demo.db", "--folder", tmp_path, "--port", str(port))
+    try:
+        printed = []
+        for line in server.stdout:
+            printed.append(line.decode())
+            if "klagestat kører på" in printed[-1]:
+                break
+        out = "".join(printed)
+        assert f"http://127.0.0.1:{port}/" in out, out + server.stderr.read().decode() if server.poll() else out
+        login = re.search(r"log ind med (\S+) og adgangskoden (\S+)\.", out)
+        assert login, out
+        sample = tmp_path / "danmarkskort-2024-allerod.docx"
+        assert str(sample) in out and "report complaints" in out
+        headings = [p.text for p in docx.Document(str(sample)).paragraphs if p.style.name == "Heading 1"]
+        assert headings == ["Resumé", "Baggrund", "Sagsfremstilling", "Indstilling", "Bilag"]
+
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(100):  # the address is printed just before the server listens
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            form = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)[1]
+            answer = client.post("/login", data={"email": login[1], "password": login[2], "csrf_token": token})
+            assert answer.status_code == 303 and answer.headers["location"] == "/sager"
+            cases = client.get("/sager")
+            assert cases.status_code == 200 and "Allerød Kommunes klagesager" in cases.text
+    finally:
+        server.terminate()
+        server.wait(10)

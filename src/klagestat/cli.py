@@ -22,6 +22,7 @@ from rich.console import Console
 from klagestat import api
 from klagestat.analysis.rates import NoDataError
 from klagestat.catalogue import load_catalogue
+from klagestat.demo.build import DEMO_PASSWORD, DEMO_USERS
 from klagestat.domain.accounts import Role
 from klagestat.domain.areas import AmbiguousAreaError
 from klagestat.ingest.problems import InputError
@@ -337,6 +338,7 @@ def users_add(
 
 
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025
+DEMO_PORT = 8000  # design.md: the demo serves on http://127.0.0.1:8000
 
 
 @command(app, "demo")
@@ -344,8 +346,9 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Byg kun demodatabasen; start ikke webserveren.")] = False,
     db: Annotated[Optional[str], typer.Option("--db", help="Demodatabasen. Standard: demo/klagestat-demo.db.")] = None,
     folder: Annotated[Path, typer.Option("--folder", help="Mappe til de genererede statistikbankfiler.")] = Path("demo"),
+    port: Annotated[int, typer.Option("--port", help="Webserverens port.")] = DEMO_PORT,
 ) -> None:
-    """Byg en demodatabase med syntetiske tal for hele landet 2013-2025."""
+    """Byg en demodatabase med syntetiske tal for hele landet 2013-2025, og start webserveren på den."""
     db = db or str(folder / "klagestat-demo.db")
     with _progress() as progress:
         table = api.demo(db, folder, progress=progress)
@@ -362,8 +365,13 @@ def demo(
               f"  {program} rates --db {db} --year 2021,2022,2023,2024 --municipality Lejre --map social\n"
               f"  {program} report danmarkskort --db {db} --municipality Ballerup --year 2024 --out ballerup.html\n"
               f"  {program} report complaints --db {db} --municipality Allerød --year 2024 --out klager.docx")
-    if not no_serve:
-        out.print("Webserveren er endnu ikke en del af klagestat; demoen stopper her.")
+    [(email, _role), *_] = DEMO_USERS
+    login = (f"Kommunens sager (Allerød): log ind med {email} og adgangskoden {DEMO_PASSWORD}.")
+    if no_serve:
+        out.print(f"\nStart webserveren med: {program} serve --db {db}\n{login}")
+        return
+    out.print(f"\n{login}")
+    _serve(db, "127.0.0.1", port)
 
 
 def _program_name() -> str:

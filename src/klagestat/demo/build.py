@@ -18,6 +18,9 @@ from .register import MUNICIPALITY, demo_register
 # The demo's vintage date: fixed, so that a rebuild gives the same database contents.
 AS_OF = dt.date(2026, 6, 1)
 REGISTER_FILE = "klageregister-allerod.csv"
+# The demo's logins to Allerød's case area (demo data only; printed by `klagestat demo`).
+DEMO_PASSWORD = "klagestat-demo"
+DEMO_USERS = (("analytiker@allerod.demo", "analyst"), ("admin@allerod.demo", "admin"))
 
 
 def _remove_database(db: str) -> None:
@@ -55,6 +58,8 @@ def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = N
         with engine.connect() as conn:
             demo_register(conn, load_catalogue(), report.vintage.id, register)
         api.import_cases(engine, register, MUNICIPALITY, synthetic=True)
+        for email, role in DEMO_USERS:
+            api.add_user(engine, email, MUNICIPALITY, role, DEMO_PASSWORD)
         say("Beregner")
         return api.rates(engine, years=",".join(str(y) for y in DEFAULT_YEARS), national_only=True)
     finally:
