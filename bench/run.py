@@ -12,6 +12,9 @@ loading the whole register into pandas, their floor one pass over the table.
 `report_danmarkskort_all_municipalities_docx` (bench/reports.py) writes the 98 municipalities'
 committee cases for one year as Word files, against a 60-second budget ("budget_seconds",
 "within_budget"); its baseline and floor are described in the line ("baseline_note", "floor_note").
+`web_map_and_profile_32_clients` (bench/web_load.py) loads `klagestat serve` with 32 clients on the
+map and profile pages: latency percentiles against a floor (a static file, same client, same server)
+and a 50 ms p95 budget.
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -32,6 +35,7 @@ import pandas as pd
 
 import register_import  # bench/register_import.py, beside this file
 import reports  # bench/reports.py
+import web_load  # bench/web_load.py
 from timing import best_of  # bench/timing.py
 
 from klagestat import api
@@ -273,6 +277,8 @@ def main() -> None:
                target_ratio_to_floor=2)
 
         reports.danmarkskort_benchmark(work / "reports", report)
+
+        web_load.main(work / "web")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -126,7 +126,9 @@ class Colouring:
     summary: str  # what the colours show, for the alt text
 
 
-def _colouring(catalogue: Catalogue, rates, classes, legend_title: str) -> Colouring:
+def colouring_of(catalogue: Catalogue, rates, classes, legend_title: str) -> Colouring:
+    """How each municipality is drawn, for the report maps and the web page's map alike: give
+    exactly one of `rates` and `classes` (code → value; missing or None: no cases)."""
     if (rates is None) == (classes is None):
         raise ValueError("give exactly one of rates and classes")
     codes = list(catalogue.municipalities)
@@ -329,7 +331,7 @@ def tile_map(
     grid = load_tile_grid()
     if set(grid) != set(catalogue.municipalities):
         raise ValueError("the tile grid and the catalogue have different municipalities")
-    colouring = _colouring(catalogue, rates, classes, legend_title)
+    colouring = colouring_of(catalogue, rates, classes, legend_title)
     labels = tile_abbreviations(catalogue)
     rows = max(r for r, _ in grid.values()) + 1
     cols = max(c for _, c in grid.values()) + 1
@@ -399,17 +401,11 @@ def geo_map(
     of Zealand: its shape and scale are kept, not its distance.
     """
     _check_highlight(catalogue, highlight)
-    colouring = _colouring(catalogue, rates, classes, legend_title)
-    shapes = read_boundaries(catalogue, geojson_path, code_property)
-
-    # read_boundaries has every municipality. Bornholm moves west, to just beyond the rest.
-    main = np.vstack([ring for code, rings in shapes.items() if code != BORNHOLM for ring in rings])
-    (x0, y0), (x1, y1) = main.min(axis=0), main.max(axis=0)
-    shift = x1 + 1.5 * BORNHOLM_GAP - np.vstack(shapes[BORNHOLM])[:, 0].min()
-    shapes[BORNHOLM] = [ring + (shift, 0.0) for ring in shapes[BORNHOLM]]
-    island = np.vstack(shapes[BORNHOLM])
-    pad = BORNHOLM_GAP / 2
-    (bx0, by0), (bx1, by1) = island.min(axis=0) - pad, island.max(axis=0) + pad
+    colouring = colouring_of(catalogue, rates, classes, legend_title)
+    placed = placed_boundaries(catalogue, geojson_path, code_property)
+    shapes = placed.shapes
+    bx0, by0, bx1, by1 = placed.bornholm_box
+    x0, y0, x1, y1 = placed.bounds
 
     figure = new_figure(16.0, 14.5)
     ax = figure.add_subplot()
@@ -423,13 +419,37 @@ def geo_map(
                                linewidth=HIGHLIGHT_WIDTH * 0.6, zorder=3))
     ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, fill=False, edgecolor="0.5", linewidth=0.6))
     margin = 0.05
-    _frame(ax, (x0 - margin, bx1 + margin), (min(y0, by0) - margin, max(y1, by1) + margin))
+    _frame(ax, (x0 - margin, x1 + margin), (y0 - margin, y1 + margin))
     _legend(figure, catalogue, colouring, highlight, legend_title)
 
     alt = (f"Kort over Danmarks {len(catalogue.municipalities)} kommuner med kommunegrænser; "
            "Bornholm er flyttet tættere på Sjælland og vist i en boks. "
            f"{colouring.summary}{_highlight_sentence(catalogue, highlight, colouring)}")
     return with_titles(exported(figure, title, alt), _titles(catalogue, colouring, "kommune"))
+
+
+@dataclass(frozen=True)
+class PlacedBoundaries:
+    shapes: dict[str, list[np.ndarray]]  # code → rings, projected, Bornholm moved
+    bornholm_box: tuple[float, float, float, float]  # x0, y0, x1, y1 of the box around Bornholm
+    bounds: tuple[float, float, float, float]  # x0, y0, x1, y1 of everything, the box included
+
+
+def placed_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_property: str) -> PlacedBoundaries:
+    """The boundaries as `geo_map` draws them (the web page's map too): Bornholm moved to just
+    east of the rest, in a box."""
+    shapes = read_boundaries(catalogue, geojson_path, code_property)
+    # read_boundaries has every municipality. Bornholm moves west, to just beyond the rest.
+    main = np.vstack([ring for code, rings in shapes.items() if code != BORNHOLM for ring in rings])
+    (x0, y0), (x1, y1) = main.min(axis=0), main.max(axis=0)
+    shift = x1 + 1.5 * BORNHOLM_GAP - np.vstack(shapes[BORNHOLM])[:, 0].min()
+    shapes[BORNHOLM] = [ring + (shift, 0.0) for ring in shapes[BORNHOLM]]
+    island = np.vstack(shapes[BORNHOLM])
+    pad = BORNHOLM_GAP / 2
+    (bx0, by0), (bx1, by1) = island.min(axis=0) - pad, island.max(axis=0) + pad
+    # Bornholm lies east of everything else, so the box's right edge is the right edge of all.
+    bounds = (float(x0), float(min(y0, by0)), float(bx1), float(max(y1, by1)))
+    return PlacedBoundaries(shapes, (float(bx0), float(by0), float(bx1), float(by1)), bounds)
 
 
 def _compound_path(rings: list[np.ndarray]) -> MplPath:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from klagestat.analysis.rates import STATBANK, RateRow, RateTable
 from klagestat.domain.catalogue import AreaLevel
+
+from .exports import csv_bytes
 
 # The contract's fields first, in its order; the rest are additive extensions.
 FIELDS = (
@@ -69,22 +69,8 @@ def to_json(table: RateTable) -> str:
     return json.dumps(to_dicts(table), ensure_ascii=False, indent=1)
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float):
-        return repr(value).replace(".", ",")
-    return str(value)
-
-
 def to_csv(table: RateTable) -> str:
-    """The JSON rows for a spreadsheet, as Danish Excel opens them: semicolons, decimal comma,
-    ja/nej, and a byte-order mark so that æ, ø and å survive."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(FIELDS)
-    for d in to_dicts(table):
-        writer.writerow([_csv_value(d[f]) for f in FIELDS])
-    return "\ufeff" + out.getvalue()
+    """The JSON rows for a spreadsheet, as Danish Excel opens them (render/exports: semicolons,
+    decimal comma, ja/nej, a byte-order mark so that æ, ø and å survive, no formulas)."""
+    rows = [[d[f] for f in FIELDS] for d in to_dicts(table)]
+    return csv_bytes(FIELDS, rows).decode("utf-8")

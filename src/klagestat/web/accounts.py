@@ -19,7 +19,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klagestat.domain.accounts import Role, password_matches
 from klagestat.store import accounts, audit
@@ -49,25 +51,40 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
                         secure=request.url.scheme == "https")
 
 
+class CsrfCookie:
+    """On the case area's paths: the browser's CSRF token, from its cookie or new (and then set
+    on the response), for the forms to carry; and no caching of case data anywhere.
+
+    Plain ASGI (no database, no body): it runs on every request to those paths, and Starlette's
+    BaseHTTPMiddleware would cost more than the pages themselves."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(SESSION_PATHS):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        existing = request.cookies.get(CSRF_COOKIE)
+        token = existing or secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_token"] = token
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Cache-Control", "no-store")  # case data never in a shared cache
+                if not existing:
+                    response = Response()
+                    _set_cookie(request, response, CSRF_COOKIE, token)
+                    headers.append("set-cookie", response.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
 def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def session_and_csrf(request: Request, call_next):
-        """On the case area's paths: who is logged in, and the browser's CSRF token (made on the
-        first visit)."""
-        request.state.user = None
-        if not request.url.path.startswith(SESSION_PATHS):
-            return await call_next(request)
-        token = request.cookies.get(SESSION_COOKIE)
-        if token:
-            with request.app.state.engine.begin() as conn:
-                request.state.user = accounts.session_user(conn, token)
-        new_csrf = CSRF_COOKIE not in request.cookies
-        request.state.csrf_token = secrets.token_urlsafe(32) if new_csrf else request.cookies[CSRF_COOKIE]
-        response = await call_next(request)
-        if new_csrf:
-            _set_cookie(request, response, CSRF_COOKIE, request.state.csrf_token)
-        response.headers.setdefault("Cache-Control", "no-store")  # case data never in a shared cache
-        return response
+    app.add_middleware(CsrfCookie)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _error: LoginRequired) -> Response:
@@ -86,8 +103,20 @@ async def csrf_protect(request: Request) -> None:
                                  "Genindlæs siden, og prøv igen.")
 
 
+def logged_in_user(request: Request) -> accounts.User | None:
+    """The user of the request's session cookie, or None; kept on the request for the page."""
+    if not hasattr(request.state, "user"):
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.user = None
+        if token:
+            with request.app.state.engine.begin() as conn:
+                request.state.user = accounts.session_user(conn, token)
+    return request.state.user
+
+
 def current_user(request: Request) -> accounts.User:
-    user = getattr(request.state, "user", None)
+    """A dependency (run in the threadpool, as it reads the database): the logged-in user."""
+    user = logged_in_user(request)
     if user is None:
         raise LoginRequired()
     return user
@@ -111,7 +140,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None):
-    if request.state.user is not None:
+    if logged_in_user(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return page(request, "login.html", title="Log ind", next=_safe_next(next))
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fastapi.staticfiles import StaticFiles
 
 from klagestat import api
@@ -31,8 +32,28 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-# The OpenAPI page (FastAPI's Swagger UI) is served from this server too, not from a CDN.
-DOCS_PATHS = ("/api/docs",)
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (plain ASGI: cheap on every request)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *((k, v) for k, v in self.headers if k not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(db: str | None = None, *, geojson: str | Path | None = None,
@@ -50,13 +71,7 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     app.state.catalogue = load_catalogue()
     app.state.geojson = (Path(geojson), geojson_code) if geojson else None
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(UploadLimit)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(json_api.router)

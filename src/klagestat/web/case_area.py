@@ -26,7 +26,9 @@ from starlette.exceptions import HTTPException
 from klagestat import api
 from klagestat.analysis.rates import NoDataError
 from klagestat.domain.accounts import Role
+from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
+from klagestat.domain.register import REASSESSMENT_NAMES_DA
 from klagestat.ingest.problems import InputError
 from klagestat.render import exports
 from klagestat.render.register_tables import SYNTHETIC_BANNER, analysis_parts
@@ -40,6 +42,7 @@ from .pages import page
 router = APIRouter(prefix="/sager")
 
 PAGE_SIZE = 100
+_vocabulary = load_register_vocabulary()
 UPLOAD_LIFETIME = 3600  # seconds a previewed upload waits for its confirmation
 OUTCOME_CHOICES = {**{o.value: name for o, name in OUTCOME_NAMES_DA.items()}, "reversed": "Omgjort (ændret eller hjemvist)"}
 REPORT_FORMATS = {"docx": "Word (.docx)", "html": "Webside (.html)", "pdf": "PDF (.pdf)"}
@@ -62,15 +65,18 @@ def _case_page(request: Request, user: User, template: str, status_code: int = 2
 
 # ---- the list ---------------------------------------------------------------------------------
 
-def _filters(year: int | None, area: str | None, provision: str | None, outcome: str | None,
+def _filters(year: str | None, area: str | None, provision: str | None, outcome: str | None,
              pending: bool) -> cases.CaseFilters:
+    if year and not (year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100):
+        raise HTTPException(422, f"Året skal være et årstal som 2024, ikke {year!r}.")
     if outcome and outcome not in OUTCOME_CHOICES:
         raise HTTPException(422, f"Udfaldet {outcome!r} kendes ikke. Vælg mellem: {', '.join(OUTCOME_CHOICES)}.")
-    return cases.CaseFilters(year=year, committee=area or None, provision=provision or None, outcome=outcome or None,
+    return cases.CaseFilters(year=int(year) if year else None, committee=area or None, provision=provision or None, outcome=outcome or None,
                              pending=pending)
 
 
-YearParam = Annotated[int | None, Query(ge=1990, le=2100, description="Året, klageinstansen afgjorde sagen.")]
+# A filter form sends "" for "Alle": an empty value is no filter, not an error.
+YearParam = Annotated[str | None, Query(max_length=4, description="Året, klageinstansen afgjorde sagen.")]
 TextParam = Annotated[str | None, Query(max_length=200)]
 
 
@@ -328,4 +334,5 @@ def one_case(request: Request, user: Reader, case_id: str):
         audit.record(conn, user.email, user.municipality_code, "se sag", case_id)
     return _case_page(request, user, "case.html", title=f"Sag {case_id}", case_id=case_id, current=versions[0],
                       history=versions[1:], citizen_cases=citizen_cases, outcome_names=OUTCOME_NAMES_DA,
+                      reassessment_names=REASSESSMENT_NAMES_DA, reason_names=_vocabulary.reason_names,
                       can_edit=Role(user.role).at_least(Role.ANALYST))

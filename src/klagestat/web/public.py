@@ -1,5 +1,601 @@
-"""Stub: filled in next."""
+"""The public pages, no login: the map (/), a municipality's profile (/kommune/{code}) with its
+downloads (CSV, XLSX and the committee case as Word), and the comparison (/sammenlign).
 
-from fastapi import APIRouter
+Thin routes over analysis and render: the figures come from `compute_rates` and
+`danmarkskort_cases`, the functions behind `klagestat rates` and `klagestat report danmarkskort`,
+so a page can't disagree with them.
+
+Rendering is slow next to serving (a year's rates 50 ms, a profile's charts half a second), so
+what is rendered is kept in memory (`Cache`), keyed by the statistics' version, which changes
+with every import, and by the request's parameters as resolved (year, map, colouring), never as
+typed, so odd parameters can't fill the cache. Only a page's content is kept: the page around it
+(header, the logged-in user) is rendered for each request.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from klagestat import api
+from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, danmarkskort_cases
+from klagestat.analysis.rates import NoDataError, RateRow, RateTable, compute_rates
+from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
+from klagestat.domain.periods import YearSpan
+from klagestat.domain.statistics import FUNNEL_LEVELS, funnel_limits
+from klagestat.ingest.problems import InputError
+from klagestat.render import numbers
+from klagestat.render.charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
+from klagestat.render.danmarkskort_files import danmarkskort_file_name
+from klagestat.render.danmarkskort_report import SMALL, SYNTHETIC_NOTICE, danmarkskort_document
+from klagestat.render.exports import csv_bytes, xlsx_bytes
+from klagestat.render.figures import Figure
+from klagestat.render.maps import CLASS_VALUES
+from klagestat.render.rate_rows import FIELDS, to_dicts
+from klagestat.render.report_files import write_report
+from klagestat.render.web_map import COLOURINGS, GeoOutline, geo_outline, web_map
+from klagestat.store.statbank import statistics_version, statistics_years
+
+from .pages import environment, page
 
 router = APIRouter()
+
+DEFAULT_MAP = "social"
+DEFAULT_COLOUR = "rate"
+PAGE_CACHE_CHARACTERS = 64 * 1024 * 1024  # rendered pages and files: about 64 MB
+DATA_CACHE_ENTRIES = 64  # computed tables: a year's rates, a year's cases (a few MB at most)
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# matplotlib is not thread-safe, and two cold pages may be drawn at once: one drawing at a time
+# (the GIL would run them one at a time anyway).
+DRAWING = threading.Lock()
+
+
+# ---- the cache ---------------------------------------------------------------------------------
+
+
+class Cache:
+    """A bounded, thread-safe cache (least recently used goes first) that builds each value once:
+    a thread asking for a value another is building waits for it, so 32 clients asking for one
+    cold page cost one build, not 32. A build that fails is not kept; its waiters get its error."""
+
+    def __init__(self, limit: int, weigh: Callable[[object], int] = lambda _: 1):
+        self._limit = limit
+        self._weigh = weigh
+        self._lock = threading.Lock()
+        self._values: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._weight = 0
+        self._building: dict[Hashable, Future] = {}
+
+    def get(self, key: Hashable, build: Callable[[], object]):
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key][0]
+            future = self._building.get(key)
+            building = future is None
+            if building:
+                future = self._building[key] = Future()
+        if not building:
+            return future.result()
+        try:
+            value = build()
+        except BaseException as error:
+            with self._lock:
+                del self._building[key]
+            future.set_exception(error)
+            raise
+        with self._lock:
+            del self._building[key]
+            self._keep(key, value)
+        future.set_result(value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _keep(self, key: Hashable, value) -> None:
+        weight = self._weigh(value)
+        if weight > self._limit:
+            return  # would push out everything else
+        self._values[key] = (value, weight)
+        self._weight += weight
+        while self._weight > self._limit:
+            _, (_, dropped) = self._values.popitem(last=False)
+            self._weight -= dropped
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page's content, rendered once: its title and the HTML inside <main>."""
+
+    title: str
+    body: str
+
+
+def _weight(value) -> int:
+    return len(value.body) if isinstance(value, Rendered) else len(value)
+
+
+@dataclass(frozen=True)
+class Caches:
+    pages: Cache  # Rendered contents and download files, by size
+    data: Cache  # computed tables, by number
+
+
+_caches_lock = threading.Lock()
+
+
+def _caches(request: Request) -> Caches:
+    """The application's caches, made on first use (one application, one database)."""
+    state = request.app.state
+    with _caches_lock:
+        if not hasattr(state, "public_caches"):
+            state.public_caches = Caches(Cache(PAGE_CACHE_CHARACTERS, _weight), Cache(DATA_CACHE_ENTRIES))
+        return state.public_caches
+
+
+# ---- what a request knows -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """The database, catalogue and caches for one request, at the statistics' current version."""
+
+    engine: object
+    catalogue: Catalogue
+    caches: Caches
+    version: tuple
+    geojson: tuple[Path, str] | None
+
+    def data(self, key: tuple, build: Callable[[], object]):
+        return self.caches.data.get((self.version, *key), build)
+
+    def rendered(self, key: tuple, build: Callable[[], object]):
+        return self.caches.pages.get((self.version, *key), build)
+
+    @property
+    def years(self) -> list[int]:
+        def build():
+            with self.engine.connect() as conn:
+                return statistics_years(conn)
+        return self.data(("years",), build)
+
+    def year_table(self, year: int) -> RateTable:
+        """Every municipality's and the nation's rates in the year, per map."""
+        def build():
+            with self.engine.connect() as conn:
+                return compute_rates(conn, self.catalogue, [YearSpan(year, year)])
+        return self.data(("year", year), build)
+
+    def case(self, code: str, year: int) -> DanmarkskortCase:
+        """The municipality's Danmarkskort case; all municipalities' cases of the year are
+        computed together, most of the work being shared (see danmarkskort_cases)."""
+        def build() -> dict[str, DanmarkskortCase]:
+            with_figures = [r.area.code for r in self.year_table(year).rows
+                            if r.area.level is AreaLevel.MUNICIPALITY and r.counts is not None]
+            with self.engine.connect() as conn:
+                cases = danmarkskort_cases(conn, self.catalogue, list(dict.fromkeys(with_figures)), year)
+                return {c.municipality.code: c for c in cases}
+        cases = self.data(("cases", year), build)
+        if code not in cases:
+            name = self.catalogue.municipalities[code].name
+            raise NoDataError(f"Der er ingen tal for {name} i {year}. Vælg et andet år.")
+        return cases[code]
+
+    def outline(self) -> tuple[GeoOutline | None, str | None]:
+        """The geographic map's boundaries when the server has them, else None (the tile grid);
+        and, when the file can't be read, why (the page says so and shows the tile grid)."""
+        if self.geojson is None:
+            return None, None
+
+        def build():
+            try:
+                return geo_outline(self.catalogue, *self.geojson), None
+            except InputError as e:
+                return None, " ".join(p.message for p in e.problems)
+        # The file doesn't change with the statistics: kept under no version.
+        return self.caches.data.get(("outline", *map(str, self.geojson)), build)
+
+
+def _site(request: Request) -> Site:
+    engine = request.app.state.engine
+    with engine.connect() as conn:
+        version = statistics_version(conn)
+    return Site(engine, request.app.state.catalogue, _caches(request), version, request.app.state.geojson)
+
+
+def _shell(request: Request, rendered: Rendered) -> HTMLResponse:
+    return page(request, "_public_page.html", title=rendered.title, body=Markup(rendered.body))
+
+
+def _render(template: str, **context) -> str:
+    return environment.get_template(template).render(**context)
+
+
+# ---- parameters ----------------------------------------------------------------------------------
+
+
+def _years_text(years: list[int]) -> str:
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def _year(site: Site, text: str | None) -> int:
+    """The year asked for, or the newest with figures; 422 when it's no year, 404 without figures."""
+    years = site.years
+    if not years:
+        raise HTTPException(404, "Der er endnu ingen tal fra Ankestyrelsens statistik i klagestat.")
+    if text is None or not text.strip():
+        return years[-1]
+    try:
+        year = int(text.strip())
+    except ValueError:
+        raise HTTPException(422, f"Ugyldigt år {text!r}. Vælg et af årene {_years_text(years)}.") from None
+    if year not in years:
+        raise HTTPException(404, f"Der er ingen tal for {year}. Vælg et af årene {_years_text(years)}.")
+    return year
+
+
+def _choice(text: str | None, allowed: dict[str, str], default: str, what: str) -> str:
+    if text is None or not text.strip():
+        return default
+    if text.strip() not in allowed:
+        choices = ", ".join(f"{code} ({name.lower()})" for code, name in allowed.items())
+        raise HTTPException(422, f"Ukendt {what} {text!r}. Vælg mellem {choices}.")
+    return text.strip()
+
+
+def _municipality(catalogue: Catalogue, text: str) -> Municipality:
+    found = catalogue.find_municipality(text)
+    if found is None:
+        raise HTTPException(404, f"Der er ingen kommune med navnet eller koden {text!r}.")
+    return found
+
+
+def _moved(request: Request, municipality: Municipality, typed: str, rest: str = "") -> RedirectResponse | None:
+    """A municipality asked for by name ("Allerød") or another spelling of its code ("0201") is
+    sent on to its one address, /kommune/201 + `rest`, with the same query."""
+    if typed == municipality.code:
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/kommune/{municipality.code}{rest}{query}", status_code=307)
+
+
+def _map_names(catalogue: Catalogue) -> dict[str, str]:
+    return {code: m.name for code, m in catalogue.maps.items()}
+
+
+# ---- the map -------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def front(request: Request, year: str | None = None,
+          map_code: Annotated[str | None, Query(alias="map")] = None, colour: str | None = None) -> HTMLResponse:
+    site = _site(request)
+    chosen = (_year(site, year), _choice(map_code, _map_names(site.catalogue), DEFAULT_MAP, "kort"),
+              _choice(colour, COLOURINGS, DEFAULT_COLOUR, "farvelægning"))
+    return _shell(request, site.rendered(("map", *chosen), lambda: _map_page(site, *chosen)))
+
+
+def _map_page(site: Site, year: int, map_code: str, colour: str) -> Rendered:
+    catalogue = site.catalogue
+    table = site.year_table(year)
+    rows = {r.area.code: r for r in table.rows if r.map == map_code and r.area.level is AreaLevel.MUNICIPALITY}
+    national = _national(table, map_code)
+    newest = year == site.years[-1]
+    outline, outline_problem = site.outline()
+    the_map = web_map(catalogue, rows.values(), colour, lambda code: _profile_url(code, None if newest else year),
+                      outline)
+    lines = [(m, rows.get(code), _profile_url(code, None if newest else year), _placement(rows.get(code)))
+             for code, m in _by_name(catalogue.municipalities)]
+    map_name = catalogue.maps[map_code].name
+    title = f"Danmarkskortet {year}: {map_name}"
+    body = _render("map.html", title=title, year=year, years=list(reversed(site.years)), map_code=map_code,
+                   maps=_map_names(catalogue), colour=colour, colourings=COLOURINGS, the_map=the_map,
+                   lines=lines, national=national, notes=table.notes, source=_source(table.vintages),
+                   notice=_notice(table.synthetic), outline_problem=outline_problem,
+                   funnel_level=_level_text(FUNNEL_LEVELS[0]))
+    return Rendered(title, body)
+
+
+def _placement(row: RateRow | None) -> str:
+    """Where the municipality lies against the national rate, at the 95 % funnel limits."""
+    where = row.funnel.get(FUNNEL_LEVELS[0]) if row is not None else None
+    return CLASS_VALUES[where] if where is not None else "–"
+
+
+def _notice(synthetic: bool) -> str | None:
+    return SYNTHETIC_NOTICE if synthetic else None
+
+
+def _national(table: RateTable, map_code: str) -> RateRow | None:
+    return next((r for r in table.rows if r.map == map_code and r.area.level is AreaLevel.NATIONAL), None)
+
+
+def _profile_url(code: str, year: int | None) -> str:
+    return f"/kommune/{code}" + (f"?year={year}" if year is not None else "")
+
+
+# Danish alphabetical order: Æ, Ø, Å after Z, and "Aa" as Å (Aabenraa, Aalborg and Aarhus last).
+_DANISH_LETTERS = str.maketrans({"Æ": "Z\u0001", "Ø": "Z\u0002", "Å": "Z\u0003"})
+
+
+def _danish_key(name: str) -> str:
+    return name.upper().replace("AA", "Å").translate(_DANISH_LETTERS)
+
+
+def _by_name(municipalities: dict[str, Municipality]) -> list[tuple[str, Municipality]]:
+    return sorted(municipalities.items(), key=lambda item: _danish_key(item[1].name))
+
+
+def _source(vintages) -> str:
+    dates = sorted({v.as_of for v in vintages if v.as_of})
+    return "Kilde: Ankestyrelsens statistikbank" + (f", udtræk pr. {dates[-1]:%d-%m-%Y}." if dates else ".")
+
+
+def _level_text(level: float) -> str:
+    """ "95 %", "99,8 %"."""
+    exact = Fraction(str(level))
+    return numbers.percent(exact, 0 if (exact * 100).denominator == 1 else 1)
+
+
+# ---- a municipality's profile -------------------------------------------------------------------
+
+
+@router.get("/kommune/{code}", response_class=HTMLResponse)
+def profile(request: Request, code: str, year: str | None = None) -> Response:
+    site = _site(request)
+    municipality = _municipality(site.catalogue, code)
+    if (moved := _moved(request, municipality, code)) is not None:
+        return moved
+    chosen = _year(site, year)
+    rendered = site.rendered(("profile", municipality.code, chosen),
+                             lambda: _profile_page(site, site.case(municipality.code, chosen)))
+    return _shell(request, rendered)
+
+
+def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
+    name = case.municipality.name
+    code = case.municipality.code
+    title = f"{name} Kommune: omgørelsesprocenter {case.year}"
+    series = [TrendSeries(s.name, tuple(y for y, _, _ in s.trend),
+                          tuple(_rate(m) for _, m, _ in s.trend), tuple(_rate(n) for _, _, n in s.trend))
+              for s in case.maps]
+    social = case.maps[0]
+    funnel = None
+    with DRAWING:
+        trend = _inline(trend_chart(series, name), "trend")
+        if social.has_cases and social.national is not None:
+            points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
+            funnel = _inline(funnel_plot(points, social.national.rate, code, _lower(social.name), str(case.year)),
+                             "tragt")
+    body = _render(
+        "profile.html", title=title, case=case, sections=[_section_view(case, s) for s in case.maps],
+        trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
+        funnel_rows=_funnel_rows(social) if funnel else [], social=social,
+        years=list(reversed(site.years)), source=_source(case.vintages), notice=_notice(case.synthetic),
+        small=SMALL, levels=[_level_text(level) for level in FUNNEL_LEVELS],
+        downloads=_download_urls(code, case.year))
+    return Rendered(title, body)
+
+
+def _rate(row: RateRow | None) -> Fraction | None:
+    """A row's rate when it has cases; None (no figure, not 0 %) otherwise."""
+    return row.rate if row is not None and row.denominator else None
+
+
+def _lower(map_name: str) -> str:
+    return map_name[:1].lower() + map_name[1:]
+
+
+def _inline(figure: Figure, prefix: str) -> dict:
+    """A chart's SVG for inlining in a page with others: matplotlib names its parts alike in every
+    chart ("line2d_1"), and ids must be unique in a page."""
+    svg = re.sub(r'(\bid="|href="#|url\(#)', lambda m: f"{m.group(1)}{prefix}-", figure.svg)
+    return {"svg": Markup(svg), "title": figure.title}
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One map of the profile, its figures formatted."""
+
+    section: MapSection
+    cases: int  # realitetsbehandlede; 0: none
+    outcomes: list[tuple[str, str, str, str]]  # (outcome, count, share, national share)
+    dismissed: int
+    funnel: list[tuple[str, str, str]]  # (level, limits around the national rate, where the municipality lies)
+    one_case_points: str | None  # how many percentage points one case moves the rate, when cases are few
+    comparison: list[tuple[str, list[str]]]  # (name, a cell per table year)
+    provisions: list[RateRow]
+
+
+def _section_view(case: DanmarkskortCase, section: MapSection) -> SectionView:
+    row, national = section.row, section.national
+    n = row.denominator if section.has_cases else 0
+    outcomes, funnel, dismissed = [], [], 0
+    if n:
+        counts = row.counts
+        dismissed = counts.dismissed
+        country = national.counts if national is not None and national.denominator else None
+        for label, outcome in (("Stadfæstet", "upheld"), ("Ændret eller ophævet", "changed"), ("Hjemvist", "remitted")):
+            part = getattr(counts, outcome)
+            outcomes.append((label, numbers.count(part), numbers.municipal_percent(Fraction(part, n)),
+                             numbers.national_percent(Fraction(getattr(country, outcome), national.denominator))
+                             if country else "–"))
+        if national is not None and national.rate is not None:
+            for level in FUNNEL_LEVELS:
+                low, high = funnel_limits(national.rate, n, level)
+                where = row.funnel.get(level)
+                funnel.append((_level_text(level), numbers.interval((low, high)), CLASS_VALUES[where] if where else "–"))
+    comparison = [(line.name, [_rate_with_cases(line.by_year.get(y), False) for y in case.table_years])
+                  for line in section.comparison]
+    by_year = {y: n_row for y, _, n_row in section.trend}
+    comparison.append(("Landsplan", [_rate_with_cases(by_year.get(y), True) for y in case.table_years]))
+    return SectionView(
+        section=section, cases=n, outcomes=outcomes, dismissed=dismissed, funnel=funnel,
+        one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < SMALL else None,
+        comparison=comparison, provisions=section.provisions)
+
+
+def _rate_and_cases(row: RateRow | None, national_level: bool) -> tuple[str, str]:
+    """ "52 %" and "(25)": a municipality's rate in whole percents, the nation's with one decimal."""
+    if row is None or not row.denominator:
+        return "ingen sager", ""
+    rate = numbers.national_percent(row.rate) if national_level else numbers.municipal_percent(row.rate)
+    return rate, f"({numbers.count(row.denominator)})"
+
+
+def _rate_with_cases(row: RateRow | None, national_level: bool) -> str:
+    return " ".join(_rate_and_cases(row, national_level)).strip()
+
+
+def _trend_rows(case: DanmarkskortCase) -> list[tuple[int, list[str]]]:
+    """The trend chart as a table: a line per year, the municipality and the nation per map."""
+    lines = []
+    for i, year in enumerate(case.trend_years):
+        cells = []
+        for section in case.maps:
+            _, mine, country = section.trend[i]
+            cells += [_rate_with_cases(mine, False), _rate_with_cases(country, True)]
+        lines.append((year, cells))
+    return lines
+
+
+def _funnel_rows(section: MapSection) -> list[tuple[RateRow, str]]:
+    """The funnel plot as a table: every municipality with cases, fewest cases first (as the plot
+    reads from left to right), and where it lies at 95 %."""
+    return [(r, _placement(r))
+            for r in sorted(section.all_municipalities, key=lambda r: (r.denominator, _danish_key(r.area.name)))]
+
+
+def _download_urls(code: str, year: int) -> dict[str, str]:
+    return {"csv": f"/kommune/{code}/omgoerelsesprocenter.csv",
+            "xlsx": f"/kommune/{code}/omgoerelsesprocenter.xlsx",
+            "docx": f"/kommune/{code}/danmarkskort.docx?{urlencode({'year': year})}"}
+
+
+# ---- downloads -----------------------------------------------------------------------------------
+
+
+@router.get("/kommune/{code}/omgoerelsesprocenter.csv")
+def profile_csv(request: Request, code: str) -> Response:
+    return _rates_file(request, code, "csv")
+
+
+@router.get("/kommune/{code}/omgoerelsesprocenter.xlsx")
+def profile_xlsx(request: Request, code: str) -> Response:
+    return _rates_file(request, code, "xlsx")
+
+
+def _rates_file(request: Request, code: str, kind: str) -> Response:
+    """The municipality's rows and the nation's, every year and map: the rows of `klagestat rates
+    --year <every year> --municipality <code> --format csv`."""
+    site = _site(request)
+    municipality = _municipality(site.catalogue, code)
+    if (moved := _moved(request, municipality, code, f"/omgoerelsesprocenter.{kind}")) is not None:
+        return moved
+    if not site.years:
+        raise HTTPException(404, "Der er endnu ingen tal fra Ankestyrelsens statistik i klagestat.")
+
+    def build() -> bytes:
+        table = api.rates(site.engine, [YearSpan(y, y) for y in site.years], municipalities=[municipality.code],
+                          catalogue=site.catalogue)
+        rows = [[d[f] for f in FIELDS] for d in to_dicts(table)]
+        if kind == "csv":
+            return csv_bytes(FIELDS, rows)
+        return xlsx_bytes("Omgørelsesprocenter", FIELDS, rows)
+
+    content = site.rendered((kind, municipality.code), build)
+    name = f"omgørelsesprocenter-{municipality.code}-{municipality.name}.{kind}"
+    return _download(content, CSV_TYPE if kind == "csv" else XLSX_TYPE, name)
+
+
+@router.get("/kommune/{code}/danmarkskort.docx")
+def profile_docx(request: Request, code: str, year: str | None = None) -> Response:
+    """The committee case for the year, the public version (what `klagestat report danmarkskort
+    --public` writes)."""
+    site = _site(request)
+    municipality = _municipality(site.catalogue, code)
+    if (moved := _moved(request, municipality, code, "/danmarkskort.docx")) is not None:
+        return moved
+    chosen = _year(site, year)
+
+    def build() -> bytes:
+        case = site.case(municipality.code, chosen)
+        outline, _ = site.outline()
+        boundaries = site.geojson if outline is not None else None  # a file that can't be read: the tile grid
+        document = danmarkskort_document(case, site.catalogue, public=True, boundaries=boundaries)
+        with tempfile.TemporaryDirectory(prefix="klagestat-web-") as folder, DRAWING:  # the charts are drawn here
+            path = Path(folder) / "sag.docx"
+            write_report(document, path)
+            return path.read_bytes()
+
+    content = site.rendered(("docx", municipality.code, chosen), build)
+    name = danmarkskort_file_name(chosen, municipality.code, municipality.name, ".docx")
+    return _download(content, DOCX_TYPE, name)
+
+
+_ASCII_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def _download(content: bytes, media_type: str, name: str) -> Response:
+    """A file to save: the Danish name for browsers that read it (RFC 6266), an ASCII one for the rest."""
+    ascii_name = name.translate(_ASCII_LETTERS).encode("ascii", "replace").decode().replace("?", "_")
+    disposition = f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+# ---- the comparison ------------------------------------------------------------------------------
+
+
+@router.get("/sammenlign", response_class=HTMLResponse)
+def compare(request: Request, kommune: Annotated[list[str], Query()] = []) -> HTMLResponse:  # noqa: B006 - FastAPI copies it
+    site = _site(request)
+    codes = []
+    for text in kommune:
+        if not text.strip():
+            continue
+        found = site.catalogue.find_municipality(text)
+        if found is None:
+            raise HTTPException(422, f"Der er ingen kommune med navnet eller koden {text!r}.")
+        codes.append(found.code)
+    codes = tuple(dict.fromkeys(codes))
+    return _shell(request, site.rendered(("compare", codes), lambda: _compare_page(site, codes)))
+
+
+def _compare_page(site: Site, codes: tuple[str, ...]) -> Rendered:
+    catalogue = site.catalogue
+    years = list(reversed(site.years))  # newest first, as the municipalities' own tables
+    tables = [site.year_table(y) for y in years] if codes else []
+    maps = []
+    for map_code, definition in catalogue.maps.items():
+        by_area = {(r.area.code, r.span.first): r for t in tables for r in t.rows if r.map == map_code}
+        lines = [(catalogue.municipalities[c].name, _profile_url(c, None),
+                  [_rate_and_cases(by_area.get((c, y)), False) for y in years]) for c in codes]
+        national = [_rate_and_cases(by_area.get((NATIONAL_CODE, y)), True) for y in years]
+        maps.append((definition.name, lines, national))
+    regions = [(region.name, [(c, m) for c, m in _by_name(catalogue.municipalities) if m.region_code == rc])
+               for rc, region in catalogue.regions.items()]
+    title = "Sammenlign kommuner"
+    body = _render("compare.html", title=title, codes=codes, years=years, maps=maps, regions=regions,
+                   names=[catalogue.municipalities[c].name for c in codes],
+                   notice=_notice(any(t.synthetic for t in tables)),
+                   source=_source([v for t in tables for v in t.vintages]))
+    return Rendered(title, body)
+
