@@ -483,7 +483,7 @@ def add_user(engine: Engine, email: str, municipality: str, role: str, password:
     if role not in set(Role):
         problems.append(Problem("--role", f"Rollen {role!r} findes ikke; vælg reader, analyst eller admin."))
     if (why := password_problem(password)) is not None:
-        problems.append(Problem("adgangskoden", why))
+        problems.append(Problem("--password-stdin", why))
     if problems:
         raise InputError(problems, headline="Brugeren kan ikke oprettes:")
     code = _one_municipality(municipality, catalogue or load_catalogue())

@@ -313,17 +313,11 @@ def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, ge
     uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
 
 
-class RoleChoice(str, Enum):
-    reader = "reader"
-    analyst = "analyst"
-    admin = "admin"
-
-
 @command(users_app, "add")
 def users_add(
     email: Annotated[str, typer.Option("--email", help="Brugerens e-mailadresse (brugernavnet).")],
     municipality: Annotated[str, typer.Option("--municipality", help="Kommunen, hvis sager brugeren må se (kode eller navn).")],
-    role: Annotated[RoleChoice, typer.Option("--role", help="reader: læse; analyst: læse, importere og rette; admin: også brugere og revisionslog.")],
+    role: Annotated[Role, typer.Option("--role", help="reader: læse; analyst: læse, importere og rette; admin: også brugere og revisionslog.")],
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Læs adgangskoden fra standard input (påkrævet, så den ikke står i kommandohistorikken).")] = False,
     db: DbOption = None,
 ) -> None:

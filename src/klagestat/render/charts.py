@@ -193,12 +193,6 @@ def funnel_lines(national_rate: Fraction, max_cases: int, min_cases: int = 1) ->
     return [(n, {level: by_level[level][i] for level in FUNNEL_LEVELS}) for i, n in enumerate(ns)]
 
 
-def _level_text(level: float) -> str:
-    """ "95 %", "99,8 %": as many decimals as the level needs."""
-    exact = Fraction(str(level))
-    return numbers.percent(exact, 0 if (exact * 100).denominator == 1 else 1)
-
-
 def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highlight: str,
                 map_label: str, year_label: str) -> Figure:
     """All municipalities' rates against their number of cases, with the funnel around the national rate."""
@@ -224,7 +218,7 @@ def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highligh
     national_pct = float(national_rate * 100)
     ax.axhline(national_pct, color="black", linewidth=1.0, label="Landsplan")
     for level in FUNNEL_LEVELS:
-        label = f"{_level_text(level)}-grænse"
+        label = f"{numbers.level_percent(level)}-grænse"
         lows = [limits[level][0] * 100 for _, limits in lines]
         highs = [limits[level][1] * 100 for _, limits in lines]
         ax.plot(ns, lows, color="0.3", linewidth=1.0, linestyle=LIMIT_STYLES[level], label=label)
@@ -264,10 +258,10 @@ def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highligh
     alt = (
         f"Tragtdiagram over omgørelsesprocenten for {map_label} {year_label}: "
         f"{numbers.count(len(points))} kommuner efter antal sager, med landsplan som vandret linje og "
-        f"grænser for tilfældig variation på {_level_text(FUNNEL_LEVELS[0])}- og "
-        f"{_level_text(FUNNEL_LEVELS[1])}-niveau. "
+        f"grænser for tilfældig variation på {numbers.level_percent(FUNNEL_LEVELS[0])}- og "
+        f"{numbers.level_percent(FUNNEL_LEVELS[1])}-niveau. "
         f"{chosen.name} er fremhævet: {numbers.municipal_percent(chosen.rate)} af "
         f"{numbers.count(chosen.cases)} sager, landsplan {numbers.national_percent(national_rate)}. "
-        f"På {_level_text(CLASS_LEVEL)}-niveau ligger {chosen.name} {CLASS_DA[cls]}."
+        f"På {numbers.level_percent(CLASS_LEVEL)}-niveau ligger {chosen.name} {CLASS_DA[cls]}."
     )
     return exported(fig, title, alt)

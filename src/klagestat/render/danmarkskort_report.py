@@ -59,11 +59,11 @@ def _summary(case: DanmarkskortCase) -> str:
     sentences = []
     for section in case.maps:
         if not section.has_cases:
-            sentences.append(f"På {_lower(section.name)} afgjorde Ankestyrelsen ingen sager fra {name} i {case.year}.")
+            sentences.append(f"På {in_sentence(section.name)} afgjorde Ankestyrelsen ingen sager fra {name} i {case.year}.")
             continue
         row = section.row
         sentences.append(
-            f"På {_lower(section.name)} var omgørelsesprocenten {numbers.municipal_percent(row.rate)} "
+            f"På {in_sentence(section.name)} var omgørelsesprocenten {numbers.municipal_percent(row.rate)} "
             f"mod {numbers.national_percent(section.national.rate if section.national else None)} på landsplan "
             f"({_cases(row.denominator)}); {_difference_words(row)}.")
     return f"{name} Kommunes omgørelsesprocenter i Ankestyrelsens afgørelser i {case.year}: " + " ".join(sentences)
@@ -133,14 +133,14 @@ def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int)
     blocks: list = [Heading(section.name, 2)]
     if not section.has_cases:
         blocks.append(Paragraph(
-            f"Ankestyrelsen afgjorde ingen sager fra {name} på {_lower(section.name)} i {case.year}, som blev "
+            f"Ankestyrelsen afgjorde ingen sager fra {name} på {in_sentence(section.name)} i {case.year}, som blev "
             "realitetsbehandlet. Der er derfor ingen omgørelsesprocent for året; det er ikke det samme som 0 %."))
     else:
         row, national = section.row, section.national
         counts = row.counts
         blocks.append(Paragraph(
             f"Ankestyrelsen realitetsbehandlede {_count_of(row.denominator, 'sag', 'sager')} fra {name} på "
-            f"{_lower(section.name)} i {case.year}. I {_count_of(counts.upheld, 'sag', 'sager')} blev afgørelsen "
+            f"{in_sentence(section.name)} i {case.year}. I {_count_of(counts.upheld, 'sag', 'sager')} blev afgørelsen "
             f"stadfæstet, i {numbers.count(counts.changed)} ændret eller ophævet, og "
             f"{numbers.count(counts.remitted)} blev hjemvist. Omgørelsesprocenten var "
             f"{numbers.municipal_percent(row.rate)} mod {numbers.national_percent(national.rate if national else None)} "
@@ -304,7 +304,7 @@ def _recommendation(case: DanmarkskortCase) -> list:
         items.append("at det drøftes, om arbejdet med kvaliteten i sagsbehandlingen skal samles i en handleplan "
                      "(det er frivilligt fra 1. januar 2025)")
     if high:
-        items.append("at forvaltningen gennemgår de omgjorte sager på " + _joined([_lower(n) for n in high])
+        items.append("at forvaltningen gennemgår de omgjorte sager på " + _joined([in_sentence(n) for n in high])
                      + ", hvor omgørelsesprocenten er højere, end tilfældig variation kan forklare")
     return [Heading("Indstilling", 1), Paragraph("Forvaltningen indstiller,"),
             BulletList(tuple(items), numbered=True)]
@@ -326,7 +326,7 @@ def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: tuple[Path,
         figure_number += 1
         points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
         blocks.append(FigureBlock(funnel_plot(points, social.national.rate, case.municipality.code,
-                                              _lower(social.name), str(case.year)), figure_number))
+                                              in_sentence(social.name), str(case.year)), figure_number))
     figure_number += 1
     rates = {r.area.code: r.rate for r in social.all_municipalities}
     title = f"{social.name} {case.year}: omgørelsesprocent i de 98 kommuner"
@@ -354,7 +354,7 @@ def _cases(n: int | None) -> str:
     return f"{numbers.count(n)} realitetsbehandlede sager" if n != 1 else "1 realitetsbehandlet sag"
 
 
-def _lower(map_name: str) -> str:
+def in_sentence(map_name: str) -> str:
     """A map's name inside a sentence: "socialområdet generelt"."""
     return map_name[:1].lower() + map_name[1:]
 

@@ -69,3 +69,9 @@ def interval(ci: tuple[float, float] | None, missing: str = "–") -> str:
     low = round_half_up(Fraction(ci[0]) * 100)
     high = round_half_up(Fraction(ci[1]) * 100)
     return f"{low}-{high}{PERCENT_SPACE}%"
+
+
+def level_percent(level: float) -> str:
+    """A confidence level: "95 %", "99,8 %", with as many decimals as it needs."""
+    exact = Fraction(str(level))
+    return percent(exact, 0 if (exact * 100).denominator == 1 else 1)

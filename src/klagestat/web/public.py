@@ -40,7 +40,7 @@ from klagestat.ingest.problems import InputError
 from klagestat.render import numbers
 from klagestat.render.charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name
-from klagestat.render.danmarkskort_report import SMALL, SYNTHETIC_NOTICE, danmarkskort_document
+from klagestat.render.danmarkskort_report import SMALL, SYNTHETIC_NOTICE, danmarkskort_document, in_sentence
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.figures import Figure
 from klagestat.render.maps import CLASS_VALUES
@@ -310,7 +310,7 @@ def _map_page(site: Site, year: int, map_code: str, colour: str) -> Rendered:
                    maps=_map_names(catalogue), colour=colour, colourings=COLOURINGS, the_map=the_map,
                    lines=lines, national=national, notes=table.notes, source=_source(table.vintages),
                    notice=_notice(table.synthetic), outline_problem=outline_problem,
-                   funnel_level=_level_text(FUNNEL_LEVELS[0]))
+                   funnel_level=numbers.level_percent(FUNNEL_LEVELS[0]))
     return Rendered(title, body)
 
 
@@ -349,12 +349,6 @@ def _source(vintages) -> str:
     return "Kilde: Ankestyrelsens statistikbank" + (f", udtræk pr. {dates[-1]:%d-%m-%Y}." if dates else ".")
 
 
-def _level_text(level: float) -> str:
-    """ "95 %", "99,8 %"."""
-    exact = Fraction(str(level))
-    return numbers.percent(exact, 0 if (exact * 100).denominator == 1 else 1)
-
-
 # ---- a municipality's profile -------------------------------------------------------------------
 
 
@@ -383,14 +377,14 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
         trend = _inline(trend_chart(series, name), "trend")
         if social.has_cases and social.national is not None:
             points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
-            funnel = _inline(funnel_plot(points, social.national.rate, code, _lower(social.name), str(case.year)),
+            funnel = _inline(funnel_plot(points, social.national.rate, code, in_sentence(social.name), str(case.year)),
                              "tragt")
     body = _render(
         "profile.html", title=title, case=case, sections=[_section_view(case, s) for s in case.maps],
         trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
         funnel_rows=_funnel_rows(social) if funnel else [], social=social,
         years=list(reversed(site.years)), source=_source(case.vintages), notice=_notice(case.synthetic),
-        small=SMALL, levels=[_level_text(level) for level in FUNNEL_LEVELS],
+        small=SMALL, levels=[numbers.level_percent(level) for level in FUNNEL_LEVELS],
         downloads=_download_urls(code, case.year))
     return Rendered(title, body)
 
@@ -398,10 +392,6 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
 def _rate(row: RateRow | None) -> Fraction | None:
     """A row's rate when it has cases; None (no figure, not 0 %) otherwise."""
     return row.rate if row is not None and row.denominator else None
-
-
-def _lower(map_name: str) -> str:
-    return map_name[:1].lower() + map_name[1:]
 
 
 def _inline(figure: Figure, prefix: str) -> dict:
@@ -442,7 +432,7 @@ def _section_view(case: DanmarkskortCase, section: MapSection) -> SectionView:
             for level in FUNNEL_LEVELS:
                 low, high = funnel_limits(national.rate, n, level)
                 where = row.funnel.get(level)
-                funnel.append((_level_text(level), numbers.interval((low, high)), CLASS_VALUES[where] if where else "–"))
+                funnel.append((numbers.level_percent(level), numbers.interval((low, high)), CLASS_VALUES[where] if where else "–"))
     comparison = [(line.name, [_rate_with_cases(line.by_year.get(y), False) for y in case.table_years])
                   for line in section.comparison]
     by_year = {y: n_row for y, _, n_row in section.trend}
