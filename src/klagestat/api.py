@@ -491,6 +491,11 @@ def add_user(engine: Engine, email: str, municipality: str, role: str, password:
         return accounts.add_user(conn, email, code, role, hash_password(password))
 
 
+def user_by_email(engine: Engine, email: str) -> accounts.User | None:
+    with engine.connect() as conn:
+        return accounts.user_by_email(conn, email)
+
+
 def edit_case_learning(engine: Engine, user: accounts.User, case_id: str, learning: str) -> bool:
     """An analyst's learning note on one of the own municipality's cases: a new version of the
     case (the old one kept in its history), CPR numbers masked as at import, the edit in the

@@ -90,14 +90,12 @@ def recent_login_failures(conn: Connection, email: str, client: str, window: dt.
     """Failures in the last `window`: (for this e-mail, from this client address)."""
     since = _now() - window
     conn.execute(delete(login_failure).where(login_failure.c.at < since))  # older ones no longer count
-    rows = conn.execute(
-        select(login_failure.c.email == normal_email(email), login_failure.c.client == client, func.count())
-        .where(login_failure.c.at >= since,
-               or_(login_failure.c.email == normal_email(email), login_failure.c.client == client))
-        .group_by(login_failure.c.email == normal_email(email), login_failure.c.client == client)
-    ).all()
-    by_email = sum(n for same_email, _same_client, n in rows if same_email)
-    by_client = sum(n for _same_email, same_client, n in rows if same_client)
+    same_email = login_failure.c.email == normal_email(email)
+    same_client = login_failure.c.client == client
+    by_email, by_client = conn.execute(
+        select(func.count().filter(same_email), func.count().filter(same_client))
+        .where(login_failure.c.at >= since, or_(same_email, same_client))
+    ).one()
     return by_email, by_client
 
 

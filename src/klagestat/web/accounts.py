@@ -135,7 +135,8 @@ def role_at_least(role: Role):
 
 def _safe_next(target: str | None) -> str:
     """Only back into the case area, never to another site."""
-    return target if target and target.startswith("/sager") and "//" not in target and "\\" not in target else "/sager"
+    inside = target and (target == "/sager" or target.startswith(("/sager/", "/sager?")))
+    return target if inside and "//" not in target and "\\" not in target and "@" not in target else "/sager"
 
 
 @router.get("/login")

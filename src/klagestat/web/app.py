@@ -71,8 +71,8 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     app.state.catalogue = load_catalogue()
     app.state.geojson = (Path(geojson), geojson_code) if geojson else None
 
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(UploadLimit)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers are on every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(json_api.router)
     app.include_router(json_api.docs_router)

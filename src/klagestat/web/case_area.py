@@ -29,7 +29,7 @@ from klagestat.domain.accounts import Role
 from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.register import REASSESSMENT_NAMES_DA
-from klagestat.ingest.problems import InputError
+from klagestat.ingest.problems import InputError, Problem
 from klagestat.render import exports
 from klagestat.render.register_tables import SYNTHETIC_BANNER, analysis_parts
 from klagestat.store import audit
@@ -284,24 +284,32 @@ def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(
 
 # ---- users and the audit log (admin) ------------------------------------------------------------------
 
+def _users(request: Request, user: User) -> list[User]:
+    with request.app.state.engine.connect() as conn:
+        return users_of(conn, user.municipality_code)
+
+
 @router.get("/brugere")
 def users(request: Request, user: Admin):
-    with request.app.state.engine.connect() as conn:
-        people = users_of(conn, user.municipality_code)
-    return _case_page(request, user, "users.html", title="Brugere", people=people, roles=list(Role))
+    return _case_page(request, user, "users.html", title="Brugere", people=_users(request, user), roles=list(Role))
 
 
 @router.post("/brugere")
 def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_length=254)],
              role: Annotated[str, Form(max_length=20)], password: Annotated[str, Form(max_length=1024)]):
+    existing = api.user_by_email(request.app.state.engine, email)
+    if existing is not None and existing.municipality_code != user.municipality_code:
+        # An admin manages the own municipality's users only; the e-mail is taken elsewhere.
+        return _case_page(request, user, "users.html", status_code=422, title="Brugere",
+                          people=_users(request, user), roles=list(Role), email=email,
+                          problems=[Problem("e-mail", "E-mailadressen bruges allerede af en bruger i en anden "
+                                                      "kommune. Brug en anden adresse.")])
     try:
         added = api.add_user(request.app.state.engine, email, user.municipality_code, role, password,
                              catalogue=request.app.state.catalogue)
     except InputError as error:
-        with request.app.state.engine.connect() as conn:
-            people = users_of(conn, user.municipality_code)
-        return _case_page(request, user, "users.html", status_code=422, title="Brugere", people=people,
-                          roles=list(Role), problems=error.problems, email=email)
+        return _case_page(request, user, "users.html", status_code=422, title="Brugere",
+                          people=_users(request, user), roles=list(Role), problems=error.problems, email=email)
     with request.app.state.engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, "opret bruger", f"{added.email} ({added.role})")
     return RedirectResponse("/sager/brugere", status_code=303)

@@ -7,6 +7,7 @@ in (a body sent in chunks has no Content-Length), so an oversized upload never r
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klagestat.ingest.case_files import max_import_bytes
@@ -16,8 +17,11 @@ from .pages import message_page
 FORM_ROOM = 64 * 1024  # the multipart headers and the form's other fields
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """An HTTPException, so that FastAPI's form parsing lets it through instead of answering 400."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, _refusal(limit))
 
 
 def _refusal(limit: int) -> str:
@@ -48,7 +52,7 @@ class UploadLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > allowed:
-                    raise _TooLarge()
+                    raise _TooLarge(limit)
             return message
 
         async def watching_send(message: Message) -> None:
