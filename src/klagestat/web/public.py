@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +28,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from markupsafe import Markup
 
 from klagestat import api
@@ -68,6 +69,10 @@ DRAWING = threading.Lock()
 # ---- the cache ---------------------------------------------------------------------------------
 
 
+class NotCached(Exception):
+    """A page needs something that isn't computed yet: serve it from the threadpool instead."""
+
+
 class Cache:
     """A bounded, thread-safe cache (least recently used goes first) that builds each value once:
     a thread asking for a value another is building waits for it, so 32 clients asking for one
@@ -104,6 +109,14 @@ class Cache:
             self._keep(key, value)
         future.set_result(value)
         return value
+
+    def cached(self, key: Hashable):
+        """The value if it is kept; NotCached (never a build, never a wait) if not."""
+        with self._lock:
+            if key not in self._values:
+                raise NotCached()
+            self._values.move_to_end(key)
+            return self._values[key][0]
 
     def __len__(self) -> int:
         return len(self._values)
@@ -161,12 +174,16 @@ class Site:
     caches: Caches
     version: tuple
     geojson: tuple[Path, str] | None
+    cached_only: bool = False  # in the event loop: what isn't cached raises NotCached, nothing is built
 
     def data(self, key: tuple, build: Callable[[], object]):
-        return self.caches.data.get((self.version, *key), build)
+        return self._get(self.caches.data, (self.version, *key), build)
 
     def rendered(self, key: tuple, build: Callable[[], object]):
-        return self.caches.pages.get((self.version, *key), build)
+        return self._get(self.caches.pages, (self.version, *key), build)
+
+    def _get(self, cache: Cache, key: tuple, build: Callable[[], object]):
+        return cache.cached(key) if self.cached_only else cache.get(key, build)
 
     @property
     def years(self) -> list[int]:
@@ -209,7 +226,19 @@ class Site:
             except InputError as e:
                 return None, " ".join(p.message for p in e.problems)
         # The file doesn't change with the statistics: kept under no version.
-        return self.caches.data.get(("outline", *map(str, self.geojson)), build)
+        key = ("outline", *map(str, self.geojson))
+        return self.caches.data.cached(key) if self.cached_only else self.caches.data.get(key, build)
+
+
+async def _served(request: Request, respond: Callable[[Site], Response]) -> Response:
+    """A page from memory, in the event loop, when everything it needs is cached (the common
+    case: no thread hand-over, a third more pages per second); otherwise computed in the threadpool,
+    as building may take a second and must not stop the other requests."""
+    site = _site(request)  # the version: one 0.05 ms query
+    try:
+        return respond(replace(site, cached_only=True))
+    except NotCached:
+        return await run_in_threadpool(respond, site)
 
 
 def _site(request: Request) -> Site:
@@ -285,9 +314,12 @@ def _map_names(catalogue: Catalogue) -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def front(request: Request, year: str | None = None,
-          map_code: Annotated[str | None, Query(alias="map")] = None, colour: str | None = None) -> HTMLResponse:
-    site = _site(request)
+async def front(request: Request, year: str | None = None,
+                map_code: Annotated[str | None, Query(alias="map")] = None, colour: str | None = None) -> Response:
+    return await _served(request, lambda site: _front(request, site, year, map_code, colour))
+
+
+def _front(request: Request, site: Site, year: str | None, map_code: str | None, colour: str | None) -> HTMLResponse:
     chosen = (_year(site, year), _choice(map_code, _map_names(site.catalogue), DEFAULT_MAP, "kort"),
               _choice(colour, COLOURINGS, DEFAULT_COLOUR, "farvelægning"))
     return _shell(request, site.rendered(("map", *chosen), lambda: _map_page(site, *chosen)))
@@ -353,8 +385,11 @@ def _source(vintages) -> str:
 
 
 @router.get("/kommune/{code}", response_class=HTMLResponse)
-def profile(request: Request, code: str, year: str | None = None) -> Response:
-    site = _site(request)
+async def profile(request: Request, code: str, year: str | None = None) -> Response:
+    return await _served(request, lambda site: _profile(request, site, code, year))
+
+
+def _profile(request: Request, site: Site, code: str, year: str | None) -> Response:
     municipality = _municipality(site.catalogue, code)
     if (moved := _moved(request, municipality, code)) is not None:
         return moved
@@ -555,8 +590,11 @@ def _download(content: bytes, media_type: str, name: str) -> Response:
 
 
 @router.get("/sammenlign", response_class=HTMLResponse)
-def compare(request: Request, kommune: Annotated[list[str], Query()] = []) -> HTMLResponse:  # noqa: B006 - FastAPI copies it
-    site = _site(request)
+async def compare(request: Request, kommune: Annotated[list[str], Query()] = []) -> Response:  # noqa: B006 - FastAPI copies it
+    return await _served(request, lambda site: _compare(request, site, kommune))
+
+
+def _compare(request: Request, site: Site, kommune: list[str]) -> HTMLResponse:
     codes = []
     for text in kommune:
         if not text.strip():
