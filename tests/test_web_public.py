@@ -42,7 +42,7 @@ from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.maps import CLASS_VALUES
 from klagestat.render.rate_rows import FIELDS
 from klagestat.web.app import create_app
-from klagestat.web.public import Cache
+from klagestat.web.public import Cache, NotCached
 
 CAT = load_catalogue()
 ALLEROD, LEJRE = "201", "350"
@@ -544,3 +544,32 @@ def test_a_failed_build_is_not_kept_and_its_error_reaches_the_caller():
     with pytest.raises(LookupError):
         cache.get("k", fail)
     assert cache.get("k", lambda: "nu") == "nu"
+
+
+def test_a_cached_only_lookup_never_builds_and_never_waits_for_a_build():
+    """What the event loop uses: a value that is missing, or still being built by another
+    thread, is NotCached at once (the page is then built in the threadpool)."""
+    cache = Cache(10)
+    with pytest.raises(NotCached):
+        cache.cached("k")
+    building, release = threading.Event(), threading.Event()
+
+    def build():
+        building.set()
+        release.wait(5)
+        return "værdi"
+
+    builder = threading.Thread(target=lambda: cache.get("k", build))
+    builder.start()
+    building.wait(5)
+    with pytest.raises(NotCached):
+        cache.cached("k")  # being built: no wait
+    release.set()
+    builder.join()
+    assert cache.cached("k") == "værdi"
+
+
+def test_a_cold_page_and_the_same_page_from_memory_are_the_same(demo_db):
+    client = TestClient(create_app(str(demo_db)))
+    cold, warm = client.get("/kommune/201"), client.get("/kommune/201")
+    assert cold.status_code == warm.status_code == 200 and cold.text == warm.text
