@@ -37,7 +37,7 @@ from klagestat.store import case_area as cases
 from klagestat.store.accounts import User, users_of
 
 from .accounts import current_user, role_at_least
-from .pages import page
+from .pages import download, page
 
 router = APIRouter(prefix="/sager")
 
@@ -46,8 +46,6 @@ _vocabulary = load_register_vocabulary()
 UPLOAD_LIFETIME = 3600  # seconds a previewed upload waits for its confirmation
 OUTCOME_CHOICES = {**{o.value: name for o, name in OUTCOME_NAMES_DA.items()}, "reversed": "Omgjort (ændret eller hjemvist)"}
 REPORT_FORMATS = {"docx": "Word (.docx)", "html": "Webside (.html)", "pdf": "PDF (.pdf)"}
-MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 Reader = Annotated[User, Depends(current_user)]
 Analyst = Annotated[User, Depends(role_at_least(Role.ANALYST))]
@@ -112,13 +110,8 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
     rows = [(c.case_id, c.committee, c.legal_basis, c.provision_key, c.decision_date, c.complaint_body,
              c.body_decision_date, OUTCOME_NAMES_DA.get(Outcome(c.outcome)) if c.outcome else "Verserer",
              c.outcome_label) for c in lines]
-    name = f"sager-{user.municipality_code}"
-    if kind == "csv":
-        body, media = exports.csv_bytes(EXPORT_HEADER, rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.xlsx_bytes("Sager", EXPORT_HEADER, rows)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+    body = exports.csv_bytes(EXPORT_HEADER, rows) if kind == "csv" else exports.xlsx_bytes("Sager", EXPORT_HEADER, rows)
+    return download(body, f"sager-{user.municipality_code}.{kind}")
 
 
 # ---- import ---------------------------------------------------------------------------------------
@@ -278,8 +271,7 @@ def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(
         body = out.read_bytes()
     with request.app.state.engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, "hent klagerapport", name)
-    return Response(body, media_type=MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(body, name)
 
 
 # ---- users and the audit log (admin) ------------------------------------------------------------------

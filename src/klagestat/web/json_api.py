@@ -15,6 +15,8 @@ from klagestat.catalogue import load_catalogue
 from klagestat.domain.rates import Definition
 from klagestat.render.rate_rows import to_dicts
 
+from .pages import page
+
 # The maps the catalogue knows, as the parameter's allowed values (the catalogue is their one place).
 MapCode = StrEnum("MapCode", {code: code for code in load_catalogue().maps})
 
@@ -48,8 +50,6 @@ docs_router = APIRouter(include_in_schema=False)
 
 @docs_router.get("/api/docs")
 def docs(request: Request):
-    from .pages import page
-
     spec = request.app.openapi()
     operations = [
         {"method": method.upper(), "path": path, "summary": op.get("summary", ""),

@@ -7,10 +7,10 @@ security headers; a route only chooses the template and its data.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from klagestat.render import numbers
@@ -50,3 +50,23 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
 def message_page(request: Request, title: str, message: str, status_code: int) -> HTMLResponse:
     """A page that only says something: no data, not found, refused."""
     return page(request, "message.html", status_code=status_code, title=title, message=message)
+
+
+# The files the pages offer, by ending.
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+_ASCII_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def download(content: bytes, name: str) -> Response:
+    """A file to save, its type from its ending: the Danish name for browsers that read it
+    (RFC 6266), an ASCII one for the rest."""
+    ascii_name = name.translate(_ASCII_LETTERS).encode("ascii", "replace").decode().replace("?", "_")
+    disposition = f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'
+    return Response(content, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]],
+                    headers={"Content-Disposition": disposition})

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -50,7 +50,7 @@ from klagestat.render.report_files import write_report
 from klagestat.render.web_map import COLOURINGS, GeoOutline, geo_outline, web_map
 from klagestat.store.statbank import statistics_version, statistics_years
 
-from .pages import environment, page
+from .pages import download, environment, page
 
 router = APIRouter()
 
@@ -58,9 +58,6 @@ DEFAULT_MAP = "social"
 DEFAULT_COLOUR = "rate"
 PAGE_CACHE_CHARACTERS = 64 * 1024 * 1024  # rendered pages and files: about 64 MB
 DATA_CACHE_ENTRIES = 64  # computed tables: a year's rates, a year's cases (a few MB at most)
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # matplotlib is not thread-safe, and two cold pages may be drawn at once: one drawing at a time
 # (the GIL would run them one at a time anyway).
 DRAWING = threading.Lock()
@@ -548,7 +545,7 @@ def _rates_file(request: Request, code: str, kind: str) -> Response:
 
     content = site.rendered((kind, municipality.code), build)
     name = f"omgørelsesprocenter-{municipality.code}-{municipality.name}.{kind}"
-    return _download(content, CSV_TYPE if kind == "csv" else XLSX_TYPE, name)
+    return download(content, name)
 
 
 @router.get("/kommune/{code}/danmarkskort.docx")
@@ -573,17 +570,7 @@ def profile_docx(request: Request, code: str, year: str | None = None) -> Respon
 
     content = site.rendered(("docx", municipality.code, chosen), build)
     name = danmarkskort_file_name(chosen, municipality.code, municipality.name, ".docx")
-    return _download(content, DOCX_TYPE, name)
-
-
-_ASCII_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
-
-
-def _download(content: bytes, media_type: str, name: str) -> Response:
-    """A file to save: the Danish name for browsers that read it (RFC 6266), an ASCII one for the rest."""
-    ascii_name = name.translate(_ASCII_LETTERS).encode("ascii", "replace").decode().replace("?", "_")
-    disposition = f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+    return download(content, name)
 
 
 # ---- the comparison ------------------------------------------------------------------------------
