@@ -306,7 +306,7 @@ def test_an_analyst_logs_in_sees_the_cases_opens_one_and_logs_out(page, server, 
     go(page, server, "/login")
     screenshot(page, "04-login")
     log_in(page, server, *analyst)
-    links = page.locator('table a[href^="/sager/"]')
+    links = page.locator('table a[href^="/sager/sag/"]')
     assert links.count() > 0, "no cases listed for Allerød (the demo has a register)"
     expect(page.locator("table").first).to_contain_text("ALL-")
     screenshot(page, "05-cases")
@@ -314,8 +314,8 @@ def test_an_analyst_logs_in_sees_the_cases_opens_one_and_logs_out(page, server, 
     link = links.first
     sags_id = link.inner_text().strip()
     link.click()
-    page.wait_for_url(re.compile(r"/sager/[^/]+$"))
-    assert urllib.parse.unquote(path_of(page)) == f"/sager/{sags_id}"
+    page.wait_for_url(re.compile(r"/sager/sag/[^/]+$"))
+    assert urllib.parse.unquote(path_of(page)) == f"/sager/sag/{sags_id}"
     expect(page.locator("main")).to_contain_text(sags_id)
     screenshot(page, "07-case")
 
@@ -361,18 +361,18 @@ def test_an_import_with_bad_rows_shows_them_before_and_after(page, server, analy
     page.locator("form[action=\"/sager\"] select[name=\"area\"]").select_option(area)
     page.get_by_role("button", name="Vis", exact=True).click()
     page.wait_for_load_state()
-    assert page.locator('table a[href^="/sager/"]').all_inner_texts() == ["WEB Sag ø 2", "WEB-OK-1"], \
+    assert page.locator('table a[href^="/sager/sag/"]').all_inner_texts() == ["WEB Sag ø 2", "WEB-OK-1"], \
         page.url + "\n" + page.inner_text("main")[:1500]
-    link = page.locator(f'a[href="/sager/{urllib.parse.quote("WEB Sag ø 2")}"]')
+    link = page.locator(f'a[href="/sager/sag/{urllib.parse.quote("WEB Sag ø 2")}"]')
     expect(link).to_have_count(1)
     link.click()
-    page.wait_for_url(re.compile(r"/sager/WEB"))
+    page.wait_for_url(re.compile(r"/sager/sag/WEB"))
     expect(page.locator("main")).to_contain_text("WEB Sag ø 2")
 
 
 def test_another_municipalitys_case_is_not_found(page, server, analyst, lejre_case):
     log_in(page, server, *analyst)
-    assert page.locator(f'a[href="/sager/{lejre_case}"]').count() == 0
-    go(page, server, f"/sager/{lejre_case}", status=404)
+    assert page.locator(f'a[href="/sager/sag/{lejre_case}"]').count() == 0
+    go(page, server, f"/sager/sag/{lejre_case}", status=404)
     expect(page.locator("h1")).to_contain_text("Siden findes ikke")
     screenshot(page, "10-not-found")

@@ -158,7 +158,7 @@ def test_logout_ends_the_session_and_the_old_cookie_no_longer_works(site):
     # A copy of the cookie, taken before logging out (a stolen cookie), is worth nothing now.
     thief = client_for(site.app)
     thief.cookies.set(SESSION_COOKIE, token)
-    for path in ("/sager", "/sager/ALL-00001", "/sager/eksport.csv"):
+    for path in ("/sager", "/sager/sag/ALL-00001", "/sager/eksport.csv"):
         answer = thief.get(path)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login"), path
 
@@ -169,7 +169,7 @@ def test_a_made_up_session_cookie_is_not_a_login(site):
     assert client.get("/sager").status_code == 303
 
 
-GET_ROUTES = ["/sager", "/sager?year=2024", "/sager/eksport.csv", "/sager/eksport.xlsx", "/sager/ALL-00001",
+GET_ROUTES = ["/sager", "/sager?year=2024", "/sager/eksport.csv", "/sager/eksport.xlsx", "/sager/sag/ALL-00001",
               "/sager/import", "/sager/analyser", "/sager/analyser?year=2024", "/sager/klagerapport",
               "/sager/klagerapport/hent?year=2024&format=docx", "/sager/brugere", "/sager/log"]
 POST_ROUTES = [("/sager/laering", {"case_id": "ALL-00001", "learning": "x"}), ("/sager/import/bekraeft", {"token": "x"}),
@@ -215,7 +215,7 @@ def test_login_goes_back_to_the_page_asked_for(site):
 
 ROLE_CASES = [
     # role, method, path, status
-    (READER, "GET", "/sager", 200), (READER, "GET", "/sager/ALL-00001", 200),
+    (READER, "GET", "/sager", 200), (READER, "GET", "/sager/sag/ALL-00001", 200),
     (READER, "GET", "/sager/import", 403), (READER, "POST", "/sager/laering", 403),
     (READER, "POST", "/sager/import/bekraeft", 403), (READER, "GET", "/sager/brugere", 403),
     (READER, "POST", "/sager/brugere", 403), (READER, "GET", "/sager/log", 403),
@@ -354,13 +354,13 @@ def test_a_case_page_shows_the_case_as_the_database_holds_it(site, clients):
     case_id, committee, basis, description = db_rows(
         site.db, "SELECT case_id, committee, legal_basis, description FROM case_record "
                  "WHERE municipality_code = '201' AND description IS NOT NULL ORDER BY case_id LIMIT 1")[0]
-    response = clients[READER].get(f"/sager/{case_id}")
+    response = clients[READER].get(f"/sager/sag/{case_id}")
     assert response.status_code == 200
     shown = text_of(response)
     assert f"Sag {case_id}" in shown and committee in shown and basis in shown and description in shown
     assert tree(response).xpath('//form[@action="/sager/laering"]') == []  # a reader can't edit
-    assert tree(clients[ANALYST].get(f"/sager/{case_id}")).xpath('//form[@action="/sager/laering"]')
-    missing = clients[READER].get("/sager/ALL-99999")
+    assert tree(clients[ANALYST].get(f"/sager/sag/{case_id}")).xpath('//form[@action="/sager/laering"]')
+    missing = clients[READER].get("/sager/sag/ALL-99999")
     assert missing.status_code == 404 and "findes ikke" in text_of(missing)
 
 
@@ -370,12 +370,12 @@ def test_editing_the_learning_keeps_the_old_text_in_the_history_with_who_changed
                  "AND learning IS NOT NULL AND case_id NOT IN (SELECT case_id FROM case_history) ORDER BY case_id LIMIT 1")[0]
     new = "Ny praksis: partshøring før afgørelse (rettet på nettet)."
     response = post(clients[ANALYST], "/sager/laering", {"case_id": case_id, "learning": new})
-    assert response.status_code == 303 and response.headers["location"] == f"/sager/{case_id}"
+    assert response.status_code == 303 and response.headers["location"] == f"/sager/sag/{case_id}"
     assert db_rows(site.db, "SELECT learning, version FROM case_record WHERE municipality_code = '201' AND case_id = ?",
                    case_id) == [(new, version + 1)]
     assert db_rows(site.db, "SELECT learning, version, changed_by FROM case_history "
                             "WHERE municipality_code = '201' AND case_id = ?", case_id) == [(old, version, ANALYST)]
-    page = clients[READER].get(f"/sager/{case_id}")
+    page = clients[READER].get(f"/sager/sag/{case_id}")
     facts = text_of(page)
     assert new in facts
     headers, rows = table(page, "//h2[text()='Historik']/following::table[1]")
@@ -394,7 +394,7 @@ def test_a_learning_note_is_stripped_of_cpr_numbers_before_it_is_stored_or_shown
                           case_id)
     assert all(c not in stored and c.replace(" ", "") not in stored for c in cprs), stored
     assert "[CPR-nr. fjernet]" in stored and "Sagsnr. 2024-1234" in stored
-    page = clients[ANALYST].get(f"/sager/{case_id}")
+    page = clients[ANALYST].get(f"/sager/sag/{case_id}")
     assert all(c not in page.text for c in cprs)
     assert "[CPR-nr. fjernet]" in text_of(page)
 
@@ -444,7 +444,7 @@ def test_an_import_is_previewed_with_its_rejected_rows_and_nothing_is_written_un
     assert after["case_record"] == before["case_record"] + 2
     assert db_rows(site.db, "SELECT file_name, new_count, rejected_count FROM case_import ORDER BY id DESC LIMIT 1") \
         == [("klager-web.csv", 2, 2)]
-    assert "Importeret på nettet" in text_of(client.get("/sager/ALL-WEB-1"))
+    assert "Importeret på nettet" in text_of(client.get("/sager/sag/ALL-WEB-1"))
     assert "ALL-WEB-1" in case_ids_on(clients[READER].get("/sager", params={"area": "Social og Sundhed", "year": "2024",
                                                                             "outcome": "remitted"}))
     # The confirmation is used up.
@@ -468,7 +468,7 @@ def test_a_changed_register_keeps_the_earlier_version_in_the_case_history(site, 
     counts = dict(table(second, "//caption[text()='Rækkerne i filen']/..")[1])
     assert counts["Ændrede sager (tidligere version gemmes)"] == "1" and counts["Nye sager"] == "0"
     assert post(client, "/sager/import/bekraeft", {"token": confirm_token(second)}).status_code == 200
-    _, history = table(client.get("/sager/ALL-WEB-9"), "//h2[text()='Historik']/following::table[1]")
+    _, history = table(client.get("/sager/sag/ALL-WEB-9"), "//h2[text()='Historik']/following::table[1]")
     assert len(history) == 1 and history[0][2] == "en senere import" and history[0][3] == "Verserer"
 
 
@@ -619,7 +619,7 @@ def test_a_user_added_on_the_command_line_can_log_in(site):
 def test_every_view_and_change_of_case_data_is_in_the_audit_log(site, clients):
     client = clients[ANALYST]
     start = count(site, "SELECT MAX(id) FROM audit_event")
-    client.get("/sager/ALL-00005")
+    client.get("/sager/sag/ALL-00005")
     client.get("/sager", params={"year": "2023", "outcome": "reversed"})
     client.get("/sager/eksport.csv")
     client.get("/sager/eksport.xlsx", params={"area": "Børn og Unge"})
@@ -641,7 +641,7 @@ def test_every_view_and_change_of_case_data_is_in_the_audit_log(site, clients):
     assert [ANALYST, "ret læring", "ALL-00006"] == rows[0][1:]  # newest first
     assert [ANALYST, "se sag", "ALL-00005"] in [r[1:] for r in rows]
     # Lejre's users' events are Lejre's: not in Allerød's log.
-    clients[LEJRE_ANALYST].get("/sager/LEJ-0001")
+    clients[LEJRE_ANALYST].get("/sager/sag/LEJ-0001")
     log = clients[ADMIN].get("/sager/log").text
     assert LEJRE_ANALYST not in log and "LEJ-0001" not in log
     assert "LEJ-0001" in clients[LEJRE_ADMIN].get("/sager/log").text
@@ -671,7 +671,7 @@ def test_the_database_refuses_to_change_or_delete_the_audit_log(database):
 @pytest.mark.parametrize("case_id", LEJRE_IDS)
 def test_another_municipality_s_case_is_not_found_from_any_route(site, clients, case_id):
     client = clients[ANALYST]
-    assert client.get(f"/sager/{case_id}").status_code == 404
+    assert client.get(f"/sager/sag/{case_id}").status_code == 404
     version = db_rows(site.db, "SELECT version, learning FROM case_record WHERE municipality_code = '350' AND case_id = ?",
                       case_id)
     response = post(client, "/sager/laering", {"case_id": case_id, "learning": "Skrevet af Allerød"})
@@ -682,9 +682,9 @@ def test_another_municipality_s_case_is_not_found_from_any_route(site, clients, 
 
 
 def test_a_case_id_both_municipalities_use_shows_only_the_own_case(site, clients):
-    own = clients[READER].get("/sager/ALL-00001")
+    own = clients[READER].get("/sager/sag/ALL-00001")
     assert own.status_code == 200 and LEJRE_TEXT not in own.text
-    theirs = clients[LEJRE_ANALYST].get("/sager/ALL-00001")
+    theirs = clients[LEJRE_ANALYST].get("/sager/sag/ALL-00001")
     assert theirs.status_code == 200 and f"{LEJRE_TEXT} samme sagsnummer" in text_of(theirs)
     # Allerød's analyst edits Allerød's ALL-00001; Lejre's stays as it was.
     lejre_before = db_rows(site.db, "SELECT version, learning FROM case_record WHERE municipality_code = '350' "
@@ -692,7 +692,7 @@ def test_a_case_id_both_municipalities_use_shows_only_the_own_case(site, clients
     assert post(clients[ANALYST], "/sager/laering", {"case_id": "ALL-00001", "learning": "Allerøds note"}).status_code == 303
     assert db_rows(site.db, "SELECT version, learning FROM case_record WHERE municipality_code = '350' "
                             "AND case_id = 'ALL-00001'") == lejre_before
-    assert "Allerøds note" not in clients[LEJRE_ANALYST].get("/sager/ALL-00001").text
+    assert "Allerøds note" not in clients[LEJRE_ANALYST].get("/sager/sag/ALL-00001").text
 
 
 @pytest.mark.parametrize("params", [{}, {"area": "Social og Sundhed"}, {"provision": "serviceloven:100"},
@@ -759,7 +759,7 @@ def test_the_case_area_works_the_same_on_sqlite_and_postgresql(database, tmp_pat
     assert case_ids_on(client.get("/sager", params={"outcome": "reversed", "year": "2024"})) in (["A-1", "A-2"], ["A-2", "A-1"])
     assert case_ids_on(client.get("/sager", params={"provision": "barnets-lov"})) == ["A-2"]
     assert case_ids_on(client.get("/sager", params={"pending": "true"})) == ["A-3"]
-    assert client.get("/sager/LEJ-0001").status_code == 404
+    assert client.get("/sager/sag/LEJ-0001").status_code == 404
     assert post(client, "/sager/laering", {"case_id": "A-1", "learning": "Ny note, CPR 010190-1234"}).status_code == 303
     page = client.get("/sager/A-1")
     assert "Ny note, CPR [CPR-nr. fjernet]" in text_of(page) and "Gammel note" in text_of(page)

@@ -71,13 +71,13 @@ def client_for(app, *, address: str = "testclient", https: bool = False) -> Test
 
 
 def csrf_token(client: TestClient) -> str:
-    """The browser's CSRF token (from its cookie), fetching the login page first if it has none."""
-    token = client.cookies.get(CSRF_COOKIE)
-    if token is None:
-        client.get("/login")
-        token = client.cookies.get(CSRF_COOKIE)
-    assert token, "the login page gave the browser no CSRF cookie"
-    return token
+    """The CSRF token the browser's forms carry, read from a page's form as a browser has it: the
+    login page's before login, a case-area page's (tied to the session) after."""
+    logged_in = any(name.endswith(SESSION_COOKIE) for name in client.cookies.keys())
+    page = client.get("/sager/klagerapport" if logged_in else "/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, f"no CSRF token in the form of {page.url} ({page.status_code})"
+    return found[1]
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str | None = None) -> httpx.Response:

@@ -28,7 +28,7 @@ from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.accounts import Role, hash_password, password_problem
 from klagestat.domain.catalogue import AreaLevel, Catalogue
-from klagestat.domain.cpr import mask_cpr
+from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.register import CASE_FIELDS
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
@@ -116,20 +116,20 @@ def import_statbank(
         for data in parsed:
             existing = find_vintage(conn, data.sha256)
             if existing is not None:
-                reports.append(ImportReport(data.file, "unchanged", existing, format=data.format))
+                reports.append(ImportReport(mask_cpr(data.file), "unchanged", existing, format=data.format))
                 continue
             if progress:
-                progress(f"Gemmer {data.file}")
+                progress(f"Gemmer {mask_cpr(data.file)}")
             written = write_vintage(
                 conn,
-                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic, len(data.cells)),
+                NewVintage(mask_cpr(Path(data.file).name), data.format, data.sha256, as_of, synthetic, len(data.cells)),
                 [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
                 data.cells.columns(),
                 _slots(data),
             )
             notes = data.notes + narrower_than_before(conn, written.id, catalogue)
             reports.append(ImportReport(
-                file=data.file, status="imported", vintage=written, cells=len(data.cells),
+                file=mask_cpr(data.file), status="imported", vintage=written, cells=len(data.cells),
                 derived=int(data.cells.derived.sum()), years=data.years,
                 municipalities=sum(1 for lvl in data.areas.values() if lvl is AreaLevel.MUNICIPALITY),
                 national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),
@@ -211,18 +211,18 @@ def _import_register(engine, path, file, code, digest, sheet_rows, choice, catal
         bulk_write_settings(conn)
         existing_import = find_case_import(conn, code, digest)
         if existing_import is not None:
-            return CaseImportReport(str(file), "unchanged", code, existing_import, position=sheet_rows.position)
+            return CaseImportReport(mask_cpr(str(file)), "unchanged", code, existing_import, position=sheet_rows.position)
 
         reader = RegisterReader(catalogue, vocabulary, choice, load_key, today, sheet_rows.position)
         if progress:
             progress(f"Importerer {file}")
-        import_id = start_case_import(conn, code, path.name, sheet_rows.file_format, digest, synthetic)
+        import_id = start_case_import(conn, code, mask_cpr(path.name), sheet_rows.file_format, digest, synthetic)
         with closing(reader.read_beside(sheet_rows.rows)) as chunks:  # closed: the child stops if writing fails
             counts = _write_register(conn, code, import_id, chunks, existing_cases(conn, code))
         rejects = counts.pop("rejects")
         if reader.summary.key_fingerprint is not None:
             _check_key(conn, reader.summary.key_fingerprint)  # a wrong key raises: nothing is committed
-        report = CaseImportReport(str(file), "imported", code, None, rejects, reader.summary, choice.ignored,
+        report = CaseImportReport(mask_cpr(str(file)), "imported", code, None, rejects, reader.summary, choice.ignored,
                                   position=sheet_rows.position, notes=list(sheet_rows.notes))
         if strict and rejects:
             report.status = "rejected"
@@ -402,7 +402,7 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     out = Path(out)
     check_report_path(out)  # before the work: a wrong file name should not wait for the figures
     with engine.connect() as conn:
-        case = danmarkskort_case(conn, catalogue, code, single_year, as_of)
+        case = danmarkskort_case(conn, catalogue, code, single_year, as_of, with_register=not public)
     boundaries = (Path(geojson), geojson_code) if geojson else None
     return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries), out)
 
@@ -480,6 +480,9 @@ def add_user(engine: Engine, email: str, municipality: str, role: str, password:
     email = email.strip()
     if "@" not in email or any(ch.isspace() for ch in email) or len(email) > 254:
         problems.append(Problem("--email", f"{email!r} er ikke en e-mailadresse."))
+    elif contains_cpr(email):
+        problems.append(Problem("--email", "E-mailadressen indeholder noget, der ligner et CPR-nummer; brug en "
+                                           "adresse uden."))
     if role not in set(Role):
         problems.append(Problem("--role", f"Rollen {role!r} findes ikke; vælg reader, analyst eller admin."))
     if (why := password_problem(password)) is not None:
@@ -545,6 +548,6 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
              for code in codes]
     check_report_path(paths[0])  # before the work: a missing folder should not wait for the figures
     with engine.connect() as conn:
-        cases = list(danmarkskort_cases(conn, catalogue, codes, single_year, as_of))
+        cases = list(danmarkskort_cases(conn, catalogue, codes, single_year, as_of, with_register=not public))
     boundaries = (Path(geojson), geojson_code) if geojson else None
     return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers)

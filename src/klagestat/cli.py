@@ -262,7 +262,7 @@ def report_danmarkskort(
     municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
     year: Annotated[str, typer.Option("--year", help="Året for Ankestyrelsens afgørelser (kortene offentliggøres året efter).")],
     out: Annotated[Path, typer.Option("--out", help="Filen; formatet følger endelsen: .docx, .html, .md eller .pdf.")],
-    public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsbeskrivelser, og tal fra kommunens egne sager under 3 vises som <3.")] = False,
+    public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: intet fra kommunens eget klageregister, kun Ankestyrelsens offentlige tal.")] = False,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Statistikken, som den så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
     geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Kommunegrænser som GeoJSON (fx DAGI); så tegnes kortet på de rigtige grænser i stedet for ét felt pr. kommune.")] = None,
     geojson_code: Annotated[str, typer.Option("--geojson-code", help="Egenskaben i GeoJSON-filen, der holder kommunekoden.")] = "kommunekode",
@@ -282,7 +282,7 @@ def report_complaints(
     year: Annotated[str, typer.Option("--year", help="Året for klageinstansernes afgørelser.")],
     out: Annotated[Path, typer.Option("--out", help="Filen; formatet følger endelsen: .docx, .html, .md eller .pdf.")],
     areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML), der samler bestemmelser i udvalgsområder. Uden den bruges registrets kolonne omraade.")] = None,
-    public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsliste, sagsbeskrivelser eller læringspunkter, og tal under 3 vises som <3.")] = False,
+    public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsliste, sagsbeskrivelser, læringspunkter eller tekst som skrevet i registret; tal under 3 og de tal, de kunne regnes ud fra, vises som x.")] = False,
     db: DbOption = None,
 ) -> None:
     """Skriv den løbende klagerapport fra kommunens eget klageregister: områder, love, andre klageinstanser, årsager, afgørelsesår, gentagne klagere, læring og omgjorte sager."""
@@ -297,20 +297,25 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Porten.")] = 8000,
     geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Kommunegrænser (GeoJSON) til et geografisk kort på forsiden. Uden den vises kortet som felter.")] = None,
     geojson_code: Annotated[str, typer.Option("--geojson-code", help="Egenskaben i GeoJSON-filen med kommunekoden.")] = "kommunekode",
+    forwarded_allow_ips: Annotated[Optional[str], typer.Option("--forwarded-allow-ips", help="Kun bag en proxy (fx nginx): proxyens adresser, kommasepareret. Kun fra dem læses X-Forwarded-For og X-Forwarded-Proto (brugerens adresse og https). Uden den stoles der ikke på dem fra nogen.")] = None,
     db: DbOption = None,
 ) -> None:
     """Start webserveren: Danmarkskortet, kommuneprofiler, sammenligning, API og kommunens sager."""
-    _serve(db, host, port, geojson, geojson_code)
+    _serve(db, host, port, geojson, geojson_code, forwarded_allow_ips)
 
 
-def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, geojson_code: str = "kommunekode") -> None:
+def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, geojson_code: str = "kommunekode",
+           forwarded_allow_ips: str | None = None) -> None:
     import uvicorn
 
     from klagestat.web.app import create_app
 
     web_app = create_app(db, geojson=geojson, geojson_code=geojson_code)
     print(f"klagestat kører på http://{host}:{port}/ (stop med Ctrl+C)", flush=True)
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+    # Forwarded headers are believed only from the proxies named: otherwise anyone could claim
+    # any address (and dodge the per-address login limit) or claim https.
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False,
+                proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "")
 
 
 @command(users_app, "add")

@@ -47,6 +47,7 @@ class ComplaintReport:
     by_area: list[GroupLine]
     area_total: GroupLine | None
     area_source: str  # a Danish sentence: where the areas come from (the omraade column or an --areas file)
+    areas_as_typed: bool  # the area names are the register's omraade column, free text as typed
     by_law: list[GroupLine]
     other_bodies: OtherBodies
     reasons: ReversalReasons
@@ -87,7 +88,7 @@ def complaint_report(conn: Connection, catalogue: Catalogue, code: str, year: in
              for c in decided_cases_listed(conn, code, [year])]
     return ComplaintReport(
         municipality=municipality, year=year, definition=definition, by_area=by_area, area_total=area_total,
-        area_source=area_source, by_law=by_law, other_bodies=other_bodies(conn, code, [year]),
+        area_source=area_source, areas_as_typed=areas is None, by_law=by_law, other_bodies=other_bodies(conn, code, [year]),
         reasons=reversal_reasons(conn, code, [year], catalogue), decision_years=decision_years(conn, code, [year]),
         repeat_complainants=repeat_complainants(conn, code, [year]), cases=cases,
         synthetic=register_is_synthetic(conn, code),

@@ -66,8 +66,8 @@ class DanmarkskortCase:
     neighbours: list[Municipality]
     as_of: dt.date | None
     vintages: list[VintageInfo]
-    register_cases: int  # cases in the municipality's own register (0: none imported)
-    clusters: Clusters | None  # from the register, when there is one
+    register_cases: int | None  # cases in the municipality's own register (0: none imported; None: not read)
+    clusters: Clusters | None  # from the register, when there is one and it was read
 
     @property
     def synthetic(self) -> bool:
@@ -75,13 +75,14 @@ class DanmarkskortCase:
 
 
 def danmarkskort_case(conn: Connection, catalogue: Catalogue, code: str, year: int,
-                      as_of: dt.date | None = None, definition: Definition = Definition.OFFICIAL) -> DanmarkskortCase:
-    return next(danmarkskort_cases(conn, catalogue, [code], year, as_of, definition))
+                      as_of: dt.date | None = None, definition: Definition = Definition.OFFICIAL,
+                      with_register: bool = True) -> DanmarkskortCase:
+    return next(danmarkskort_cases(conn, catalogue, [code], year, as_of, definition, with_register))
 
 
 def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[str], year: int,
-                       as_of: dt.date | None = None,
-                       definition: Definition = Definition.OFFICIAL) -> Iterator[DanmarkskortCase]:
+                       as_of: dt.date | None = None, definition: Definition = Definition.OFFICIAL,
+                       with_register: bool = True) -> Iterator[DanmarkskortCase]:
     """The case of each municipality in `codes` (each once, in that order), exactly as
     `danmarkskort_case` gives it one at a time.
 
@@ -147,7 +148,7 @@ def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[s
                 all_municipalities=list(all_municipalities.get(map_code, [])),
                 provisions=provisions[map_code].get(code, []),
             ))
-        register_cases = case_count(conn, code)
+        register_cases = case_count(conn, code) if with_register else None
         yield DanmarkskortCase(
             municipality=municipality, year=year, definition=definition, table_years=table_years,
             trend_years=trend_years, maps=sections, neighbours=neighbours, as_of=everyone.as_of,

@@ -131,25 +131,26 @@ def choose_columns(sheet: SheetRows, vocabulary: RegisterVocabulary, columns: Co
     problems = ProblemList(sheet.file, position=sheet.position, importing=True)
     index: dict[str, int] = {}
     ignored = []
-    for i, header in enumerate(sheet.header):
+    header_masked = [mask_cpr(h) for h in sheet.header]  # a header is text from the file like any cell
+    for i, header in enumerate(header_masked):
         ours = columns.names.get(normalise(header)) or vocabulary.column_for(header)
         if ours is None:
             ignored.append(header)
             continue
         if ours in index:
-            problems.add(f"To kolonner betyder begge {ours}: {sheet.header[index[ours]]!r} og {header!r}.",
+            problems.add(f"To kolonner betyder begge {ours}: {header_masked[index[ours]]!r} og {header!r}.",
                          line=sheet.header_line, column=header)
             continue
         index[ours] = i
     for required in vocabulary.required_columns:
         if required not in index:
             problems.add(
-                f"Kolonnen {required} mangler. Filen har kolonnerne: {', '.join(sheet.header)}. "
+                f"Kolonnen {required} mangler. Filen har kolonnerne: {', '.join(header_masked)}. "
                 f"Hedder den noget andet, så angiv det med --columns (fx [columns] {required} = \"Sagsnummer\").",
                 line=sheet.header_line,
             )
     problems.raise_if_any()
-    return ColumnChoice(index, ignored, sheet.header)
+    return ColumnChoice(index, ignored, header_masked)
 
 
 # ---- the rows -----------------------------------------------------------------------------------
@@ -536,7 +537,8 @@ class RegisterReader:
 
     def _bad(self, problems: dict, k: int, name: str, message: str, value: str | None) -> None:
         """A problem in row k of the chunk; `value` is the cell as typed, or None when it mustn't be shown."""
-        problems.setdefault(k, []).append(CellProblem(self._header(name), mask_cpr(value) if value else None, message))
+        problems.setdefault(k, []).append(
+            CellProblem(self._header(name), mask_cpr(value) if value else None, mask_cpr(message)))
 
     def _header(self, name: str) -> str:
         i = self.choice.index.get(name)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from klagestat.domain.cpr import mask_cpr
+
 MAX_SHOWN = 40
 
 
@@ -19,6 +21,14 @@ class Problem:
     column: str | None = None
     value: str | None = None
     position: str = "linje"  # "værdi nr." in JSON-stat, where there are no lines
+
+    def __post_init__(self) -> None:
+        # Every text of a problem comes from the user's file (a name, a header, a value, a message
+        # that quotes one): no CPR number may reach a message, a log or the rejects list.
+        for name in ("file", "message", "column", "value"):
+            text = getattr(self, name)
+            if text is not None:
+                object.__setattr__(self, name, mask_cpr(text))
 
     def __str__(self) -> str:
         where = [self.file]

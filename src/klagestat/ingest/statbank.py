@@ -11,6 +11,8 @@ The rules (design.md, "Statistics-bank files"):
 
 from __future__ import annotations
 
+import datetime as dt
+
 import codecs
 import hashlib
 from dataclasses import dataclass, field
@@ -128,11 +130,31 @@ def read_statbank(
     except IsADirectoryError:
         problems.add("Det er en mappe, ikke en fil.")
         problems.raise_if_any()
+    except PermissionError:
+        problems.add("Filen kan ikke læses (ingen adgang).")
+        problems.raise_if_any()
+    _refuse_binary(data, problems)
     head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
     table = read_jsonstat(name, data) if head in (b"{", b"[") else read_csv(name, data)
     result = _validate(table, catalogue, label_map or LabelMap(), allow_unmapped)
     result.sha256 = file_hash(data)
     return result
+
+
+ZIP_MAGIC = b"PK\x03\x04"  # XLSX and other Office files are zip archives
+
+
+def _refuse_binary(data: bytes, problems: ProblemList) -> None:
+    """A workbook or another file that is not text, said in Danish before anything tries to read it."""
+    if data.startswith(ZIP_MAGIC):
+        problems.add("Filen er et Excel-regneark (XLSX) eller en anden zip-fil. Hent tabellen fra statistikbanken "
+                     "som CSV (semikolonsepareret) eller JSON-stat, eller åbn den i Excel og gem den som CSV.")
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        problems.add("Filen er et gammelt Excel-regneark (XLS). Gem den som CSV (semikolonsepareret) i Excel.")
+    elif b"\x00" in data[:65536]:
+        problems.add("Filen er ikke en tekstfil (den indeholder binære data). Forventet statistikbankens CSV "
+                     "(semikolonsepareret) eller JSON-stat.")
+    problems.raise_if_any()
 
 
 def _factorize(column: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
@@ -187,6 +209,11 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
         if period is None:
             problems.add("Ukendt periode. Forventet et år (2024) eller et kvartal (2024K1).",
                          line=line, column=col["period"], value=label)
+            period = Period(0, 0)
+        elif period.year > dt.date.today().year or (period.year == dt.date.today().year and period.quarter
+                                                      and period.quarter > (dt.date.today().month + 2) // 3):
+            problems.add("Perioden ligger i fremtiden; Ankestyrelsen kan ikke have afgjort sager i den endnu. "
+                         "Er året tastet forkert?", line=line, column=col["period"], value=label)
             period = Period(0, 0)
         periods.append(period)
     outcomes: list[str] = []
@@ -270,12 +297,17 @@ def _laws_before_their_time(cells: CellColumns, bases: list[Basis], catalogue: C
     return notes
 
 
+MAX_COUNT_DIGITS = 9  # no cell counts a billion cases, and sums of them must fit in 64 bits
+
+
 def _parse_count(text: str) -> tuple[int | None, str | None]:
     """A count, None for ".." (not available), or a Danish message saying what is wrong."""
     v = text.strip()
     if v == UNAVAILABLE:
         return None, None
     if v.isdigit() and v.isascii():
+        if len(v) > MAX_COUNT_DIGITS:
+            return None, f"Antallet er urimeligt stort ({len(v)} cifre); er kolonnerne byttet om?"
         return int(v), None
     if v == "":
         return None, "Tallet mangler. Skriv 0 eller '..' (ikke tilgængeligt)."

@@ -16,7 +16,12 @@ def read_csv(name: str, data: bytes) -> RawTable:
     if not data.strip():
         problems.add("Filen er tom. Hent tabellen igen fra statistikbanken som CSV (semikolonsepareret).")
         problems.raise_if_any()
-    text, encoding = decode(data)
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError:
+        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt. Forventet statistikbankens CSV "
+                     "(semikolonsepareret) eller JSON-stat.")
+        problems.raise_if_any()
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if ";" not in first_line:
         sep = "komma" if "," in first_line else "tabulator" if "\t" in first_line else None
@@ -34,7 +39,11 @@ def read_csv(name: str, data: bytes) -> RawTable:
         problems.raise_if_any()
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
-    header = [h.strip() for h in next(reader)]
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as e:
+        problems.add(_csv_error(e), line=1)
+        problems.raise_if_any()
     roles: dict[str, int] = {}
     extra: list[int] = []
     for i, name_ in enumerate(header):
@@ -61,7 +70,11 @@ def read_csv(name: str, data: bytes) -> RawTable:
     columns = {role: header[i] for role, i in roles.items()}
     # The C reader does the work; rows keep their position, so a row's line is its index + 2
     # (blank lines are kept as empty rows until the position is known).
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        problems.add(_csv_error(e), line=reader.line_num)
+        problems.raise_if_any()
     width = len(header)
     if set(map(len, rows)) <= {width}:
         lines = list(range(2, len(rows) + 2))  # the usual file: every row complete
@@ -95,3 +108,17 @@ def read_csv(name: str, data: bytes) -> RawTable:
         name, f"CSV ({encoding})", columns, lines,
         *(cols[roles[r]] for r in ("area", "basis", "outcome", "period", "value")),
     )
+
+
+def _csv_error(error: csv.Error) -> str:
+    """Python's CSV reader's complaint, in Danish."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        limit = f"{csv.field_size_limit():_}".replace("_", ".")
+        return (f"Et felt er over {limit} tegn langt (måske et anførselstegn, der ikke lukkes). Statistikbankens "
+                "felter er korte; er det den rigtige fil?")
+    if "NUL" in text:
+        return "Linjen indeholder et NUL-tegn; filen er ikke en tekstfil."
+    if "new-line character seen in unquoted field" in text:
+        return "Linjeskift midt i et felt uden anførselstegn; filen er ikke gemt rigtigt som CSV."
+    return f"Filen kan ikke læses som CSV ({text})."

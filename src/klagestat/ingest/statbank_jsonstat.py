@@ -22,12 +22,29 @@ def _format_value(value) -> str:
 
 def read_jsonstat(name: str, data: bytes) -> RawTable:
     problems = ProblemList(name, importing=True)
-    text, encoding = decode(data)
     try:
+        text, encoding = decode(data)
         doc = json.loads(text)
+    except UnicodeDecodeError:
+        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt.")
+        problems.raise_if_any()
     except json.JSONDecodeError as e:
         problems.add(f"Filen er ikke gyldig JSON (fejlen er ved tegn nr. {e.colno} på linjen).", line=e.lineno)
         problems.raise_if_any()
+    except RecursionError:
+        problems.add("Filen er ikke et JSON-stat-datasæt: den er lagt i flere tusind lag inden i hinanden.")
+        problems.raise_if_any()
+    try:
+        return _read_dataset(name, doc, encoding, problems)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+        # A document that is JSON but not shaped as JSON-stat where the reader looked.
+        problems.add("Filen er ikke et gyldigt JSON-stat-datasæt: dimensionerne, kategorierne eller værdierne har "
+                     "ikke den form, JSON-stat beskriver. Hent tabellen igen fra statistikbanken.")
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from e
+
+
+def _read_dataset(name: str, doc, encoding: str, problems: ProblemList) -> RawTable:
     if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict):
         doc = doc["dataset"]
     if not isinstance(doc, dict) or doc.get("class", "dataset") != "dataset" or "dimension" not in doc:

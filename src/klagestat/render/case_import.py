@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from rich.console import Console
@@ -12,6 +10,7 @@ from klagestat.catalogue import load_catalogue
 from klagestat.ingest.problems import MAX_SHOWN
 
 from . import numbers
+from .exports import csv_bytes
 
 
 def print_case_import(report, out: Console, err: Console) -> None:
@@ -76,16 +75,12 @@ def rejects_csv(report) -> str:
         for h in r.cells:
             if h not in headers:
                 headers.append(h)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([report.position, "kolonne", "værdi", "fejl", *headers])
-    for r in report.rejects:
-        for p in r.problems:
-            writer.writerow([r.line, p.column, "" if p.value is None else p.value, p.message,
-                             *(r.cells.get(h, "") for h in headers)])
-    return buffer.getvalue()
+    # The cells are the user's own text and may start with "=": written as every export is.
+    rows = ([r.line, p.column, "" if p.value is None else p.value, p.message, *(r.cells.get(h, "") for h in headers)]
+            for r in report.rejects for p in r.problems)
+    return csv_bytes([report.position, "kolonne", "værdi", "fejl", *headers], rows).decode("utf-8")
 
 
 def write_rejects(report, path: Path) -> None:
     # BOM and semicolons: Excel on a Danish Windows opens it directly.
-    path.write_text("\ufeff" + rejects_csv(report), encoding="utf-8", newline="")
+    path.write_text(rejects_csv(report), encoding="utf-8", newline="")

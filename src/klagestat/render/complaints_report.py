@@ -1,63 +1,183 @@
 """The regular complaint report for a committee, from the municipality's own register.
 
 For the open agenda (`public=True`) nothing can point to a citizen: no case list, descriptions
-or learning notes, every count from the cases below 3 is shown as "<3", and a rate on fewer than
-3 cases is not shown (it would give the count away).
+or learning notes, no text as typed in the register (committees as typed, complaint bodies the
+catalogue doesn't know), and every count passes `domain.disclosure.suppress` with all the
+equations the document shows, so that no hidden count can be worked out from the shown ones.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 
 from klagestat.analysis.complaints import ComplaintReport, GroupLine
 from klagestat.analysis.rates import RateRow
+from klagestat.analysis.register import OtherBodyRow
+from klagestat.domain.disclosure import Disclosure, Equation, rate_shown, share_shown, suppress
+from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.rates import Definition
 from klagestat.domain.register import RegisterVocabulary
 
 from . import numbers
 from .document import BulletList, Document, Heading, PageBreak, Paragraph, Table
 
-SUPPRESS_BELOW = 3
+HIDDEN = "x"
+HIDDEN_NOTE = (f"{HIDDEN}: tallet er skjult af hensyn til borgerne, fordi det er 1 eller 2, eller fordi et skjult tal "
+               "ellers kunne regnes ud fra det og de viste tal.")
+OTHER_BODIES_PUBLIC = "Øvrige klageinstanser"
 OUTCOME_DA = {"upheld": "Stadfæstet", "changed": "Ændret/ophævet", "remitted": "Hjemvist", "dismissed": "Afvist"}
 SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – sagerne er opdigtede og må ikke bruges som rigtige tal."
 
 
 class _Counts:
-    """Counts and rates from the cases, suppressed for the open agenda: a count of 1 or 2 shows
-    as "<3", and a share is shown only when both the part and the rest are at least 3, since
-    "50 % of 4" would give the count away."""
+    """The document's counts by cell key, and how each is shown. In the public version the cells
+    and the equations between them go through disclosure control once, for the whole document;
+    hidden cells show as HIDDEN, and shares and rates are shown only when their counts are."""
 
-    def __init__(self, public: bool):
+    def __init__(self, values: dict[Hashable, int], equations: list[Equation], public: bool):
         self.public = public
+        self.disclosure = suppress(values, equations) if public else Disclosure(values, frozenset())
+        self.used_hidden = False  # a hidden cell was written since the last `note`
 
-    def n(self, count: int | None) -> str:
-        if count is None:
+    def value(self, key: Hashable) -> int:
+        return self.disclosure.values[key]
+
+    def shown(self, key: Hashable) -> bool:
+        return self.disclosure.shown(key)
+
+    def n(self, key: Hashable) -> str:
+        if not self.shown(key):
+            self.used_hidden = True
+            return HIDDEN
+        return numbers.count(self.value(key))
+
+    def share(self, part: Hashable, whole: Hashable) -> str:
+        if not self.value(whole) or (self.public and not share_shown(self.disclosure, part, whole)):
             return "–"
-        return "<3" if self.public and 0 < count < SUPPRESS_BELOW else numbers.count(count)
+        return numbers.municipal_percent(Fraction(self.value(part), self.value(whole)))
 
-    def share(self, part: int, whole: int) -> str:
-        if not whole or (self.public and min(part, whole - part) < SUPPRESS_BELOW):
-            return "–"
-        return numbers.municipal_percent(Fraction(part, whole))
-
-    def rate(self, row: RateRow | None) -> str:
-        if row is None or not row.denominator:
+    def rate(self, counts: OutcomeCounts | None, denominator: int | None = None, decided: Hashable | None = None,
+             reversed_: Hashable | None = None) -> str:
+        """Reversed cases over `denominator` (default: the official one, the merits). Public: only
+        when the reversed count shown beside it is shown, and neither the reversed, the rest nor
+        (beside a shown decided count) the dismissed cases can be worked back from it."""
+        whole = counts.merits if counts is not None and denominator is None else denominator
+        if counts is None or not whole:
             return "–"
         if self.public:
-            return self.share(row.counts.reversed, row.denominator)
-        return numbers.municipal_percent(row.rate)
+            if reversed_ is not None and not self.shown(reversed_):
+                return "–"
+            if not rate_shown(counts.reversed, whole):
+                return "–"
+            dismissed = counts.decided - counts.merits
+            if decided is not None and (not self.shown(decided) or 0 < dismissed < 3):
+                return "–"
+        return numbers.municipal_percent(Fraction(counts.reversed, whole))
 
-    def change(self, line: GroupLine) -> str:
-        if self.rate(line.this_year) == "–" or self.rate(line.last_year) == "–":
+    def row_rate(self, row: RateRow | None, decided: Hashable | None = None, reversed_: Hashable | None = None) -> str:
+        """A rate row's rate, by its own definition."""
+        if row is None or row.counts is None:
             return "–"
-        return numbers.points(line.this_year.rate - line.last_year.rate, 0)
+        return self.rate(row.counts, row.denominator, decided, reversed_)
+
+    def note(self) -> Paragraph | None:
+        """The explanation under a table that has hidden cells."""
+        used, self.used_hidden = self.used_hidden, False
+        return Paragraph(HIDDEN_NOTE, "note") if used else None
+
+
+def _counts_of(row: RateRow | None) -> OutcomeCounts | None:
+    return row.counts if row is not None and row.counts is not None else None
+
+
+@dataclass
+class _Parts:
+    """What the document shows, with the cell keys of its counts."""
+
+    areas: list[GroupLine]  # empty: the area table is left out
+    bodies: list[OtherBodyRow]
+
+
+def _document_cells(report: ComplaintReport, parts: _Parts) -> tuple[dict[Hashable, int], list[Equation]]:
+    """Every count the document shows, by key, and every equation a reader could use: each
+    table's rows add up to its total, the area and law tables share the total of Ankestyrelsen's
+    decisions, so does the table of decision years, and the reversals of all bodies (the base of
+    the reasons' shares) are Ankestyrelsen's plus the other bodies'. An equation is only tied
+    when it holds for the figures; one that doesn't isn't an equation a reader can use."""
+    values: dict[Hashable, int] = {}
+    equations: list[Equation] = []
+
+    def tie(total: Hashable, keys: list[Hashable]) -> None:
+        if keys and values[total] == sum(values[k] for k in keys):
+            equations.append(Equation(total, tuple(keys)))
+
+    def lines(prefix: str, group: list[GroupLine]) -> None:
+        for i, line in enumerate(group):
+            c = _counts_of(line.this_year)
+            values[(prefix, i, "decided")] = c.decided if c else 0
+            values[(prefix, i, "reversed")] = c.reversed if c else 0
+        for what in ("decided", "reversed"):
+            tie(("ast", what), [(prefix, i, what) for i in range(len(group))])
+
+    total = _counts_of(report.area_total.this_year) if report.area_total else None
+    law_counts = [_counts_of(line.this_year) for line in report.by_law]
+    values[("ast", "decided")] = total.decided if total else sum(c.decided for c in law_counts if c)
+    values[("ast", "reversed")] = total.reversed if total else sum(c.reversed for c in law_counts if c)
+    lines("area", parts.areas)
+    lines("law", report.by_law)
+
+    for i, body in enumerate(parts.bodies):
+        values[("body", i, "decided")], values[("body", i, "reversed")] = body.decided, body.reversed
+        values[("body", i, "pending")] = body.pending
+    for what in ("decided", "reversed", "pending"):
+        values[("others", what)] = sum(getattr(b, what) for b in parts.bodies)
+        tie(("others", what), [("body", i, what) for i in range(len(parts.bodies))])
+
+    rows = report.decision_years.rows
+    for i, r in enumerate(rows):
+        values[("year", i, "cases")], values[("year", i, "reversed")] = r.cases, r.reversed
+    values[("years", "cases")] = sum(r.cases for r in rows)
+    tie(("years", "cases"), [("year", i, "cases") for i in range(len(rows))])
+    if values[("years", "cases")] == values[("ast", "decided")]:
+        tie(("ast", "decided"), [("year", i, "cases") for i in range(len(rows))])
+    tie(("ast", "reversed"), [("year", i, "reversed") for i in range(len(rows))])
+
+    reasons = report.reasons
+    for r in reasons.reasons:
+        values[("reason", r.code)] = r.cases
+    values[("reasons", "without")] = reasons.without_reason
+    values[("reasons", "reversed")] = reasons.reversed
+    tie(("reasons", "reversed"), [("ast", "reversed"), ("others", "reversed")])
+
+    repeat = report.repeat_complainants
+    values[("repeat", "with_citizen")] = repeat.cases_with_citizen
+    for g in repeat.groups:
+        values[("repeat", g.min_cases, "citizens")] = g.citizens
+        values[("repeat", g.min_cases, "cases")] = g.cases
+    return values, equations
+
+
+def _public_bodies(rows: list[OtherBodyRow], vocabulary: RegisterVocabulary) -> list[OtherBodyRow]:
+    """The other complaint bodies by their catalogue names; the ones typed otherwise in one row."""
+    known = [r for r in rows if vocabulary.find_body(r.body) is not None]
+    typed = [r for r in rows if vocabulary.find_body(r.body) is None]
+    if typed:
+        fields = ("upheld", "changed", "remitted", "dismissed", "decided", "pending", "merits", "reversed")
+        sums = {f: sum(getattr(r, f) for r in typed) for f in fields}
+        known.append(OtherBodyRow(OTHER_BODIES_PUBLIC, **sums, rate=None))
+    return known
 
 
 def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary, public: bool = False) -> Document:
-    counts = _Counts(public)
+    parts = _Parts(
+        areas=[] if public and report.areas_as_typed else report.by_area,
+        bodies=_public_bodies(report.other_bodies.rows, vocabulary) if public else report.other_bodies.rows,
+    )
+    counts = _Counts(*_document_cells(report, parts), public)
     name, year = report.municipality.name, report.year
     document = Document(
         title=f"Klager over {name} Kommunes afgørelser {year}",
@@ -66,30 +186,41 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
         notice=SYNTHETIC_NOTICE if report.synthetic else None,
     )
     blocks = document.blocks
-    blocks += [Heading("Resumé", 1), Paragraph(_summary(report, counts), "lead")]
+
+    def add(*new) -> None:
+        blocks.extend(b for b in new if b is not None)
+
+    add(Heading("Resumé", 1), Paragraph(_summary(report, counts), "lead"), counts.note())
     table_numbers = itertools.count(1)
 
     blocks.append(Heading("Klager fordelt på områder", 1))
-    if report.by_area:
-        blocks.append(_group_table(next(table_numbers), report, report.by_area, report.area_total, "Område", counts))
-        blocks.append(Paragraph(report.area_source, "note"))
+    if parts.areas:
+        add(_group_table(next(table_numbers), report, "area", parts.areas, report.area_total, "Område", counts),
+            counts.note(), Paragraph(report.area_source, "note"))
+    elif report.by_area:
+        blocks.append(Paragraph(
+            "Områderne står i klageregistret, som forvaltningen har skrevet dem, og vises derfor ikke i versionen "
+            "til den åbne dagsorden. Vil I vise dem, så navngiv dem i en områdefil (--areas)."))
     blocks.append(Heading("Klager fordelt på lov", 1))
-    blocks.append(_group_table(next(table_numbers), report, report.by_law, None, "Lov", counts, national=True))
+    add(_group_table(next(table_numbers), report, "law", report.by_law, None, "Lov", counts, national=True),
+        counts.note())
 
     blocks.append(Heading("Andre klageinstanser end Ankestyrelsen", 1))
-    if report.other_bodies.rows:
-        blocks.append(Table(
+    if parts.bodies:
+        add(Table(
             caption=f"Tabel {next(table_numbers)}: Klager ved andre klageinstanser {year}",
             header=("Klageinstans", "Afgjorte sager", "Omgjorte sager", "Omgørelsesprocent", "Verserende"),
-            rows=tuple((r.body, counts.n(r.decided), counts.n(r.reversed),
-                        counts.share(r.reversed, r.merits),
-                        counts.n(r.pending)) for r in report.other_bodies.rows)))
+            rows=tuple((r.body, counts.n(("body", i, "decided")), counts.n(("body", i, "reversed")),
+                        counts.rate(OutcomeCounts(r.upheld, r.changed, r.remitted, r.dismissed), None,
+                                    ("body", i, "decided"), ("body", i, "reversed")),
+                        counts.n(("body", i, "pending"))) for i, r in enumerate(parts.bodies))),
+            counts.note())
     else:
         blocks.append(Paragraph(f"Registret har ingen klager ved andre klageinstanser i {year}."))
 
-    blocks += _reasons(table_numbers, report, counts)
-    blocks += _decision_years(table_numbers, report, counts)
-    blocks += _repeat(report, counts)
+    add(*_reasons(table_numbers, report, counts))
+    add(*_decision_years(table_numbers, report, counts))
+    add(*_repeat(report, counts))
     if not public:
         blocks += _learning(report)
     blocks.append(Paragraph(_definition(report), "note"))
@@ -103,21 +234,20 @@ def _summary(report: ComplaintReport, counts: _Counts) -> str:
     this_year = total.this_year if total else None
     if this_year is None or not this_year.counts:
         return f"Ankestyrelsen afgjorde ingen klager over {report.municipality.name} Kommune i {report.year}."
-    text = (f"Ankestyrelsen afgjorde {counts.n(this_year.counts.decided)} klager over kommunens afgørelser i {report.year}, og "
-            f"omgørelsesprocenten var {counts.rate(this_year)}")
+    text = (f"Ankestyrelsen afgjorde {counts.n(('ast', 'decided'))} klager over kommunens afgørelser i {report.year}, "
+            f"og omgørelsesprocenten var {counts.row_rate(this_year, ('ast', 'decided'), ('ast', 'reversed'))}")
     if total.last_year is not None and total.last_year.denominator:
-        text += f" mod {counts.rate(total.last_year)} året før"
+        text += f" mod {counts.row_rate(total.last_year)} året før"
     text += "."
-    others = sum(r.decided for r in report.other_bodies.rows)
-    if others:
-        text += f" Andre klageinstanser afgjorde {counts.n(others)} klager."
+    if counts.value(("others", "decided")):
+        text += f" Andre klageinstanser afgjorde {counts.n(('others', 'decided'))} klager."
     if report.reasons.reasons:
         top = report.reasons.reasons[0]
-        text += f" Den hyppigste årsag til omgørelse var {top.name.lower()} ({counts.n(top.cases)} sager)."
+        text += f" Den hyppigste årsag til omgørelse var {top.name.lower()} ({counts.n(('reason', top.code))} sager)."
     return text
 
 
-def _group_table(number: int, report: ComplaintReport, lines: list[GroupLine], total: GroupLine | None,
+def _group_table(number: int, report: ComplaintReport, prefix: str, lines: list[GroupLine], total: GroupLine | None,
                  first: str, counts: _Counts, national: bool = False) -> Table:
     year = report.year
     header = [first, "Afgjorte sager", "Omgjorte sager", f"% omgjort {year}", f"% omgjort {year - 1}",
@@ -125,11 +255,14 @@ def _group_table(number: int, report: ComplaintReport, lines: list[GroupLine], t
     if national:
         header.append(f"Landsplan {year}")
     rows = []
-    for line in [*lines, *([total] if total else [])]:
-        c = line.this_year.counts if line.this_year and line.this_year.counts else None
-        cells = [line.name,
-                 counts.n(c.decided if c else 0), counts.n(c.reversed if c else 0),
-                 counts.rate(line.this_year), counts.rate(line.last_year), counts.change(line)]
+    keyed = [((prefix, i), line) for i, line in enumerate(lines)] + ([(("ast",), total)] if total else [])
+    for key, line in keyed:
+        decided, reversed_ = (*key, "decided"), (*key, "reversed")
+        this_year = counts.row_rate(line.this_year, decided, reversed_)
+        last_year = counts.row_rate(line.last_year)
+        change = ("–" if "–" in (this_year, last_year)
+                  else numbers.points(line.this_year.rate - line.last_year.rate, 0))
+        cells = [line.name, counts.n(decided), counts.n(reversed_), this_year, last_year, change]
         if national:
             cells.append(numbers.national_percent(line.national.rate) if line.national else "–")
         rows.append(tuple(cells))
@@ -145,12 +278,14 @@ def _reasons(table_numbers: Iterator[int], report: ComplaintReport, counts: _Cou
     if not reasons.reasons:
         blocks.append(Paragraph("Registret angiver ingen årsager til omgørelserne i året."))
         return blocks
-    rows = [(r.name, counts.n(r.cases), counts.share(r.cases, reasons.reversed)) for r in reasons.reasons]
+    rows = [(r.name, counts.n(("reason", r.code)), counts.share(("reason", r.code), ("reasons", "reversed")))
+            for r in reasons.reasons]
     blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Årsager til omgørelser {report.year} (en sag kan have flere)",
                         header=("Årsag", "Omgjorte sager", "Andel af de omgjorte"), rows=tuple(rows)))
     if reasons.without_reason:
-        blocks.append(Paragraph(f"{counts.n(reasons.without_reason)} omgjorte sager har ingen årsag i registret.",
+        blocks.append(Paragraph(f"{counts.n(('reasons', 'without'))} omgjorte sager har ingen årsag i registret.",
                                 "note"))
+    blocks.append(counts.note())
     return blocks
 
 
@@ -161,13 +296,15 @@ def _decision_years(table_numbers: Iterator[int], report: ComplaintReport, count
         return blocks + [Paragraph("Registret har ingen afgjorte sager i året.")]
     blocks.append(Paragraph(
         "Ankestyrelsen har haft ventetid, så mange af årets afgørelser gælder kommunens afgørelser fra tidligere år."))
-    total = sum(r.cases for r in rows)
-    table_rows = tuple((str(r.decision_year) if r.decision_year else "Ikke registreret", counts.n(r.cases),
-                        counts.share(r.cases, total), counts.n(r.reversed), counts.share(r.reversed, r.merits))
-                       for r in rows)
+    table_rows = tuple((str(r.decision_year) if r.decision_year else "Ikke registreret", counts.n(("year", i, "cases")),
+                        counts.share(("year", i, "cases"), ("years", "cases")), counts.n(("year", i, "reversed")),
+                        counts.rate(OutcomeCounts(r.upheld, r.changed, r.remitted, r.dismissed), None,
+                                    ("year", i, "cases"), ("year", i, "reversed")))
+                       for i, r in enumerate(rows))
     blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Klager afgjort {report.year} efter året for kommunens afgørelse",
                         header=("Kommunens afgørelsesår", "Sager", "Andel", "Omgjorte", "Omgørelsesprocent"),
                         rows=table_rows))
+    blocks.append(counts.note())
     return blocks
 
 
@@ -178,14 +315,14 @@ def _repeat(report: ComplaintReport, counts: _Counts) -> list:
     two = groups.get(2)
     if not two or not two.citizens:
         return blocks + [Paragraph(f"Ingen borger havde mere end én afgjort klagesag i {report.year}.")]
-    text = (f"{counts.n(two.citizens)} borgere stod for {counts.n(two.cases)} af årets "
-            f"{counts.n(repeat.cases_with_citizen)} afgjorte sager ved alle klageinstanser (to eller flere sager "
+    text = (f"{counts.n(('repeat', 2, 'citizens'))} borgere stod for {counts.n(('repeat', 2, 'cases'))} af årets "
+            f"{counts.n(('repeat', 'with_citizen'))} afgjorte sager ved alle klageinstanser (to eller flere sager "
             "hver).")
     five = groups.get(5)
     if five and five.citizens:
-        text += f" {counts.n(five.citizens)} borgere havde fem eller flere sager."
+        text += f" {counts.n(('repeat', 5, 'citizens'))} borgere havde fem eller flere sager."
     text += " Tallene er optalt på pseudonymer; ingen borger kan genkendes i rapporten."
-    return blocks + [Paragraph(text)]
+    return blocks + [Paragraph(text), counts.note()]
 
 
 def _learning(report: ComplaintReport) -> list:

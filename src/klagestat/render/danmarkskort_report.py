@@ -45,7 +45,8 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     for section in case.maps:
         section_blocks, table_number = _map_section(case, section, table_number)
         blocks += section_blocks
-    blocks += _clusters(case, public)
+    if not public:  # the register is the municipality's own: a public case says nothing of it
+        blocks += _clusters(case)
     blocks.append(Paragraph(_definition_note(case), "note"))
     blocks += _recommendation(case)
     blocks += _annex(case, catalogue, boundaries)
@@ -244,7 +245,9 @@ def _provision_table(number: int, case: DanmarkskortCase, section: MapSection) -
         source=(f"{more} bestemmelser mere med omgjorte sager er ikke vist. " if more > 0 else "") + _source(case))
 
 
-def _clusters(case: DanmarkskortCase, public: bool) -> list:
+def _clusters(case: DanmarkskortCase) -> list:
+    if case.register_cases is None:  # not read
+        return []
     blocks: list = [Heading("Klynger af hjemvisninger", 2)]
     if case.clusters is None:
         blocks.append(Paragraph(
@@ -259,18 +262,12 @@ def _clusters(case: DanmarkskortCase, public: bool) -> list:
         return blocks
     items = []
     for c in found:
-        remittals = _suppressed(c.remittals, public)
-        items.append(f"{c.label}: {remittals} hjemvisninger mellem {c.first:%d-%m-%Y} og {c.last:%d-%m-%Y}, hvor "
+        items.append(f"{c.label}: {numbers.count(c.remittals)} hjemvisninger mellem {c.first:%d-%m-%Y} og {c.last:%d-%m-%Y}, hvor "
                      f"der ved det sædvanlige tempo kunne ventes {numbers.count(round(c.expected))}.")
     blocks += [Paragraph("Klageregistret viser klynger, hvor mange sager om samme bestemmelse blev hjemvist på kort "
                          "tid. Det kan skyldes en ændret praksis i Ankestyrelsen snarere end kommunens sagsbehandling:"),
                BulletList(tuple(items))]
     return blocks
-
-
-def _suppressed(n: int, public: bool) -> str:
-    """Counts from the municipality's own cases: under 3 could point to a citizen in a public agenda."""
-    return "<3" if public and 0 < n < 3 else numbers.count(n)
 
 
 def _definition_note(case: DanmarkskortCase) -> str:

@@ -2,7 +2,7 @@
 
 Both open as Danish Excel expects (CSV: UTF-8 with a byte-order mark, semicolons, decimal
 comma, ja/nej) and both are safe to open: a text cell that a spreadsheet would run as a formula
-(it starts with =, +, -, @, a tab or a carriage return) gets an apostrophe in front, so it is
+(it starts with =, +, -, @, their full-width forms, a tab or a carriage return) gets an apostrophe in front, so it is
 shown as the text it is. Numbers stay numbers, negative ones too: only text is neutralised.
 """
 
@@ -11,14 +11,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet run a cell as a formula, full-width forms included (Excel reads "＝" as "=").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+ROWS_PER_CHUNK = 2000  # rows of a streamed CSV per piece sent
 SHEET_TITLE_LENGTH = 31  # Excel's limit
 
 
@@ -53,31 +59,51 @@ def csv_text(value) -> str:
     return neutralised(str(value))
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV in pieces of ROWS_PER_CHUNK rows, so a download of a million rows never sits in
+    memory whole: UTF-8 with BOM and semicolons, as Excel on a Danish Windows opens it."""
     out = io.StringIO()
     # CRLF, as RFC 4180 and Excel have it: the writer then quotes a text holding "\r" too.
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow([neutralised(h) for h in header])
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([csv_text(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if n % ROWS_PER_CHUNK == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    return b"".join(csv_chunks(header, rows))
+
+
+def write_xlsx(target: str | Path | IO[bytes], sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """One sheet: a bold, frozen header row with filters, then the rows. openpyxl's write-only
+    mode: the rows go to its temporary file as they come, not into a tree of cells in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:SHEET_TITLE_LENGTH])
+    bold = Font(bold=True)
+    cells = []
+    for h in header:
+        cell = WriteOnlyCell(sheet, value=neutralised(h))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    sheet.freeze_panes = "A2"
+    n = 0
+    for n, row in enumerate(rows, 1):
+        # A neutralised text never starts with "=", which openpyxl would store as a formula.
+        sheet.append([_xlsx_value(v) for v in row])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{n + 1}"
+    workbook.save(target)
 
 
 def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """One sheet: a bold, frozen header row with filters, then the rows."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:SHEET_TITLE_LENGTH]
-    sheet.append([neutralised(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        # A neutralised text never starts with "=", which openpyxl would store as a formula.
-        sheet.append([_xlsx_value(v) for v in row])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
     out = io.BytesIO()
-    workbook.save(out)
+    write_xlsx(out, sheet_title, header, rows)
     return out.getvalue()
 
 

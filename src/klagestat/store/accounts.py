@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
+from klagestat.domain.cpr import mask_cpr
+
 from .schema import login_failure, user_account, web_session
 
 
@@ -33,7 +35,9 @@ def _user(row) -> User | None:
 
 
 def normal_email(email: str) -> str:
-    return email.strip().casefold()
+    """As stored and compared; a CPR number typed as a login is masked before it is kept in the
+    failed logins (`users add` refuses such an address)."""
+    return mask_cpr(email.strip().casefold())
 
 
 def user_by_email(conn: Connection, email: str) -> User | None:
@@ -83,6 +87,10 @@ def end_session(conn: Connection, token: str) -> None:
 
 
 def record_login_failure(conn: Connection, email: str, client: str) -> None:
+    """Every login attempt is recorded as a failure *before* its password is checked, in a
+    transaction of its own, and only then are the failures counted: so parallel attempts always
+    count each other (the n-th to commit sees at least n), and no more than the limit get their
+    password checked. A successful login clears them (`clear_login_failures`)."""
     conn.execute(insert(login_failure).values(email=normal_email(email), client=client, at=_now()))
 
 

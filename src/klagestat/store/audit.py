@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
 
+from klagestat.domain.cpr import mask_cpr
+
 from .schema import audit_event
 
 
@@ -23,8 +25,11 @@ class AuditEvent:
 
 
 def record(conn: Connection, user_email: str, municipality_code: str, action: str, target: str | None = None) -> None:
-    conn.execute(insert(audit_event).values(at=dt.datetime.now().replace(microsecond=0), user_email=user_email,
-                                            municipality_code=municipality_code, action=action, target=target))
+    """One line; the target (a case id, a filter a user typed, a file name) is masked, since the
+    log can never be corrected afterwards."""
+    conn.execute(insert(audit_event).values(at=dt.datetime.now().replace(microsecond=0), user_email=mask_cpr(user_email),
+                                            municipality_code=municipality_code, action=action,
+                                            target=None if target is None else mask_cpr(target)))
 
 
 def events_of(conn: Connection, municipality_code: str, limit: int = 500) -> list[AuditEvent]:

@@ -9,6 +9,7 @@ pseudonym never leaves this module.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 
 from sqlalchemy import Connection, Integer, and_, func, insert, literal, select, update
@@ -108,9 +109,15 @@ def list_cases(conn: Connection, municipality_code: str, filters: CaseFilters, l
     return [CaseLine(*r) for r in rows], total
 
 
-def all_cases(conn: Connection, municipality_code: str, filters: CaseFilters) -> list[CaseLine]:
-    """Every matching case, for a download."""
-    return list_cases(conn, municipality_code, filters, limit=10**9)[0]
+def iter_cases(conn: Connection, municipality_code: str, filters: CaseFilters, batch: int = 5000) -> Iterator[CaseLine]:
+    """Every matching case, for a download, in the list's order, streamed: the database hands
+    the rows over `batch` at a time (a server-side cursor on PostgreSQL), so a million-row
+    register is never in memory at once."""
+    rows = conn.execution_options(stream_results=True, yield_per=batch).execute(
+        select(*(C[f.name] for f in fields(CaseLine))).where(_where(municipality_code, filters))
+        .order_by(C.body_decision_date.desc().nulls_first(), C.case_id))
+    for r in rows:
+        yield CaseLine(*r)
 
 
 @dataclass(frozen=True)

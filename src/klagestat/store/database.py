@@ -67,7 +67,7 @@ def open_database(db: str | None = None, *, create: bool = True) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # a failed statement is logged without its values
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:

@@ -2,9 +2,13 @@
 
 - The session cookie holds a random token; the database holds only its hash (store/accounts).
   The cookie is HttpOnly and SameSite=Lax, and Secure when the page is served over HTTPS.
-- CSRF: every form carries the token of the browser's CSRF cookie in a hidden field
-  `csrf_token`, and `csrf_protect` (a dependency of the whole application) refuses a POST whose
-  field is missing or differs. Another site can make a browser post, but cannot read the cookie.
+- CSRF: every form carries a token in a hidden field `csrf_token`, and `csrf_protect` (a
+  dependency of the whole application) refuses a POST whose field is missing or differs. Logged
+  in, the token is derived from the session's own (secret, HttpOnly) token, so it is tied to the
+  session and dies with it; before login (the login form) it is the browser's CSRF cookie. A POST
+  to anything but /login without a session is refused before its body is read.
+- Over HTTPS the cookies are `__Host-` cookies (Secure, Path=/, no Domain): another site on a
+  subdomain, or a page over plain HTTP, cannot set them.
 - Throttling: after MAX_FAILURES_PER_EMAIL failed logins for one e-mail (or
   MAX_FAILURES_PER_CLIENT from one address) within THROTTLE_WINDOW, logins are refused until the
   window has passed, whatever the password.
@@ -13,17 +17,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klagestat.domain.accounts import Role, password_matches
+from klagestat.domain.cpr import mask_cpr
 from klagestat.store import accounts, audit
 
 from .pages import page
@@ -46,9 +54,24 @@ class LoginRequired(Exception):
     """Raised by `current_user` when no one is logged in: the answer is the login page."""
 
 
+def cookie_name(request: Request, name: str) -> str:
+    """`__Host-` + name over HTTPS: the browser then only accepts it Secure, for / and this host."""
+    return f"__Host-{name}" if request.url.scheme == "https" else name
+
+
+def _cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(request, name))
+
+
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
+    response.set_cookie(cookie_name(request, name), value, max_age=max_age, path="/", httponly=True, samesite="lax",
                         secure=request.url.scheme == "https")
+
+
+def session_csrf_token(session_token: str) -> str:
+    """The CSRF token of a session: derived from its secret token, so only the session's own pages
+    can carry it, and a new session (a new login) has a new one."""
+    return hmac.new(session_token.encode(), b"klagestat csrf", hashlib.sha256).hexdigest()
 
 
 class CsrfCookie:
@@ -66,9 +89,11 @@ class CsrfCookie:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        existing = request.cookies.get(CSRF_COOKIE)
+        existing = _cookie(request, CSRF_COOKIE)
+        session = _cookie(request, SESSION_COOKIE)
         token = existing or secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_token"] = token
+        # Logged in, forms carry the session's token; before login, the cookie's.
+        scope.setdefault("state", {})["csrf_token"] = session_csrf_token(session) if session else token
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -92,13 +117,20 @@ def install(app: FastAPI) -> None:
 
 
 async def csrf_protect(request: Request) -> None:
-    """Refuse a POST (any unsafe method) whose form does not carry the browser's CSRF token."""
+    """Refuse a POST (any unsafe method) whose form does not carry the right CSRF token: the
+    session's, or before login the browser's CSRF cookie. Only the login form may be posted
+    without a session, and without one nothing else is read: the body is left unparsed."""
     if request.method not in UNSAFE_METHODS:
         return
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if request.url.path == "/login":
+        expected = _cookie(request, CSRF_COOKIE) or ""
+    else:
+        if await run_in_threadpool(logged_in_user, request) is None:
+            raise HTTPException(403, "Du er ikke logget ind, eller din session er udløbet. Log ind, og prøv igen.")
+        expected = session_csrf_token(_cookie(request, SESSION_COOKIE))
     form = await request.form()  # parsed once; the route reads the same form
     sent = form.get(CSRF_FIELD)
-    if not cookie or not isinstance(sent, str) or not secrets.compare_digest(sent, cookie):
+    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
         raise HTTPException(403, "Formularen mangler sit sikkerhedstegn (CSRF), eller det passer ikke. "
                                  "Genindlæs siden, og prøv igen.")
 
@@ -106,7 +138,7 @@ async def csrf_protect(request: Request) -> None:
 def logged_in_user(request: Request) -> accounts.User | None:
     """The user of the request's session cookie, or None; kept on the request for the page."""
     if not hasattr(request.state, "user"):
-        token = request.cookies.get(SESSION_COOKIE)
+        token = _cookie(request, SESSION_COOKIE)
         request.state.user = None
         if token:
             with request.app.state.engine.begin() as conn:
@@ -149,18 +181,22 @@ def login_form(request: Request, next: str | None = None):
 @router.post("/login")
 def login(request: Request, email: Annotated[str, Form(max_length=254)] = "",
           password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form()] = ""):
+    email = mask_cpr(email)  # shown again on the form and counted in the failed logins
     engine = request.app.state.engine
     client = request.client.host if request.client else "?"
+    # The attempt counts as a failure first, committed on its own, and is counted with the others
+    # afterwards: parallel attempts can't all see the count before any of them (store/accounts).
+    with engine.begin() as conn:
+        accounts.record_login_failure(conn, email, client)
     with engine.begin() as conn:
         by_email, by_client = accounts.recent_login_failures(conn, email, client, THROTTLE_WINDOW)
     minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
+    if by_email > MAX_FAILURES_PER_EMAIL or by_client > MAX_FAILURES_PER_CLIENT:  # this attempt included
         return page(request, "login.html", status_code=429, title="Log ind", next=_safe_next(next), email=email,
                     error=f"For mange mislykkede forsøg på at logge ind. Vent {minutes} minutter, og prøv igen.")
     with engine.begin() as conn:
         user = accounts.user_by_email(conn, email)
         if not password_matches(user.password_hash if user else None, password):
-            accounts.record_login_failure(conn, email, client)
             return page(request, "login.html", status_code=401, title="Log ind", next=_safe_next(next), email=email,
                         error="Forkert e-mail eller adgangskode.")
         accounts.clear_login_failures(conn, email)
@@ -175,10 +211,10 @@ def login(request: Request, email: Annotated[str, Form(max_length=254)] = "",
 
 @router.post("/logout")
 def logout(request: Request):
-    token = request.cookies.get(SESSION_COOKIE)
+    token = _cookie(request, SESSION_COOKIE)
     if token:
         with request.app.state.engine.begin() as conn:
             accounts.end_session(conn, token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/", secure=request.url.scheme == "https")
     return response

@@ -19,6 +19,7 @@ from klagestat import api
 from klagestat.catalogue import load_catalogue
 
 from . import accounts, case_area, errors, json_api, public
+from .masking import MaskCprInRequests, install_log_filter
 from .pages import STATIC
 from .upload_limit import UploadLimit
 
@@ -72,7 +73,11 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     app.state.geojson = (Path(geojson), geojson_code) if geojson else None
 
     app.add_middleware(UploadLimit)
+    app.add_middleware(MaskCprInRequests)  # before any route, log or error page sees the request
     app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers are on every answer
+    install_log_filter()
+    app.router.add_event_handler("startup", install_log_filter)  # again once the server has set up its logging
+    app.router.add_event_handler("startup", case_area.remove_stale_uploads)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(json_api.router)
     app.include_router(json_api.docs_router)

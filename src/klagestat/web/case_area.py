@@ -9,23 +9,28 @@ in the same transaction as the read.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
 import secrets
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from klagestat import api
 from klagestat.analysis.rates import NoDataError
 from klagestat.domain.accounts import Role
+from klagestat.domain.cpr import mask_cpr
 from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.register import REASSESSMENT_NAMES_DA
@@ -37,7 +42,7 @@ from klagestat.store import case_area as cases
 from klagestat.store.accounts import User, users_of
 
 from .accounts import current_user, role_at_least
-from .pages import download, page
+from .pages import download, download_file, download_stream, page
 
 router = APIRouter(prefix="/sager")
 
@@ -104,14 +109,34 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
     if kind not in ("csv", "xlsx"):
         raise HTTPException(404)
     filters = _filters(year, area, provision, outcome, pending)
-    with request.app.state.engine.begin() as conn:
-        lines = cases.all_cases(conn, user.municipality_code, filters)
+    engine = request.app.state.engine
+    with engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, f"hent sagsliste ({kind})", filters.describe())
-    rows = [(c.case_id, c.committee, c.legal_basis, c.provision_key, c.decision_date, c.complaint_body,
-             c.body_decision_date, OUTCOME_NAMES_DA.get(Outcome(c.outcome)) if c.outcome else "Verserer",
-             c.outcome_label) for c in lines]
-    body = exports.csv_bytes(EXPORT_HEADER, rows) if kind == "csv" else exports.xlsx_bytes("Sager", EXPORT_HEADER, rows)
-    return download(body, f"sager-{user.municipality_code}.{kind}")
+
+    def rows(conn) -> Iterator[tuple]:
+        for c in cases.iter_cases(conn, user.municipality_code, filters):
+            yield (c.case_id, c.committee, c.legal_basis, c.provision_key, c.decision_date, c.complaint_body,
+                   c.body_decision_date, OUTCOME_NAMES_DA.get(Outcome(c.outcome)) if c.outcome else "Verserer",
+                   c.outcome_label)
+
+    name = f"sager-{user.municipality_code}.{kind}"
+    if kind == "csv":
+        def csv_pieces() -> Iterator[bytes]:  # the rows stream from the database to the browser
+            with engine.connect() as conn:
+                yield from exports.csv_chunks(EXPORT_HEADER, rows(conn))
+
+        return download_stream(csv_pieces(), name)
+    # XLSX is a zip archive, finished only at its end: written to a private temporary file with
+    # openpyxl's write-only mode (flat memory), then sent from the file, which is removed after.
+    folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-export-", dir=_Uploads.parent()))
+    try:
+        path = folder / name
+        with engine.connect() as conn:
+            exports.write_xlsx(path, "Sager", EXPORT_HEADER, rows(conn))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return download_file(path, name, cleanup=lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 # ---- import ---------------------------------------------------------------------------------------
@@ -126,26 +151,46 @@ class _Upload:
 
 class _Uploads:
     """Files waiting between their preview and the analyst's confirmation, each in a folder of
-    its own, reachable only with a random token and only by the user who sent it."""
+    its own, reachable only with a random token and only by the user who sent it.
+
+    A raw register holds CPR numbers, so no upload outlives its use: its folder is removed when
+    the import is confirmed, when the preview fails in any way, when it has waited UPLOAD_LIFETIME
+    (checked on every upload and every few minutes), and, for a server that stopped without
+    tidying up, at the next start. The folders live in one private folder (0700) per system user,
+    named by the server's process id, so a start removes only what dead servers left."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._waiting: dict[str, _Upload] = {}
 
+    @staticmethod
+    def parent() -> Path:
+        parent = Path(tempfile.gettempdir()) / f"klagestat-uploads-{os.getuid()}"
+        parent.mkdir(mode=0o700, exist_ok=True)
+        info = parent.lstat()
+        if parent.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise RuntimeError(f"the upload folder {parent} is not this user's private folder")
+        return parent
+
     def keep(self, user: User, upload: UploadFile) -> tuple[str, Path]:
-        self._expire()
-        folder = Path(tempfile.mkdtemp(prefix="klagestat-upload-"))
-        # The user's file name, without any folder part, is kept: messages name the file.
+        self.expire()
+        folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.parent()))
+        # The user's file name, without any folder part and masked, is kept: messages name the file.
         name = Path((upload.filename or "klageregister.csv").replace("\\", "/")).name or "klageregister.csv"
-        path = folder / name
-        with path.open("wb") as out:
-            shutil.copyfileobj(upload.file, out)
+        path = folder / mask_cpr(name)
+        try:
+            with path.open("wb") as out:
+                shutil.copyfileobj(upload.file, out)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._waiting[token] = _Upload(user.id, folder, path, time.monotonic())
         return token, path
 
     def take(self, user: User, token: str) -> _Upload | None:
+        self.expire()
         with self._lock:
             upload = self._waiting.get(token)
             if upload is None or upload.user_id != user.id:
@@ -155,15 +200,48 @@ class _Uploads:
     def drop(self, upload: _Upload) -> None:
         shutil.rmtree(upload.folder, ignore_errors=True)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         now = time.monotonic()
         with self._lock:
             old = [t for t, u in self._waiting.items() if now - u.at > UPLOAD_LIFETIME]
             for token in old:
                 self.drop(self._waiting.pop(token))
 
+    def remove_stale(self) -> None:
+        """The folders of servers that are no longer running."""
+        for folder in self.parent().iterdir():
+            pid = folder.name.split("-", 1)[0]
+            if not pid.isdigit() or not _running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 _uploads = _Uploads()
+EXPIRY_INTERVAL = 300  # seconds between sweeps for abandoned previews
+
+
+async def remove_stale_uploads() -> None:
+    """At start-up: what earlier servers left behind; then a sweep every EXPIRY_INTERVAL."""
+    _uploads.remove_stale()
+
+    async def sweep() -> None:
+        while True:
+            await asyncio.sleep(EXPIRY_INTERVAL)
+            await run_in_threadpool(_uploads.expire)
+
+    _sweeper.append(asyncio.get_running_loop().create_task(sweep()))
+
+
+_sweeper: list = []  # holds the task, so it isn't collected
 
 
 @router.get("/import")
@@ -182,6 +260,9 @@ def import_preview(request: Request, user: Analyst, file: Annotated[UploadFile, 
         _drop(user, token)
         return _case_page(request, user, "import.html", status_code=422, title="Importér klageregister",
                           problems=error.problems, headline=error.headline)
+    except BaseException:
+        _drop(user, token)  # a failed preview keeps no file
+        raise
     with request.app.state.engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, "forhåndsvis import", path.name)
     if report.status == "unchanged":
@@ -289,6 +370,7 @@ def users(request: Request, user: Admin):
 @router.post("/brugere")
 def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_length=254)],
              role: Annotated[str, Form(max_length=20)], password: Annotated[str, Form(max_length=1024)]):
+    email = mask_cpr(email)  # shown again on the form; api.add_user refuses an address with a CPR number
     existing = api.user_by_email(request.app.state.engine, email)
     if existing is not None and existing.municipality_code != user.municipality_code:
         # An admin manages the own municipality's users only; the e-mail is taken elsewhere.
@@ -324,7 +406,7 @@ def edit_learning(request: Request, user: Analyst, case_id: Annotated[str, Form(
     return RedirectResponse(request.url_for("one_case", case_id=case_id).path, status_code=303)
 
 
-@router.get("/{case_id:path}", name="one_case")
+@router.get("/sag/{case_id:path}", name="one_case")
 def one_case(request: Request, user: Reader, case_id: str):
     with request.app.state.engine.begin() as conn:
         versions = cases.case_versions(conn, user.municipality_code, case_id)
@@ -336,3 +418,10 @@ def one_case(request: Request, user: Reader, case_id: str):
                       history=versions[1:], citizen_cases=citizen_cases, outcome_names=OUTCOME_NAMES_DA,
                       reassessment_names=REASSESSMENT_NAMES_DA, reason_names=_vocabulary.reason_names,
                       can_edit=Role(user.role).at_least(Role.ANALYST))
+
+
+@router.get("/{case_id:path}")
+def one_case_short(request: Request, user: Reader, case_id: str):
+    """The case's address before /sager/sag/: a case whose sags_id is the name of a page (log,
+    import, brugere …) could not be opened there, so cases moved; old links still lead to them."""
+    return RedirectResponse(request.url_for("one_case", case_id=case_id).path, status_code=307)

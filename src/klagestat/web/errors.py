@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from klagestat.analysis.rates import NoDataError
 from klagestat.domain.areas import AmbiguousAreaError
+from klagestat.domain.cpr import mask_cpr
 from klagestat.ingest.problems import InputError
 
 from .pages import message_page
@@ -31,6 +32,7 @@ TITLES = {
 
 
 def _answer(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    message = mask_cpr(message)  # a message may quote what the user sent
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
     response = message_page(request, TITLES.get(status, "Fejl"), message, status)

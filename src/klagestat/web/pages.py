@@ -6,11 +6,13 @@ security headers; a route only chooses the template and its data.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from klagestat.render import numbers
@@ -63,10 +65,24 @@ MEDIA_TYPES = {
 _ASCII_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
-def download(content: bytes, name: str) -> Response:
-    """A file to save, its type from its ending: the Danish name for browsers that read it
-    (RFC 6266), an ASCII one for the rest."""
+def _download_headers(name: str) -> dict[str, str]:
+    """The Danish name for browsers that read it (RFC 6266), an ASCII one for the rest."""
     ascii_name = name.translate(_ASCII_LETTERS).encode("ascii", "replace").decode().replace("?", "_")
-    disposition = f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'
-    return Response(content, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]],
-                    headers={"Content-Disposition": disposition})
+    return {"Content-Disposition": f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'}
+
+
+def download(content: bytes, name: str) -> Response:
+    """A file to save, its type from its ending."""
+    return Response(content, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]], headers=_download_headers(name))
+
+
+def download_stream(pieces: Iterable[bytes], name: str) -> Response:
+    """A file to save, sent as its pieces are made (run in the threadpool when they are read
+    from the database)."""
+    return StreamingResponse(pieces, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]], headers=_download_headers(name))
+
+
+def download_file(path: Path, name: str, cleanup: Callable[[], None]) -> Response:
+    """A file on disk to save; `cleanup` runs when it has been sent (or the sending failed)."""
+    return FileResponse(path, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]], headers=_download_headers(name),
+                        background=BackgroundTask(cleanup))

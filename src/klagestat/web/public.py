@@ -203,7 +203,9 @@ class Site:
             with_figures = [r.area.code for r in self.year_table(year).rows
                             if r.area.level is AreaLevel.MUNICIPALITY and r.counts is not None]
             with self.engine.connect() as conn:
-                cases = danmarkskort_cases(conn, self.catalogue, list(dict.fromkeys(with_figures)), year)
+                # The public pages never read a register (with_register=False): it is private.
+                cases = danmarkskort_cases(conn, self.catalogue, list(dict.fromkeys(with_figures)), year,
+                                           with_register=False)
                 return {c.municipality.code: c for c in cases}
         cases = self.data(("cases", year), build)
         if code not in cases:

@@ -3,6 +3,8 @@ limit as `klagestat import cases`), with a little room for the form around the f
 
 Checked on the Content-Length header before anything is read, and again while the body streams
 in (a body sent in chunks has no Content-Length), so an oversized upload never reaches the disk.
+A request without a session cookie can only be a login (`accounts.csrf_protect` refuses the rest
+before reading them): it may send no more than FORM_ROOM.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klagestat.ingest.case_files import max_import_bytes
 
+from .accounts import SESSION_COOKIE
 from .pages import message_page
 
 FORM_ROOM = 64 * 1024  # the multipart headers and the form's other fields
@@ -25,6 +28,8 @@ class _TooLarge(HTTPException):
 
 
 def _refusal(limit: int) -> str:
+    if limit <= FORM_ROOM:
+        return "Forespørgslen er for stor. Filer kan kun sendes, når du er logget ind; log ind, og prøv igen."
     return (f"Filen er for stor: grænsen er {limit // (1024 * 1024) or 1} MB. Del registret i flere filer, eller "
             "bed administratoren hæve grænsen (miljøvariablen KLAGESTAT_MAX_IMPORT_MB).")
 
@@ -37,9 +42,11 @@ class UploadLimit:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        limit = max_import_bytes()
+        headers = dict(scope["headers"])
+        # The session cookie's name is also inside its __Host- name.
+        limit = max_import_bytes() if SESSION_COOKIE.encode() in headers.get(b"cookie", b"") else FORM_ROOM
         allowed = limit + FORM_ROOM
-        length = dict(scope["headers"]).get(b"content-length")
+        length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > allowed:
             await self._refuse(scope, receive, send, limit)
             return
