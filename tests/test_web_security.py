@@ -332,7 +332,7 @@ def test_markup_in_a_register_is_shown_as_text_on_every_page(site, xss_register)
         "analyses": analyst.get("/sager/analyser", params={"year": "2024"}),
         "audit log": admin.get("/sager/log"),
         "html report": analyst.get("/sager/klagerapport/hent", params={"year": "2024", "format": "html"}),
-        "missing case": analyst.get("/sager/<script>alert(7)</script>"),
+        "missing case": analyst.get("/sager/sag/<script>alert(7)</script>"),
         "bad outcome": analyst.get("/sager", params={"outcome": "<script>alert(1)</script>"}),
         "bad login": client_for(site.app, address="10.7.0.1").post(
             "/login", data={"email": '"><script>alert(1)</script>', "password": "x" * 10,

@@ -6,7 +6,7 @@
   dependency of the whole application) refuses a POST whose field is missing or differs. Logged
   in, the token is derived from the session's own (secret, HttpOnly) token, so it is tied to the
   session and dies with it; before login (the login form) it is the browser's CSRF cookie. A POST
-  to anything but /login without a session is refused before its body is read.
+  to anything but /login without a session is sent to the login page before its body is read.
 - Over HTTPS the cookies are `__Host-` cookies (Secure, Path=/, no Domain): another site on a
   subdomain, or a page over plain HTTP, cannot set them.
 - Throttling: after MAX_FAILURES_PER_EMAIL failed logins for one e-mail (or
@@ -126,7 +126,7 @@ async def csrf_protect(request: Request) -> None:
         expected = _cookie(request, CSRF_COOKIE) or ""
     else:
         if await run_in_threadpool(logged_in_user, request) is None:
-            raise HTTPException(403, "Du er ikke logget ind, eller din session er udløbet. Log ind, og prøv igen.")
+            raise LoginRequired()  # to the login page, the body unread
         expected = session_csrf_token(_cookie(request, SESSION_COOKIE))
     form = await request.form()  # parsed once; the route reads the same form
     sent = form.get(CSRF_FIELD)

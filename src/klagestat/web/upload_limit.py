@@ -28,7 +28,7 @@ class _TooLarge(HTTPException):
 
 
 def _refusal(limit: int) -> str:
-    if limit <= FORM_ROOM:
+    if not limit:
         return "Forespørgslen er for stor. Filer kan kun sendes, når du er logget ind; log ind, og prøv igen."
     return (f"Filen er for stor: grænsen er {limit // (1024 * 1024) or 1} MB. Del registret i flere filer, eller "
             "bed administratoren hæve grænsen (miljøvariablen KLAGESTAT_MAX_IMPORT_MB).")
@@ -43,8 +43,8 @@ class UploadLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        # The session cookie's name is also inside its __Host- name.
-        limit = max_import_bytes() if SESSION_COOKIE.encode() in headers.get(b"cookie", b"") else FORM_ROOM
+        # No file without a session (the session cookie's name is also inside its __Host- name).
+        limit = max_import_bytes() if SESSION_COOKIE.encode() in headers.get(b"cookie", b"") else 0
         allowed = limit + FORM_ROOM
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > allowed:
