@@ -116,20 +116,20 @@ def import_statbank(
         for data in parsed:
             existing = find_vintage(conn, data.sha256)
             if existing is not None:
-                reports.append(ImportReport(mask_cpr(data.file), "unchanged", existing, format=data.format))
+                reports.append(ImportReport(data.file, "unchanged", existing, format=data.format))
                 continue
             if progress:
-                progress(f"Gemmer {mask_cpr(data.file)}")
+                progress(f"Gemmer {data.file}")
             written = write_vintage(
                 conn,
-                NewVintage(mask_cpr(Path(data.file).name), data.format, data.sha256, as_of, synthetic, len(data.cells)),
+                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic, len(data.cells)),
                 [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
                 data.cells.columns(),
                 _slots(data),
             )
             notes = data.notes + narrower_than_before(conn, written.id, catalogue)
             reports.append(ImportReport(
-                file=mask_cpr(data.file), status="imported", vintage=written, cells=len(data.cells),
+                file=data.file, status="imported", vintage=written, cells=len(data.cells),
                 derived=int(data.cells.derived.sum()), years=data.years,
                 municipalities=sum(1 for lvl in data.areas.values() if lvl is AreaLevel.MUNICIPALITY),
                 national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),
@@ -191,7 +191,8 @@ def import_cases(
         digest = file_sha256(path)
         migrate(engine)
         try:
-            return _import_register(engine, path, str(file), code, digest, sheet_rows, choice, catalogue, vocabulary,
+            # The file's name is shown and stored: masked once, here.
+            return _import_register(engine, mask_cpr(str(file)), code, digest, sheet_rows, choice, catalogue, vocabulary,
                                     strict, synthetic, today, progress, preview)
         except _RolledBack as e:
             return e.report
@@ -204,25 +205,25 @@ class _RolledBack(Exception):
         self.report = report
 
 
-def _import_register(engine, path, file, code, digest, sheet_rows, choice, catalogue, vocabulary, strict, synthetic,
+def _import_register(engine, file, code, digest, sheet_rows, choice, catalogue, vocabulary, strict, synthetic,
                      today, progress, preview) -> CaseImportReport:
     """The import's one transaction: check the file is new, then write cases and rejects."""
     with engine.begin() as conn:
         bulk_write_settings(conn)
         existing_import = find_case_import(conn, code, digest)
         if existing_import is not None:
-            return CaseImportReport(mask_cpr(str(file)), "unchanged", code, existing_import, position=sheet_rows.position)
+            return CaseImportReport(file, "unchanged", code, existing_import, position=sheet_rows.position)
 
         reader = RegisterReader(catalogue, vocabulary, choice, load_key, today, sheet_rows.position)
         if progress:
             progress(f"Importerer {file}")
-        import_id = start_case_import(conn, code, mask_cpr(path.name), sheet_rows.file_format, digest, synthetic)
+        import_id = start_case_import(conn, code, Path(file).name, sheet_rows.file_format, digest, synthetic)
         with closing(reader.read_beside(sheet_rows.rows)) as chunks:  # closed: the child stops if writing fails
             counts = _write_register(conn, code, import_id, chunks, existing_cases(conn, code))
         rejects = counts.pop("rejects")
         if reader.summary.key_fingerprint is not None:
             _check_key(conn, reader.summary.key_fingerprint)  # a wrong key raises: nothing is committed
-        report = CaseImportReport(mask_cpr(str(file)), "imported", code, None, rejects, reader.summary, choice.ignored,
+        report = CaseImportReport(file, "imported", code, None, rejects, reader.summary, choice.ignored,
                                   position=sheet_rows.position, notes=list(sheet_rows.notes))
         if strict and rejects:
             report.status = "rejected"

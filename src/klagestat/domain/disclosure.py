@@ -43,6 +43,11 @@ class Disclosure:
         return key not in self.hidden
 
 
+def is_small(count: int, threshold: int = SUPPRESS_BELOW) -> bool:
+    """A count that could point to a citizen: 1 .. threshold-1."""
+    return 0 < count < threshold
+
+
 def suppress(values: Mapping[Hashable, int], equations: Iterable[Equation],
              threshold: int = SUPPRESS_BELOW) -> Disclosure:
     """Hide every count in 1 .. threshold-1, and then as few others as this greedy search finds,
@@ -53,52 +58,50 @@ def suppress(values: Mapping[Hashable, int], equations: Iterable[Equation],
         if values[e.total] != sum(values[p] for p in e.parts):
             raise ValueError(f"the equation for {e.total!r} does not hold: {values[e.total]} ≠ "
                              f"{' + '.join(str(values[p]) for p in e.parts)}")
-    hidden = {key for key, value in values.items() if 0 < value < threshold}
-    while True:
-        exposed = _derivable(hidden, values, equations)
-        if not exposed:
-            return Disclosure(dict(values), frozenset(hidden))
-        partner = next((p for cell in sorted(exposed, key=repr)
-                        if (p := _partner(cell, hidden, values, equations)) is not None), None)
-        if partner is None:
-            # Every equation holding an exposed cell is hidden throughout, and yet the cell follows:
-            # hide a shown member of any equation that touches a hidden cell.
-            partner = next((min(shown, key=lambda m: _cost(m, e, values)) for e in equations
-                            if {e.total, *e.parts} & hidden
-                            and (shown := [m for m in (*e.parts, e.total) if m not in hidden])), None)
+    hidden = {key for key, value in values.items() if is_small(value, threshold)}
+    while exposed := _derivable(hidden, equations):
+        partner = _next_to_hide(exposed, hidden, values, equations)
         if partner is None:  # nothing shown is tied to a hidden cell: what follows, follows from zeros
-            return Disclosure(dict(values), frozenset(hidden))
+            break
         hidden.add(partner)
-
-
-def share_shown(disclosure: Disclosure, part: Hashable, whole: Hashable | None = None,
-                threshold: int = SUPPRESS_BELOW) -> bool:
-    """Whether part / whole may be shown: both counts shown, and the part and the rest both at least
-    `threshold` ("50 % of 4" gives a count away even when 4 is shown)."""
-    values = disclosure.values
-    if not disclosure.shown(part) or (whole is not None and not disclosure.shown(whole)):
-        return False
-    if whole is None:
-        return True
-    return min(values[part], values[whole] - values[part]) >= threshold
+    return Disclosure(dict(values), frozenset(hidden))
 
 
 def rate_shown(part: int, whole: int, threshold: int = SUPPRESS_BELOW) -> bool:
-    """For a rate whose counts the output doesn't show: only when the part and the rest are both
-    at least `threshold`."""
+    """Whether part / whole may be shown as a share or rate: the part and the rest both at least
+    `threshold` ("50 % of 4" gives a count away even when 4 is shown)."""
     return whole > 0 and min(part, whole - part) >= threshold
 
 
-def _partner(cell: Hashable, hidden: set, values: Mapping[Hashable, int],
-             equations: Sequence[Equation]) -> Hashable | None:
-    """The cell to hide next so that `cell` is protected: a shown member of an equation that holds
-    `cell`, preferring the equation where the cell is most exposed (fewest hidden members)."""
-    for e in sorted((e for e in equations if cell == e.total or cell in e.parts),
-                    key=lambda e: (sum(m in hidden for m in (e.total, *e.parts)), repr(e.total))):
-        shown = [m for m in (*e.parts, e.total) if m not in hidden]
-        if shown:
-            return min(shown, key=lambda m: _cost(m, e, values))
-    return None
+def share_shown(disclosure: Disclosure, part: Hashable, whole: Hashable, threshold: int = SUPPRESS_BELOW) -> bool:
+    """As `rate_shown`, for two counts of the output, which must both be shown."""
+    return (disclosure.shown(part) and disclosure.shown(whole)
+            and rate_shown(disclosure.values[part], disclosure.values[whole], threshold))
+
+
+def _members(e: Equation) -> tuple[Hashable, ...]:
+    return (*e.parts, e.total)
+
+
+def _next_to_hide(exposed: list[Hashable], hidden: set, values: Mapping[Hashable, int],
+                  equations: Sequence[Equation]) -> Hashable | None:
+    """The cheapest shown member of an equation that holds an exposed cell, from the equation
+    where the cell is most exposed (fewest hidden members). When every such equation is hidden
+    throughout (the cell follows from equations combined), any equation touching a hidden cell."""
+    def hidden_count(e: Equation) -> int:
+        return sum(m in hidden for m in _members(e))
+
+    for cell in sorted(exposed, key=repr):
+        holding = sorted((e for e in equations if cell in _members(e)), key=lambda e: (hidden_count(e), repr(e.total)))
+        candidates = [e for e in holding if hidden_count(e) < len(_members(e))]
+        if candidates:
+            return _cheapest_shown(candidates[0], hidden, values)
+    touching = [e for e in equations if 0 < hidden_count(e) < len(_members(e))]
+    return _cheapest_shown(touching[0], hidden, values) if touching else None
+
+
+def _cheapest_shown(e: Equation, hidden: set, values: Mapping[Hashable, int]) -> Hashable:
+    return min((m for m in _members(e) if m not in hidden), key=lambda m: _cost(m, e, values))
 
 
 def _cost(member: Hashable, equation: Equation, values: Mapping[Hashable, int]) -> tuple:
@@ -110,7 +113,7 @@ def _cost(member: Hashable, equation: Equation, values: Mapping[Hashable, int]) 
     return (1 if member == equation.total else 0, value, repr(member))
 
 
-def _derivable(hidden: set, values: Mapping[Hashable, int], equations: Sequence[Equation]) -> list[Hashable]:
+def _derivable(hidden: set, equations: Sequence[Equation]) -> list[Hashable]:
     """The hidden cells that a reader could compute from the shown ones with the equations.
 
     Each equation, with the shown values put in, is a linear equation in the hidden cells. A

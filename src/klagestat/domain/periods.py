@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,10 @@ class Period:
 
     def label(self) -> str:
         return str(self.year) if self.is_year else f"{self.year}K{self.quarter}"
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, 1 if self.is_year else 3 * self.quarter - 2, 1)
 
 
 def parse_period(text: str) -> Period | None:

@@ -11,9 +11,8 @@ The rules (design.md, "Statistics-bank files"):
 
 from __future__ import annotations
 
-import datetime as dt
-
 import codecs
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from klagestat.domain.catalogue import Area, AreaLevel, Catalogue
+from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.legal_basis import UNMAPPED, BasisLevel, BasisRef, split_numeric_prefix
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, TOTAL, Outcome
 from klagestat.domain.periods import Period, parse_period
@@ -120,7 +120,7 @@ def read_statbank(
     label_map: LabelMap | None = None,
     allow_unmapped: bool = False,
 ) -> StatbankData:
-    name = str(path)
+    name = mask_cpr(str(path))  # the name is shown and stored: no CPR number in it
     problems = ProblemList(name, importing=True)
     try:
         data = path.read_bytes()
@@ -210,8 +210,7 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
             problems.add("Ukendt periode. Forventet et år (2024) eller et kvartal (2024K1).",
                          line=line, column=col["period"], value=label)
             period = Period(0, 0)
-        elif period.year > dt.date.today().year or (period.year == dt.date.today().year and period.quarter
-                                                      and period.quarter > (dt.date.today().month + 2) // 3):
+        elif period.first_day > dt.date.today():
             problems.add("Perioden ligger i fremtiden; Ankestyrelsen kan ikke have afgjort sager i den endnu. "
                          "Er året tastet forkert?", line=line, column=col["period"], value=label)
             period = Period(0, 0)

@@ -17,7 +17,7 @@ from fractions import Fraction
 from klagestat.analysis.complaints import ComplaintReport, GroupLine
 from klagestat.analysis.rates import RateRow
 from klagestat.analysis.register import OtherBodyRow
-from klagestat.domain.disclosure import Disclosure, Equation, rate_shown, share_shown, suppress
+from klagestat.domain.disclosure import Disclosure, Equation, is_small, rate_shown, share_shown, suppress
 from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.rates import Definition
 from klagestat.domain.register import RegisterVocabulary
@@ -73,9 +73,8 @@ class _Counts:
                 return "–"
             if not rate_shown(counts.reversed, whole):
                 return "–"
-            dismissed = counts.decided - counts.merits
-            if decided is not None and (not self.shown(decided) or 0 < dismissed < 3):
-                return "–"
+            if decided is not None and (not self.shown(decided) or is_small(counts.decided - counts.merits)):
+                return "–"  # beside the decided cases, the rate would give the dismissed ones away
         return numbers.municipal_percent(Fraction(counts.reversed, whole))
 
     def row_rate(self, row: RateRow | None, decided: Hashable | None = None, reversed_: Hashable | None = None) -> str:
@@ -91,12 +90,17 @@ class _Counts:
 
 
 def _counts_of(row: RateRow | None) -> OutcomeCounts | None:
-    return row.counts if row is not None and row.counts is not None else None
+    return row.counts if row is not None else None
+
+
+def _outcomes(row) -> OutcomeCounts:
+    """The outcome counts of a register table's row (other bodies, decision years)."""
+    return OutcomeCounts(row.upheld, row.changed, row.remitted, row.dismissed)
 
 
 @dataclass
 class _Parts:
-    """What the document shows, with the cell keys of its counts."""
+    """Which areas and complaint bodies the document shows (fewer in the public version)."""
 
     areas: list[GroupLine]  # empty: the area table is left out
     bodies: list[OtherBodyRow]
@@ -142,8 +146,7 @@ def _document_cells(report: ComplaintReport, parts: _Parts) -> tuple[dict[Hashab
         values[("year", i, "cases")], values[("year", i, "reversed")] = r.cases, r.reversed
     values[("years", "cases")] = sum(r.cases for r in rows)
     tie(("years", "cases"), [("year", i, "cases") for i in range(len(rows))])
-    if values[("years", "cases")] == values[("ast", "decided")]:
-        tie(("ast", "decided"), [("year", i, "cases") for i in range(len(rows))])
+    tie(("ast", "decided"), [("year", i, "cases") for i in range(len(rows))])
     tie(("ast", "reversed"), [("year", i, "reversed") for i in range(len(rows))])
 
     reasons = report.reasons
@@ -163,8 +166,9 @@ def _document_cells(report: ComplaintReport, parts: _Parts) -> tuple[dict[Hashab
 
 def _public_bodies(rows: list[OtherBodyRow], vocabulary: RegisterVocabulary) -> list[OtherBodyRow]:
     """The other complaint bodies by their catalogue names; the ones typed otherwise in one row."""
-    known = [r for r in rows if vocabulary.find_body(r.body) is not None]
-    typed = [r for r in rows if vocabulary.find_body(r.body) is None]
+    known, typed = [], []
+    for r in rows:
+        (known if vocabulary.find_body(r.body) is not None else typed).append(r)
     if typed:
         fields = ("upheld", "changed", "remitted", "dismissed", "decided", "pending", "merits", "reversed")
         sums = {f: sum(getattr(r, f) for r in typed) for f in fields}
@@ -211,8 +215,7 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
             caption=f"Tabel {next(table_numbers)}: Klager ved andre klageinstanser {year}",
             header=("Klageinstans", "Afgjorte sager", "Omgjorte sager", "Omgørelsesprocent", "Verserende"),
             rows=tuple((r.body, counts.n(("body", i, "decided")), counts.n(("body", i, "reversed")),
-                        counts.rate(OutcomeCounts(r.upheld, r.changed, r.remitted, r.dismissed), None,
-                                    ("body", i, "decided"), ("body", i, "reversed")),
+                        counts.rate(_outcomes(r), None, ("body", i, "decided"), ("body", i, "reversed")),
                         counts.n(("body", i, "pending"))) for i, r in enumerate(parts.bodies))),
             counts.note())
     else:
@@ -298,8 +301,7 @@ def _decision_years(table_numbers: Iterator[int], report: ComplaintReport, count
         "Ankestyrelsen har haft ventetid, så mange af årets afgørelser gælder kommunens afgørelser fra tidligere år."))
     table_rows = tuple((str(r.decision_year) if r.decision_year else "Ikke registreret", counts.n(("year", i, "cases")),
                         counts.share(("year", i, "cases"), ("years", "cases")), counts.n(("year", i, "reversed")),
-                        counts.rate(OutcomeCounts(r.upheld, r.changed, r.remitted, r.dismissed), None,
-                                    ("year", i, "cases"), ("year", i, "reversed")))
+                        counts.rate(_outcomes(r), None, ("year", i, "cases"), ("year", i, "reversed")))
                        for i, r in enumerate(rows))
     blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Klager afgjort {report.year} efter året for kommunens afgørelse",
                         header=("Kommunens afgørelsesår", "Sager", "Andel", "Omgjorte", "Omgørelsesprocent"),

@@ -71,18 +71,22 @@ def _download_headers(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'}
 
 
+def _media_type(name: str) -> str:
+    return MEDIA_TYPES[name.rsplit(".", 1)[-1]]
+
+
 def download(content: bytes, name: str) -> Response:
     """A file to save, its type from its ending."""
-    return Response(content, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]], headers=_download_headers(name))
+    return Response(content, media_type=_media_type(name), headers=_download_headers(name))
 
 
 def download_stream(pieces: Iterable[bytes], name: str) -> Response:
     """A file to save, sent as its pieces are made (run in the threadpool when they are read
     from the database)."""
-    return StreamingResponse(pieces, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]], headers=_download_headers(name))
+    return StreamingResponse(pieces, media_type=_media_type(name), headers=_download_headers(name))
 
 
 def download_file(path: Path, name: str, cleanup: Callable[[], None]) -> Response:
     """A file on disk to save; `cleanup` runs when it has been sent (or the sending failed)."""
-    return FileResponse(path, media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]], headers=_download_headers(name),
+    return FileResponse(path, media_type=_media_type(name), headers=_download_headers(name),
                         background=BackgroundTask(cleanup))
