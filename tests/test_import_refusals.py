@@ -38,6 +38,7 @@ BAD_FILES = {
     "nested.json": (lambda: b"[" * 100_000 + b"]" * 100_000, "lag inden i hinanden"),
     "shape.json": (lambda: b'{"dimension": {"a": 5}}', "JSON-stat"),
     "future.csv": (lambda: (HEADER + _rows(period="2099K1")).encode(), "fremtiden"),
+    "utf16.csv": (lambda: (HEADER + _rows()).encode("utf-16"), "UTF-16"),
 }
 
 

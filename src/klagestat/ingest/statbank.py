@@ -151,6 +151,9 @@ def _refuse_binary(data: bytes, problems: ProblemList) -> None:
                      "som CSV (semikolonsepareret) eller JSON-stat, eller åbn den i Excel og gem den som CSV.")
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         problems.add("Filen er et gammelt Excel-regneark (XLS). Gem den som CSV (semikolonsepareret) i Excel.")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problems.add("Filen er gemt som UTF-16 (Excels \"Unicode-tekst\"). Gem den som CSV UTF-8 "
+                     "(semikolonsepareret), eller hent den igen fra statistikbanken.")
     elif b"\x00" in data[:65536]:
         problems.add("Filen er ikke en tekstfil (den indeholder binære data). Forventet statistikbankens CSV "
                      "(semikolonsepareret) eller JSON-stat.")
