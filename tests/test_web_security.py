@@ -524,7 +524,7 @@ def _assert_security_headers(response, where: str) -> None:
 
 @pytest.mark.parametrize("who, path, status", [
     (None, "/login", 200), (READER, "/sager", 200), (READER, "/sager/sag/ALL-00001", 200),
-    (READER, "/sager/findes-ikke", 404), (READER, "/sager/import", 403), (ADMIN, "/sager/log", 200),
+    (READER, "/sager/sag/findes-ikke", 404), (READER, "/sager/import", 403), (ADMIN, "/sager/log", 200),
     (READER, "/sager/analyser?year=2024", 200), (READER, "/sager/eksport.csv", 200),
     (READER, "/sager/klagerapport/hent?year=2024&format=html", 200), (None, "/", 200),
 ])

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -71,7 +72,9 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
 def session_csrf_token(session_token: str) -> str:
     """The CSRF token of a session: derived from its secret token, so only the session's own pages
     can carry it, and a new session (a new login) has a new one."""
-    return hmac.new(session_token.encode(), b"klagestat csrf", hashlib.sha256).hexdigest()
+    digest = hmac.new(session_token.encode(), b"klagestat csrf", hashlib.sha256).digest()
+    # URL-safe base64 like the other tokens (hex would be long runs of digits on every page).
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class CsrfCookie:
