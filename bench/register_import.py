@@ -18,7 +18,7 @@ from pathlib import Path
 
 from klagestat import api
 from klagestat.store.cases import RECORD_COLUMNS
-from klagestat.store.database import open_database
+from klagestat.store.database import open_database, sqlite_files
 
 BASES = ("SEL § 100", "SEL § 85", "Serviceloven § 83", "barnets lov §§ 87-88", "Barnets lov § 32",
          "Aktivloven § 81", "SEL § 112", "Serviceloven § 41", "Pensionsloven § 14", "SEL § 107")
@@ -54,8 +54,8 @@ def write_register(path: Path, rows: int, seed: int = 1) -> Path:
 
 
 def fresh(path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    for p in sqlite_files(path):
+        p.unlink(missing_ok=True)
     return path
 
 

@@ -44,14 +44,14 @@ from klagestat.analysis.figures import GroupBy, grouping, load_coverage
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
 from klagestat.store.cases import insert_cases
-from klagestat.store.database import open_database
+from klagestat.store.database import open_database, sqlite_files
 
 CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count"
 
 
 def fresh(path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    for p in sqlite_files(path):
+        p.unlink(missing_ok=True)
     return path
 
 

@@ -29,6 +29,8 @@ from hypothesis import settings
 from sqlalchemy import Connection, Engine, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from klagestat.store.database import access_file, sqlite_files
+from klagestat.store.schema import ACCESS
 
 # CI shares two cores with other work: a slow example is not a failure, so no per-example deadline.
 settings.register_profile("klagestat", deadline=None)
@@ -289,9 +291,9 @@ def is_postgres(db: str | os.PathLike) -> bool:
 
 def _engine(db: str | os.PathLike, **kwargs) -> Engine:
     """An engine for a database path or URL as klagestat reads `--db` (no migration, no pool)."""
-    from klagestat.store.database import database_url
+    from klagestat.store.database import database_url, make_engine
 
-    return create_engine(database_url(str(db)), poolclass=NullPool, **kwargs)
+    return make_engine(database_url(str(db)), poolclass=NullPool, **kwargs)
 
 
 @contextmanager
@@ -321,6 +323,8 @@ def dump_db(db: str | os.PathLike) -> dict[str, list[tuple]]:
     with _connect(db) as conn:
         tables = MetaData()
         tables.reflect(conn)
+        if conn.dialect.name == "sqlite":  # the users, sessions and audit log beside it
+            tables.reflect(conn, schema=ACCESS)
         return {name: sorted((tuple(r) for r in conn.execute(select(t))), key=repr)
                 for name, t in sorted(tables.tables.items()) if name != "alembic_version"}
 
@@ -343,11 +347,12 @@ def checkpoint(db: str | os.PathLike) -> None:
     (PostgreSQL: nothing to do; its files are not copied.)"""
     if is_postgres(db):
         return
-    con = sqlite3.connect(str(db))
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        con.close()
+    for path in (Path(db), access_file(Path(db))):
+        con = sqlite3.connect(str(path))
+        try:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
 
 
 def copy_db(source: str | os.PathLike, target: str | os.PathLike):
@@ -358,10 +363,9 @@ def copy_db(source: str | os.PathLike, target: str | os.PathLike):
         name = make_url(str(target)).database
         _admin_execute(str(source), f'CREATE DATABASE "{name}" TEMPLATE "{make_url(str(source)).database}"')
         return target
-    for suffix in ("", "-wal", "-shm"):
-        s = Path(str(source) + suffix)
+    for s, t in zip(sqlite_files(Path(source)), sqlite_files(Path(target)), strict=True):
         if s.exists():
-            shutil.copyfile(s, str(target) + suffix)
+            shutil.copyfile(s, t)
     return Path(target)
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -81,3 +84,48 @@ def test_a_consumer_that_stops_early_stops_the_child():
     assert len(multiprocessing.active_children()) == 1
     items.close()
     assert multiprocessing.active_children() == []
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent to collect it."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
+    except FileNotFoundError:
+        return False
+
+
+CHILD_THAT_WORKS_FOREVER = """
+import os, sys, time
+from klagestat.ingest.child_process import in_child_process
+
+def produce():
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(os.getpid()))
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    time.sleep(3600)  # checking a huge chunk, sending nothing
+    yield b""
+
+list(in_child_process(produce))
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_the_child_dies_when_its_parent_is_killed(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    parent = subprocess.Popen([sys.executable, "-c", CHILD_THAT_WORKS_FOREVER, str(pid_file)])
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists():
+            assert parent.poll() is None and time.monotonic() < deadline, "the child never started"
+            time.sleep(0.02)
+        child = int(pid_file.read_text())
+        assert _alive(child)
+        parent.kill()  # kill -9: no finally, no cleanup in the parent
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child), "the reader lives on after its parent was killed"
+    finally:
+        parent.kill()

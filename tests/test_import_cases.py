@@ -17,7 +17,7 @@ from conftest import (BASELINE_AS_OF, BASELINE_FIGURES, P100, assert_problem, du
                       write_statbank_csv)
 from sqlalchemy import text
 
-from klagestat.store.database import open_database
+from klagestat.store.database import open_database, sqlite_files
 from klagestat.store.schema import case_record
 
 HEADER = ("sags_id", "cpr", "lovgrundlag", "omraade", "afgoerelsesdato", "klagedato", "genvurdering",
@@ -341,8 +341,7 @@ def test_no_cpr_number_reaches_the_database_its_wal_or_the_output(tmp_path, empt
     assert result.code == 0, str(result)
     assert query(empty_db, "SELECT COUNT(DISTINCT citizen) FROM case_record")[0][0] == 300 - 6
     blobs = {"output": (result.stdout + result.stderr).encode("utf-8"), "rejects": rejects.read_bytes()}
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        f = tmp_path / f"klagestat.db{suffix}"
+    for f in sqlite_files(tmp_path / "klagestat.db"):
         if f.exists():
             blobs[f.name] = f.read_bytes()
     assert len(blobs["klagestat.db-wal"] if "klagestat.db-wal" in blobs else blobs["klagestat.db"]) > 0

@@ -32,6 +32,7 @@ from conftest import (
     write_statbank_csv,
 )
 from sqlalchemy import MetaData, UniqueConstraint, inspect, insert, select
+from sqlalchemy.schema import BLANK_SCHEMA
 
 from klagestat.store.database import _alembic_config, open_database
 from klagestat.store.schema import metadata
@@ -107,25 +108,42 @@ def statistics_dump(db: str) -> dict[str, list[tuple]]:
 
 # ---- an empty database ------------------------------------------------------------------------------
 
+def expected_metadata(dialect: str) -> MetaData:
+    """The schema as this database holds it: on PostgreSQL the access tables' schema name is
+    translated away (store/database.make_engine), on SQLite it is the attached access file."""
+    if dialect == "sqlite":
+        return metadata
+    translated = MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(translated, schema=None, referred_schema_fn=lambda *_: BLANK_SCHEMA)
+    return translated
+
+
 def test_upgrading_an_empty_database_gives_the_tables_of_the_schema(database):
     engine = open_database(database)
     try:
         with engine.connect() as conn:
             assert MigrationContext.configure(conn).get_current_revision() == HEAD
             found = inspect(conn)
-            assert set(found.get_table_names()) - {"alembic_version"} == set(metadata.tables)
-            for name, table in metadata.tables.items():
-                columns = {c["name"]: c["nullable"] for c in found.get_columns(name)}
+            expected = expected_metadata(conn.dialect.name)
+            schemas = {t.schema for t in expected.tables.values()}
+            held = {f"{s}.{n}" if s else n for s in schemas for n in found.get_table_names(schema=s)}
+            assert held - {"alembic_version"} == set(expected.tables)
+            for table in expected.tables.values():
+                name, schema = table.name, table.schema
+                columns = {c["name"]: c["nullable"] for c in found.get_columns(name, schema=schema)}
                 assert columns == {c.name: c.nullable for c in table.columns}, name
-                assert found.get_pk_constraint(name)["constrained_columns"] == [c.name for c in table.primary_key], name
+                assert (found.get_pk_constraint(name, schema=schema)["constrained_columns"]
+                        == [c.name for c in table.primary_key]), name
                 indexes = {i["name"]: (tuple(i["column_names"]), bool(i["unique"]))
-                           for i in found.get_indexes(name) if "duplicates_constraint" not in i}
+                           for i in found.get_indexes(name, schema=schema) if "duplicates_constraint" not in i}
                 assert indexes == {i.name: (tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes}, name
-                unique = {tuple(u["column_names"]) for u in found.get_unique_constraints(name)}
+                unique = {tuple(u["column_names"]) for u in found.get_unique_constraints(name, schema=schema)}
                 assert unique == {tuple(c.name for c in u.columns) for u in table.constraints
                                   if isinstance(u, UniqueConstraint)}, name
             # And everything else Alembic can compare (types, foreign keys …): no differences.
-            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+            context = MigrationContext.configure(conn, opts={"include_schemas": True})
+            assert compare_metadata(context, expected) == []
     finally:
         engine.dispose()
 

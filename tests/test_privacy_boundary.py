@@ -26,6 +26,7 @@ from web_helpers import (PASSWORD, SECRET, add_user, case, client_for, confirm_t
 
 from klagestat import api
 from klagestat.domain.cpr import MASK, mask_cpr
+from klagestat.store.database import sqlite_files
 from klagestat.web import case_area
 from klagestat.web.app import create_app
 
@@ -108,8 +109,8 @@ def test_no_cpr_number_survives_a_register_import(tmp_path, shape):
 
 
 def _database_text(db: Path) -> str:
-    """Every byte of the SQLite file and its journal, as text (what a disk image would show)."""
-    parts = [p.read_bytes() for p in db.parent.glob(db.name + "*")]
+    """Every byte of the SQLite files and their journals, as text (what a disk image would show)."""
+    parts = [p.read_bytes() for p in sqlite_files(db) if p.exists()]
     return "\n".join(p.decode("utf-8", "replace") for p in parts)
 
 

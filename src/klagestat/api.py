@@ -52,7 +52,8 @@ from klagestat.store.cases import (CaseImportInfo, case_count, existing_cases, f
                                    replace_cases, start_case_import)
 from klagestat.store import accounts, audit
 from klagestat.store.case_area import current_texts, replace_version
-from klagestat.store.database import bulk_write_settings, migrate, open_database
+from klagestat.store.database import (IMPORT_WAIT_SECONDS, DatabaseBusy, bulk_write_settings, migrate, open_database,
+                                      wait_for_other_imports)
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
 __all__ = ["open_database", "import_statbank", "import_cases", "rates", "analyse", "demo", "ImportReport",
@@ -113,6 +114,7 @@ def import_statbank(
     migrate(engine)
     reports = []
     with engine.begin() as conn:
+        _wait_for_other_imports(conn, "statistics", ", ".join(str(f) for f in files))
         for data in parsed:
             existing = find_vintage(conn, data.sha256)
             if existing is not None:
@@ -210,6 +212,7 @@ def _import_register(engine, file, code, digest, sheet_rows, choice, catalogue, 
     """The import's one transaction: check the file is new, then write cases and rejects."""
     with engine.begin() as conn:
         bulk_write_settings(conn)
+        _wait_for_other_imports(conn, f"register {code}", file)
         existing_import = find_case_import(conn, code, digest)
         if existing_import is not None:
             return CaseImportReport(file, "unchanged", code, existing_import, position=sheet_rows.position)
@@ -234,6 +237,15 @@ def _import_register(engine, file, code, digest, sheet_rows, choice, catalogue, 
             report.status = "preview"
             raise _RolledBack(report)
         return report
+
+
+def _wait_for_other_imports(conn, name: str, files: str) -> None:
+    try:
+        wait_for_other_imports(conn, name)
+    except DatabaseBusy:
+        raise InputError([Problem(files, (
+            f"En anden indlæsning har optaget databasen i over {IMPORT_WAIT_SECONDS // 60} minutter. "
+            "Prøv igen, når den er færdig."))], headline="Databasen er optaget; intet er indlæst:") from None
 
 
 def _check_key(conn, fingerprint: str) -> None:

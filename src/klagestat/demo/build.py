@@ -8,7 +8,7 @@ from pathlib import Path
 
 from klagestat import api
 from klagestat.analysis.rates import RateTable
-from klagestat.store.database import database_url
+from klagestat.store.database import database_url, sqlite_files, sqlite_path
 
 from klagestat.catalogue import load_catalogue
 
@@ -24,15 +24,12 @@ DEMO_USERS = (("analytiker@allerod.demo", "analyst"), ("admin@allerod.demo", "ad
 
 
 def _remove_database(db: str) -> None:
-    """Delete an existing demo database file (and SQLite's WAL side files); it holds only demo data."""
-    url = database_url(db)
-    if not url.startswith("sqlite:///"):
+    """Delete an existing demo database (its files and SQLite's side files); it holds only demo data."""
+    path = sqlite_path(database_url(db))
+    if path is None:
         raise ValueError(f"the demo builds a SQLite file, not {db!r}")
-    path = Path(url.removeprefix("sqlite:///"))
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              path.with_name(path.name + "-journal")):
-        if p.exists():
-            p.unlink()
+    for p in sqlite_files(path):
+        p.unlink(missing_ok=True)
 
 
 def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = None) -> RateTable:

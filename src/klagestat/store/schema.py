@@ -170,6 +170,11 @@ pseudonym_key = Table(
 )
 
 # ---- the web application's users, sessions and audit log (issue 5) ------------------------------
+# On SQLite these live in a database file of their own beside the main one, attached as ACCESS
+# (store/database.py): an import holds the main file's one write lock for its whole length, and
+# page views and logins, which write here, must not wait for it. On PostgreSQL, which locks rows,
+# not files, the schema name is translated away and they stay beside the other tables.
+ACCESS = "access"
 
 # A user of the case area: sees only the cases of `municipality_code`.
 user_account = Table(
@@ -181,6 +186,7 @@ user_account = Table(
     Column("role", String(10), nullable=False),  # reader | analyst | admin
     Column("password_hash", Text, nullable=False),  # argon2id
     Column("created_at", DateTime, nullable=False),
+    schema=ACCESS,
 )
 
 # A logged-in browser. Only a hash of the cookie's token is stored: a copy of the database
@@ -189,9 +195,10 @@ web_session = Table(
     "web_session",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey(f"{ACCESS}.user_account.id"), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+    schema=ACCESS,
 )
 
 # Failed logins, for throttling guessing (per e-mail and per client address).
@@ -203,6 +210,7 @@ login_failure = Table(
     Column("client", Text, nullable=False),
     Column("at", DateTime, nullable=False),
     Index("ix_login_failure_at", "at"),
+    schema=ACCESS,
 )
 
 # Who saw or changed which case data, when. Append-only: triggers refuse UPDATE and DELETE.
@@ -216,4 +224,15 @@ audit_event = Table(
     Column("action", String(40), nullable=False),
     Column("target", Text),  # a sags_id, a file name, the filters of a list
     Index("ix_audit_event_municipality", "municipality_code", "at"),
+    schema=ACCESS,
 )
+
+ACCESS_TABLES = (user_account, web_session, login_failure, audit_event)
+
+AUDIT_REFUSAL = "Revisionsloggen kan ikke ændres eller slettes."
+# The database itself refuses to change the log, whatever code or user asks (SQLite; migration 0003
+# has PostgreSQL's). Statements to run in the access file, as migration 0004 and
+# store/database.create_access_tables do.
+SQLITE_AUDIT_TRIGGERS = tuple(
+    f"CREATE TRIGGER {ACCESS}.audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event "
+    f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END" for verb in ("UPDATE", "DELETE"))

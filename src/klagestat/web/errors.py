@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from klagestat.analysis.rates import NoDataError
@@ -28,6 +29,7 @@ TITLES = {
     422: "Ugyldige oplysninger",
     429: "For mange forsøg",
     500: "Der skete en fejl",
+    503: "Prøv igen om lidt",
 }
 
 
@@ -65,6 +67,15 @@ def install(app: FastAPI) -> None:
             else {404: "Der er ingen side på denne adresse.", 405: "Siden kan ikke bruges sådan."}.get(
                 error.status_code, "Forespørgslen kunne ikke gennemføres.")
         return _answer(request, error.status_code, detail, getattr(error, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, error: OperationalError) -> Response:
+        # SQLite: a change of case data waited BUSY_TIMEOUT_MS for an import's write lock.
+        # (Page views and logins write to the access file and never wait for an import.)
+        if "database is locked" not in str(error.orig):
+            return await bug(request, error)
+        return _answer(request, 503, "En indlæsning skriver i databasen lige nu. Prøv igen om lidt.",
+                       {"Retry-After": "30"})
 
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception) -> Response:
