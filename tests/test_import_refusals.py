@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from conftest import db_rows, run_cli
-from web_helpers import SECRET, case, register_bytes
+from web_helpers import REGISTER_HEADER, SECRET, case, register_bytes
 
 HEADER = "OMRÅDE;LOVGRUNDLAG;AFGØRELSE;TID;INDHOLD\n"
 OUTCOMES = ("Stadfæstet", "Ændret/ophævet", "Hjemvist", "Afvist/henvist")
@@ -71,3 +71,70 @@ def test_the_rejects_csv_neutralises_formulas(tmp_path, monkeypatch):
     cells = [c for row in csv.reader(io.StringIO(rejects.read_text(encoding="utf-8-sig")), delimiter=";") for c in row]
     assert cells and not any(c.startswith(("=", "+", "-", "@", "\uff1d")) for c in cells), cells
     assert "'=HYPERLINK(\"http://x\",\"klik\")" in cells and "'\uff1d1+1" in cells
+
+
+# ---- the complaint register ------------------------------------------------------------------------
+
+def _workbook(header=REGISTER_HEADER, sheet_xml=None) -> bytes:
+    """A register workbook as openpyxl writes it (inline strings); `sheet_xml` rewrites the sheet's XML."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(list(header))
+    row = case("S-1")
+    workbook.active.append([row.get(h, "") for h in REGISTER_HEADER])
+    out = io.BytesIO()
+    workbook.save(out)
+    if sheet_xml is None:
+        return out.getvalue()
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source, zipfile.ZipFile(patched, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, sheet_xml(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return patched.getvalue()
+
+
+# Entities that would read a local file (XXE) or expand to gigabytes (billion laughs) if expanded.
+XXE = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY l0 "ha">'
+          + b"".join(b'<!ENTITY l%d "%s">' % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10)) + b"]>")
+CASE_ID_CELL = b"<is><t>S-1</t></is>"
+
+BAD_REGISTERS = {
+    "overskrift.csv": (lambda: ("sags_id;lovgrundlag;" + "y" * 200_000 + "\r\nS-1;SEL § 100;x\r\n").encode(),
+                       "linje 1: En celle i rækken, der begynder her, er længere end 128 KiB"),
+    "xxe.xlsx": (lambda: _workbook(sheet_xml=lambda d: XXE + d.replace(CASE_ID_CELL, b"<is><t>&xxe;</t></is>")),
+                 "Arkets XML kan ikke læses"),
+    "latter.xlsx": (lambda: _workbook(sheet_xml=lambda d: LAUGHS + d.replace(CASE_ID_CELL, b"<is><t>&l9;</t></is>")),
+                    "Arkets XML kan ikke læses"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_REGISTERS))
+def test_a_register_klagestat_cannot_read_is_refused_in_danish(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("KLAGESTAT_SECRET", SECRET)
+    make, expected = BAD_REGISTERS[name]
+    path = tmp_path / name
+    path.write_bytes(make())
+    db = tmp_path / "k.db"
+    good = tmp_path / "god.csv"
+    good.write_bytes(register_bytes([case("G-1")]))
+    assert run_cli("import", "cases", good, "--municipality", "Lejre", db=db).code == 0
+    result = run_cli("import", "cases", path, "--municipality", "Lejre", db=db)
+    assert result.code == 2, str(result)
+    assert expected in result.err and "Traceback" not in result.err + result.out, result.err
+    assert "root:" not in result.err  # nothing of /etc/passwd
+    assert db_rows(db, "SELECT case_id FROM case_record") == [("G-1",)]
+    assert db_rows(db, "SELECT COUNT(*) FROM case_import")[0][0] == 1
+
+
+def test_unknown_columns_are_listed_short(tmp_path, monkeypatch):
+    monkeypatch.setenv("KLAGESTAT_SECRET", SECRET)
+    path = tmp_path / "bred.xlsx"
+    path.write_bytes(_workbook(header=[*REGISTER_HEADER, "z" * 200_000, *(f"ekstra {i}" for i in range(500))]))
+    result = run_cli("import", "cases", path, "--municipality", "Lejre", db=tmp_path / "k.db")
+    assert result.code == 0, str(result)
+    assert "'" + "z" * 59 + "…'" in result.out + result.err
+    assert "og 481 andre" in result.out + result.err
+    assert len(result.out + result.err) < 5_000

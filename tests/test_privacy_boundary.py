@@ -184,6 +184,19 @@ def test_an_unconfirmed_or_failed_upload_leaves_no_file(site, monkeypatch):
     assert not stale.exists()
 
 
+def test_an_upload_is_named_as_the_user_named_it_never_by_its_server_path(site, monkeypatch):
+    monkeypatch.setenv("KLAGESTAT_SECRET", SECRET)
+    analyst = logged_in(site.app, "analytiker@alleroed.dk")
+    server_folder = str(case_area._Uploads.parent())
+    broken = upload(analyst, b"PK\x03\x04 not a workbook", "mit register.xlsx",
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    rejected_rows = upload(analyst, register_bytes([case("ALL-NAME-1", udfald="måske")]), "mit register.csv")
+    for answer in (broken, rejected_rows):
+        assert "mit register" in text_of(answer)
+        assert server_folder not in answer.text and "klagestat-uploads" not in answer.text, text_of(answer)
+    assert broken.status_code == 422
+
+
 def test_a_case_named_like_a_page_can_be_opened(site):
     analyst = logged_in(site.app, "analytiker@alleroed.dk")
     names = ["log", "import", "brugere", "eksport.csv"]

@@ -173,6 +173,7 @@ def import_cases(
     catalogue: Catalogue | None = None,
     progress: Callable[[str], None] | None = None,
     preview: bool = False,
+    shown_as: str | None = None,
 ) -> CaseImportReport:
     """Import one register file for one municipality in one transaction.
 
@@ -181,20 +182,23 @@ def import_cases(
     rejected, kept with their reasons and reported; the valid rows go in, unless `strict`, where
     one rejected row means nothing is imported. `preview`: the whole import is done and then rolled
     back, so the report says exactly what importing would do, and nothing is changed.
+    `shown_as`: the file's name in messages and in the database, where `file` is not the user's
+    path (the web's upload in a temporary folder, whose path no message may show).
     """
     catalogue = catalogue or load_catalogue()
     vocabulary = load_register_vocabulary()
     code = _one_municipality(municipality, catalogue)
     columns_file = read_columns_file(Path(columns), vocabulary) if columns else ColumnsFile()
     path = Path(file)
-    with (open_case_file(path, sheet=sheet or columns_file.sheet, header_row=columns_file.header_row) as sheet_rows,
+    name = mask_cpr(shown_as or str(file))  # shown and stored: masked once, here
+    with (open_case_file(path, sheet=sheet or columns_file.sheet, header_row=columns_file.header_row,
+                         shown_as=name) as sheet_rows,
           collector_paused()):
         choice = choose_columns(sheet_rows, vocabulary, columns_file)
         digest = file_sha256(path)
         migrate(engine)
         try:
-            # The file's name is shown and stored: masked once, here.
-            return _import_register(engine, mask_cpr(str(file)), code, digest, sheet_rows, choice, catalogue, vocabulary,
+            return _import_register(engine, name, code, digest, sheet_rows, choice, catalogue, vocabulary,
                                     strict, synthetic, today, progress, preview)
         except _RolledBack as e:
             return e.report

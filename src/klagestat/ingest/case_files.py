@@ -104,16 +104,19 @@ def max_import_bytes() -> int:
 
 @contextmanager
 def open_case_file(
-    path: Path, *, sheet: str | None = None, header_row: int | None = None, max_bytes: int | None = None
+    path: Path, *, sheet: str | None = None, header_row: int | None = None, max_bytes: int | None = None,
+    shown_as: str | None = None,
 ) -> Iterator[SheetRows]:
     """Open a CSV or XLSX case register; the file stays open until the `with` block ends.
 
     `sheet` picks an XLSX sheet by name (default: the first visible one); `header_row` is the
     1-based line/row of the header (default: the first one with text); `max_bytes` defaults to
-    `max_import_bytes()`.
+    `max_import_bytes()`. `shown_as`: the file's name in messages, where the path is not the
+    user's (an upload kept in the server's temporary folder).
     """
     path = Path(path)
-    problems = ProblemList(str(path), importing=True)
+    name = shown_as or str(path)
+    problems = ProblemList(name, importing=True)
     if header_row is not None and header_row < 1:
         problems.add(f"Overskriftens linje/række skal være 1 eller mere, ikke {header_row}.")
         problems.raise_if_any()
@@ -128,11 +131,11 @@ def open_case_file(
         file_format, notes = _detect_format(path, raw.read(len(ZIP_MAGIC)), problems)
         raw.seek(0)
         if file_format == "XLSX":
-            result = _open_xlsx(path, raw, stack, sheet, header_row, limit, notes)
+            result = _open_xlsx(name, raw, stack, sheet, header_row, limit, notes)
         else:
             if sheet is not None:
                 notes.append(f"Filen er CSV og har ingen ark, så --sheet {sheet!r} er ikke brugt.")
-            result = _open_csv(str(path), raw, stack, header_row, size, notes)
+            result = _open_csv(name, raw, stack, header_row, size, notes)
         yield result
 
 
@@ -249,7 +252,10 @@ def sniff_delimiter(line: str) -> str:
     """The delimiter among ; , TAB | that splits the header line into the most fields (ties: ";")."""
     best, most = DELIMITERS[0], 0
     for delimiter in DELIMITERS:
-        fields = len(next(csv.reader([line], delimiter=delimiter)))
+        try:
+            fields = len(next(csv.reader([line], delimiter=delimiter)))
+        except csv.Error:  # a field beyond the csv module's size limit: reading the header says so
+            fields = line.count(delimiter) + 1
         if fields > most:
             best, most = delimiter, fields
     return best
@@ -435,11 +441,10 @@ def cell_text(value: object) -> str:
     return str(value).strip()  # timedelta (durations), anything newer
 
 
-def _open_xlsx(path: Path, raw: BinaryIO, stack: ExitStack, sheet: str | None, header_row: int | None,
+def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, header_row: int | None,
                limit: int, notes: list[str]) -> SheetRows:
     from openpyxl import load_workbook  # only the Excel path pays for importing it
 
-    name = str(path)
     problems = ProblemList(name, position="række", importing=True)
     _check_archive(raw, limit, problems)
     raw.seek(0)
@@ -465,9 +470,12 @@ def _open_xlsx(path: Path, raw: BinaryIO, stack: ExitStack, sheet: str | None, h
             f"arket {ws.title!r} er læst. Brug --sheet NAVN for at læse et andet ark."
         )
 
-    merged = _merged_ranges(raw, ws._worksheet_path.lstrip("/"))  # read-only sheets don't expose them
+    try:
+        merged = _merged_ranges(raw, ws._worksheet_path.lstrip("/"))  # read-only sheets don't expose them
+    except ET.ParseError as error:
+        _bad_sheet_xml(problems, error, 0)
     ws.reset_dimensions()  # the <dimension> a program wrote can be wrong; read every row there is
-    values = ws.iter_rows(values_only=True)  # one tuple per row from row 1, gaps included
+    values = _sheet_rows(ws, problems)  # one tuple per row from row 1, gaps included
 
     header: list[str] | None = None
     header_line = rows_seen = 0
@@ -507,6 +515,25 @@ def _open_xlsx(path: Path, raw: BinaryIO, stack: ExitStack, sheet: str | None, h
     return SheetRows(name, "XLSX", None, None, ws.title, header, header_line, rows(), notes, "række")
 
 
+def _sheet_rows(ws, problems: ProblemList) -> Iterator[tuple]:
+    number = 0
+    try:
+        for number, row in enumerate(ws.iter_rows(values_only=True), 1):
+            yield row
+    except ET.ParseError as error:
+        _bad_sheet_xml(problems, error, number)
+
+
+def _bad_sheet_xml(problems: ProblemList, error: ET.ParseError, rows_read: int) -> None:
+    """The sheet's XML breaks off: damaged, or written by something other than a spreadsheet
+    program, e.g. with a DTD and entities (which expat neither fetches nor expands beyond its
+    limits, so nothing is read from outside the file)."""
+    where = f"efter række {rows_read}" if rows_read else "fra starten"
+    problems.add(f"Arkets XML kan ikke læses {where} ({error}). Filen kan være beskadiget eller lavet af et "
+                 f"andet program end et regneark. {SAVE_AGAIN}")
+    problems.raise_if_any()
+
+
 def _check_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> None:
     """A workbook zip that unpacks to no more than the limit."""
     try:
@@ -544,9 +571,12 @@ def _has_content(ws, rows_to_look_at: int = 1000) -> bool:
     """Cheaply: a sheet whose <dimension> goes beyond A1 has content; else look for a value."""
     if ws.max_row is not None and ws.max_column is not None and (ws.max_row, ws.max_column) != (1, 1):
         return True
-    for i, row in enumerate(ws.iter_rows(values_only=True)):
-        if any(v is not None and v != "" for v in row) or i >= rows_to_look_at:
-            return True
+    try:
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if any(v is not None and v != "" for v in row) or i >= rows_to_look_at:
+                return True
+    except ET.ParseError:
+        return True  # something is there; the sheet isn't read, so it doesn't matter what
     return False
 
 

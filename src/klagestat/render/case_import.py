@@ -48,12 +48,23 @@ def print_case_import(report, out: Console, err: Console) -> None:
                       "med --rejects FIL.csv.")
 
 
+MAX_COLUMNS_LISTED = 20
+
+
+def column_list(names: list[str], limit: int = 60) -> str:
+    """Column names for a sentence: the first MAX_COLUMNS_LISTED, each cut to `limit` characters
+    (a header can be a whole pasted document), and how many more there are."""
+    shown = [repr(n if len(n) <= limit else n[:limit - 1] + "…") for n in names[:MAX_COLUMNS_LISTED]]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" og {numbers.count(more)} {'anden' if more == 1 else 'andre'}" if more else "")
+
+
 def _notes(report) -> list[str]:
     notes = list(report.notes)
     summary = report.summary
     if report.ignored_columns:
         notes.append("Disse kolonner kendes ikke og er ikke læst: "
-                     + ", ".join(repr(c) for c in report.ignored_columns)
+                     + column_list(report.ignored_columns)
                      + ". Brug --columns, hvis de skal læses som en af klagestats kolonner.")
     if summary.unknown_bases:
         listed = "; ".join(f"{label!r} ({n})" for label, n in sorted(summary.unknown_bases.items()))

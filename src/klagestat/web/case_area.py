@@ -255,7 +255,8 @@ def import_preview(request: Request, user: Analyst, file: Annotated[UploadFile, 
     exactly what the import will do."""
     token, path = _uploads.keep(user, file)
     try:
-        report = api.import_cases(request.app.state.engine, path, user.municipality_code, preview=True)
+        report = api.import_cases(request.app.state.engine, path, user.municipality_code, preview=True,
+                                  shown_as=path.name)
     except InputError as error:
         _drop(user, token)
         return _case_page(request, user, "import.html", status_code=422, title="Importér klageregister",
@@ -283,7 +284,8 @@ def import_confirm(request: Request, user: Analyst, token: Annotated[str, Form(m
     if upload is None:
         raise HTTPException(404, "Forhåndsvisningen findes ikke længere (den gemmes en time). Vælg filen igen.")
     try:
-        report = api.import_cases(request.app.state.engine, upload.path, user.municipality_code)
+        report = api.import_cases(request.app.state.engine, upload.path, user.municipality_code,
+                                  shown_as=upload.path.name)
     except InputError as error:
         return _case_page(request, user, "import.html", status_code=422, title="Importér klageregister",
                           problems=error.problems, headline=error.headline)

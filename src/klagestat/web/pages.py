@@ -16,6 +16,7 @@ from starlette.background import BackgroundTask
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from klagestat.render import numbers
+from klagestat.render.case_import import column_list
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -29,6 +30,7 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals["numbers"] = numbers
+environment.globals["column_list"] = column_list
 
 
 def _pager(query_params, page_number: int) -> str:
