@@ -9,6 +9,7 @@ between them, in the text normalised to NFKC (so full-width digits count as digi
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import shutil
@@ -27,7 +28,7 @@ from web_helpers import (PASSWORD, SECRET, add_user, case, client_for, confirm_t
 from klagestat import api
 from klagestat.domain.cpr import MASK, mask_cpr
 from klagestat.store.database import sqlite_files
-from klagestat.web import case_area
+from klagestat.web import case_area, pages
 from klagestat.web.app import create_app
 
 # The ten digits, and the shapes they are written in.
@@ -195,6 +196,32 @@ def test_an_upload_is_named_as_the_user_named_it_never_by_its_server_path(site, 
         assert "mit register" in text_of(answer)
         assert server_folder not in answer.text and "klagestat-uploads" not in answer.text, text_of(answer)
     assert broken.status_code == 422
+
+
+def test_an_export_leaves_no_file_even_when_the_browser_goes_away(site, tmp_path):
+    # The file's name is gone as soon as the response exists, before a byte is sent: a browser
+    # that goes away half-way leaves nothing behind for a clean-up that never runs.
+    folder = tmp_path / "eksport"
+    folder.mkdir()
+    (folder / "sager.xlsx").write_bytes(b"PK" + b"x" * 3_000_000)
+    response = pages.download_file(folder / "sager.xlsx", "sager.xlsx", remove=lambda: shutil.rmtree(folder))
+    assert not folder.exists()
+    assert response.headers["content-length"] == "3000002"
+
+    async def first_piece_then_gone() -> bytes:
+        piece = await response.body_iterator.__anext__()
+        await response.body_iterator.aclose()  # the browser went away
+        return piece
+
+    first = asyncio.run(first_piece_then_gone())
+    assert first[:2] == b"PK" and len(first) < 3_000_002
+    # And the route: the whole workbook arrives, and the temporary folder is gone.
+    analyst = logged_in(site.app, "analytiker@alleroed.dk")
+    parent = case_area._Uploads.parent()
+    before = set(parent.iterdir())
+    whole = analyst.get("/sager/eksport.xlsx")
+    assert int(whole.headers["content-length"]) == len(whole.content) and whole.content[:2] == b"PK"
+    assert set(parent.iterdir()) == before
 
 
 def test_a_case_named_like_a_page_can_be_opened(site):

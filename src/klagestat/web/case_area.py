@@ -127,7 +127,7 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
 
         return download_stream(csv_pieces(), name)
     # XLSX is a zip archive, finished only at its end: written to a private temporary file with
-    # openpyxl's write-only mode (flat memory), then sent from the file, which is removed after.
+    # openpyxl's write-only mode, then sent from the open file, whose name is removed at once.
     folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-export-", dir=_Uploads.parent()))
     try:
         path = folder / name
@@ -136,7 +136,7 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return download_file(path, name, cleanup=lambda: shutil.rmtree(folder, ignore_errors=True))
+    return download_file(path, name, remove=lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 # ---- import ---------------------------------------------------------------------------------------

@@ -6,13 +6,13 @@ security headers; a route only chooses the template and its data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from klagestat.render import numbers
@@ -88,7 +88,20 @@ def download_stream(pieces: Iterable[bytes], name: str) -> Response:
     return StreamingResponse(pieces, media_type=_media_type(name), headers=_download_headers(name))
 
 
-def download_file(path: Path, name: str, cleanup: Callable[[], None]) -> Response:
-    """A file on disk to save; `cleanup` runs when it has been sent (or the sending failed)."""
-    return FileResponse(path, media_type=_media_type(name), headers=_download_headers(name),
-                        background=BackgroundTask(cleanup))
+def download_file(path: Path, name: str, remove: Callable[[], None]) -> Response:
+    """A file on disk to save. `remove` deletes it as soon as it is open: the open file keeps its
+    content until it has been sent, and nothing is left on disk whatever happens to the sending
+    (a browser that goes away half-way, a server that is stopped)."""
+    handle = path.open("rb")
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    finally:
+        remove()
+
+    def pieces() -> Iterator[bytes]:
+        with handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
+
+    return StreamingResponse(pieces(), media_type=_media_type(name),
+                             headers={**_download_headers(name), "Content-Length": str(size)})
