@@ -15,6 +15,9 @@ committee cases for one year as Word files, against a 60-second budget ("budget_
 `web_map_and_profile_32_clients` (bench/web_load.py) loads `klagestat serve` with 32 clients on the
 map and profile pages: latency percentiles against a floor (a static file, same client, same server)
 and a 50 ms p95 budget.
+`case_area_during_1m_register_import` and `export_cases_1m_rows_{csv,xlsx}` (bench/case_area_load.py):
+page views and logins while a million-row register is imported (errors: goal 0), and exports of
+the whole register (the server's peak memory against an export of no rows: goal under 2×).
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -33,7 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import register_import  # bench/register_import.py, beside this file
+import case_area_load  # bench/case_area_load.py, beside this file
+import register_import  # bench/register_import.py
 import reports  # bench/reports.py
 import web_load  # bench/web_load.py
 from timing import best_of  # bench/timing.py
@@ -275,6 +279,8 @@ def main() -> None:
         report("import_cases_1m_rows", seconds, baseline, floor, rows=REGISTER_IMPORT_ROWS,
                rows_per_second=round(REGISTER_IMPORT_ROWS / seconds), target_rows_per_second=50_000,
                target_ratio_to_floor=2)
+        print("# the case area during a 1,000,000-row import, and exports of the whole register", file=sys.stderr)
+        case_area_load.run(work, register, work / "cases.db", REGISTER_IMPORT_ROWS)
 
         reports.danmarkskort_benchmark(work / "reports", report)
 

@@ -138,3 +138,20 @@ def test_unknown_columns_are_listed_short(tmp_path, monkeypatch):
     assert "'" + "z" * 59 + "…'" in result.out + result.err
     assert "og 481 andre" in result.out + result.err
     assert len(result.out + result.err) < 5_000
+
+
+def test_an_xlsx_export_longer_than_a_sheet_goes_on_in_the_next_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    from klagestat.render.exports import write_xlsx
+
+    path = tmp_path / "sager.xlsx"
+    write_xlsx(path, "Sager", ["Sagsnummer", "Udfald"], ((f"S-{i}", "=1+1") for i in range(7)), sheet_rows=4)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Sager", "Sager (2)", "Sager (3)"]
+    sheets = [[list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets]
+    assert [len(s) for s in sheets] == [4, 4, 2]  # the header on each, 3 + 3 + 1 rows
+    assert all(s[0] == ["Sagsnummer", "Udfald"] for s in sheets)
+    assert [r[0] for s in sheets for r in s[1:]] == [f"S-{i}" for i in range(7)]
+    assert sheets[2][1][1] == "'=1+1"
+    assert workbook.worksheets[1].auto_filter.ref == "A1:B4"

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ROWS_PER_CHUNK = 2000  # rows of a streamed CSV per piece sent
 SHEET_TITLE_LENGTH = 31  # Excel's limit
+SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
 
 
 def neutralised(text: str) -> str:
@@ -80,24 +81,38 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return b"".join(csv_chunks(header, rows))
 
 
-def write_xlsx(target: str | Path | IO[bytes], sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """One sheet: a bold, frozen header row with filters, then the rows. openpyxl's write-only
-    mode: the rows go to its temporary file as they come, not into a tree of cells in memory."""
+def write_xlsx(target: str | Path | IO[bytes], sheet_title: str, header: Sequence[str], rows: Iterable[Sequence],
+               sheet_rows: int = SHEET_ROWS) -> None:
+    """A bold, frozen header row with filters, then the rows; more rows than a sheet holds go on
+    in a next sheet ("Sager (2)"), with the header again. openpyxl's write-only mode: the rows go
+    to its temporary file as they come, not into a tree of cells in memory."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:SHEET_TITLE_LENGTH])
     bold = Font(bold=True)
-    cells = []
-    for h in header:
-        cell = WriteOnlyCell(sheet, value=neutralised(h))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    sheet.freeze_panes = "A2"
-    n = 0
-    for n, row in enumerate(rows, 1):
+    last = get_column_letter(max(len(header), 1))
+
+    def new_sheet(number: int):
+        suffix = f" ({number})" if number > 1 else ""
+        sheet = workbook.create_sheet(sheet_title[:SHEET_TITLE_LENGTH - len(suffix)] + suffix)
+        cells = []
+        for h in header:
+            cell = WriteOnlyCell(sheet, value=neutralised(h))
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        sheet.freeze_panes = "A2"
+        return sheet
+
+    sheets = 1
+    sheet, n = new_sheet(sheets), 0
+    for row in rows:
+        if n == sheet_rows - 1:
+            sheet.auto_filter.ref = f"A1:{last}{n + 1}"
+            sheets += 1
+            sheet, n = new_sheet(sheets), 0
         # A neutralised text never starts with "=", which openpyxl would store as a formula.
         sheet.append([_xlsx_value(v) for v in row])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{n + 1}"
+        n += 1
+    sheet.auto_filter.ref = f"A1:{last}{n + 1}"
     workbook.save(target)
 
 
