@@ -48,7 +48,8 @@ def add_user(db: Path) -> None:
 
 
 def log_in(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, follow_redirects=False, timeout=120)
+    # A long timeout: an XLSX export is written whole before its first byte is sent.
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=900)
     form = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)[1]
     answer = client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
