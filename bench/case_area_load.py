@@ -19,16 +19,21 @@ is far slower than the floor, so the floor is the figure to compare with.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
 
+import register_import  # bench/register_import.py
 import web_load  # bench/web_load.py
 
 from klagestat import api
@@ -161,7 +166,7 @@ def raw_rows_to_csv(db: Path, out: Path) -> None:
 def exports(work: Path, db: Path, rows: int) -> list[dict]:
     """`db` holds `rows` cases of MUNICIPALITY (the import benchmark's database)."""
     add_user(db)
-    floor = min(_timed(lambda: raw_rows_to_csv(db, work / "raw.csv")) for _ in range(2))
+    floor = min(register_import.timed(raw_rows_to_csv, db, work / "raw.csv") for _ in range(2))
     lines = []
     for kind in ("csv", "xlsx"):
         server, base = web_load.start_server(db, work / f"export-{kind}.log")
@@ -189,21 +194,8 @@ def exports(work: Path, db: Path, rows: int) -> list[dict]:
     return lines
 
 
-def _timed(func) -> float:
-    start = time.perf_counter()
-    func()
-    return time.perf_counter() - start
-
-
 def main(rows: int = 1_000_000) -> None:
     """Alone: .venv/bin/python bench/case_area_load.py [ROWS]   (or from bench/run.py, `make bench`)"""
-    import json
-    import shutil
-    import sys
-    import tempfile
-
-    import register_import  # bench/register_import.py
-
     work = Path(tempfile.mkdtemp(prefix="klagestat-case-area-bench-"))
     try:
         print(f"# generating a {rows:,}-row register in {work}", file=sys.stderr)
@@ -215,14 +207,10 @@ def main(rows: int = 1_000_000) -> None:
 
 
 def run(work: Path, register: Path, imported: Path, rows: int) -> None:
-    import json
-
     print(json.dumps(during_import(work, register, rows)), flush=True)
     for line in exports(work, imported, rows):
         print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":
-    import sys
-
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

@@ -50,6 +50,8 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from klagestat.domain.text import shortened
+
 from .problems import InputError, ProblemList
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -400,14 +402,10 @@ def _check_header(problems: ProblemList, header: list[str], line: int, column, m
         if len(indexes) > 1:
             places = " og ".join(column(i) for i in indexes)
             problems.add(
-                f"Kolonnenavnet {_short(header[indexes[0]])!r} står i flere kolonner ({places}); hvert navn "
+                f"Kolonnenavnet {shortened(header[indexes[0]])!r} står i flere kolonner ({places}); hvert navn "
                 f"må kun stå én gang.",
                 line=line,
             )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---- XLSX -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from klagestat.catalogue import load_catalogue
+from klagestat.domain.text import shortened
 from klagestat.ingest.problems import MAX_SHOWN
 
 from . import numbers
@@ -51,10 +52,10 @@ def print_case_import(report, out: Console, err: Console) -> None:
 MAX_COLUMNS_LISTED = 20
 
 
-def column_list(names: list[str], limit: int = 60) -> str:
-    """Column names for a sentence: the first MAX_COLUMNS_LISTED, each cut to `limit` characters
-    (a header can be a whole pasted document), and how many more there are."""
-    shown = [repr(n if len(n) <= limit else n[:limit - 1] + "…") for n in names[:MAX_COLUMNS_LISTED]]
+def column_list(names: list[str]) -> str:
+    """Column names for a sentence: the first MAX_COLUMNS_LISTED, each shortened, and how many
+    more there are."""
+    shown = [repr(shortened(n)) for n in names[:MAX_COLUMNS_LISTED]]
     more = len(names) - len(shown)
     return ", ".join(shown) + (f" og {numbers.count(more)} {'anden' if more == 1 else 'andre'}" if more else "")
 

@@ -93,7 +93,7 @@ def wait_for_other_imports(conn: Connection, name: str) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(name.encode())})
         except OperationalError as error:  # lock_timeout
             raise DatabaseBusy(name) from error
-        conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+        conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
         return
     conn.exec_driver_sql(f"PRAGMA busy_timeout={IMPORT_WAIT_SECONDS * 1000}")
     try:

@@ -68,6 +68,11 @@ def install(app: FastAPI) -> None:
                 error.status_code, "Forespørgslen kunne ikke gennemføres.")
         return _answer(request, error.status_code, detail, getattr(error, "headers", None))
 
+    @app.exception_handler(Exception)
+    async def bug(request: Request, error: Exception) -> Response:
+        log.exception("Fejl i %s %s", request.method, request.url.path)
+        return _answer(request, 500, "Der skete en fejl i klagestat. Fejlen er skrevet i serverens log.")
+
     @app.exception_handler(OperationalError)
     async def busy(request: Request, error: OperationalError) -> Response:
         # SQLite: a change of case data waited BUSY_TIMEOUT_MS for an import's write lock.
@@ -76,8 +81,3 @@ def install(app: FastAPI) -> None:
             return await bug(request, error)
         return _answer(request, 503, "En indlæsning skriver i databasen lige nu. Prøv igen om lidt.",
                        {"Retry-After": "30"})
-
-    @app.exception_handler(Exception)
-    async def bug(request: Request, error: Exception) -> Response:
-        log.exception("Fejl i %s %s", request.method, request.url.path)
-        return _answer(request, 500, "Der skete en fejl i klagestat. Fejlen er skrevet i serverens log.")

@@ -15,6 +15,8 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+# Written out here, not imported from schema.py (as in 0002): a migration must keep meaning what
+# it meant when it was written. The tables are 0003's, created in the access file.
 ACCESS = "access"
 TABLES = ("user_account", "web_session", "login_failure", "audit_event")  # referenced before referencing
 REFUSAL = "Revisionsloggen kan ikke ændres eller slettes."
