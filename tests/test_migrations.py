@@ -3,6 +3,8 @@
 - An empty database upgraded to the newest revision has exactly the tables, columns and indexes
   of `klagestat.store.schema.metadata` (what the code expects).
 - Every migration, one step at a time, keeps the statistics a database already holds.
+- Processes that open a new database at the same moment (imports started together, web
+  workers) create its schema once: none of them fails.
 - A database left at the first revision, holding statistics, opens with today's klagestat: it is
   migrated to the newest revision and `klagestat rates` gives the same JSON as before.
 
@@ -13,6 +15,9 @@ changing this file.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import time
 from importlib import resources
 
 import pytest
@@ -23,6 +28,7 @@ from alembic.script import ScriptDirectory
 from conftest import (
     BASELINE_FIGURES,
     P100,
+    _cli_env,
     copy_db,
     dump_db,
     rate_row,
@@ -146,6 +152,27 @@ def test_upgrading_an_empty_database_gives_the_tables_of_the_schema(database):
             assert compare_metadata(context, expected) == []
     finally:
         engine.dispose()
+
+
+# Waits for the start file, so every process opens the database at the same moment.
+OPEN_AT_ONCE = """
+import os, sys, time
+from klagestat.store.database import open_database
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.001)
+open_database(sys.argv[1]).dispose()
+"""
+
+
+def test_processes_opening_a_new_database_at_once_create_its_schema_once(database, tmp_path):
+    start = tmp_path / "start"
+    processes = [subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, str(database), str(start)],
+                                  stderr=subprocess.PIPE, env=_cli_env()) for _ in range(6)]
+    time.sleep(3)  # every process has its imports done and waits for the start file
+    start.touch()
+    for process in processes:
+        assert process.wait(120) == 0, process.stderr.read().decode()
+    assert revision_of(database) == HEAD
 
 
 # ---- migrations with data --------------------------------------------------------------------------

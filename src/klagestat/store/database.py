@@ -112,21 +112,58 @@ def _alembic_config(connection) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (a no-op when it is current)."""
+    """Create or upgrade the schema to the newest migration (a no-op when it is current).
+
+    Several processes may open a new database at once (two imports started together, web
+    workers starting): the first to take the schema lock migrates, the others wait for it and
+    then find the schema current. Checked once without the lock, so an open of a current
+    database never waits for a running import."""
+    with engine.connect() as connection:
+        if _schema_is_current(connection):
+            return
     with engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        _lock_schema(connection)
         config = _alembic_config(connection)
-        head = ScriptDirectory.from_config(config).get_current_head()
-        if current != head:
+        if MigrationContext.configure(connection).get_current_revision() != _head(config):
             command.upgrade(config, "head")
         if connection.dialect.name == "sqlite":
             create_access_tables(connection)
 
 
+def _head(config: Config) -> str | None:
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _schema_is_current(connection: Connection) -> bool:
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current != _head(_alembic_config(connection)):
+        return False
+    return connection.dialect.name != "sqlite" or _has_access_tables(connection)
+
+
+def _lock_schema(connection: Connection) -> None:
+    """Hold the right to change the schema until the transaction ends. PostgreSQL: an advisory
+    lock (its DDL is transactional). SQLite: the write lock on the main and the access file,
+    taken before the first statement, as DDL does not start a transaction on its own."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(b"klagestat schema")})
+        return
+    # A migration of a big database may take long: wait as long as for an import.
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={IMPORT_WAIT_SECONDS * 1000}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _has_access_tables(connection: Connection) -> bool:
+    return inspect(connection).has_table(ACCESS_TABLES[0].name, schema=ACCESS)
+
+
 def create_access_tables(connection) -> None:
     """The access file's tables, when the file is new beside a database that already has its
     schema (a main file copied or restored without it): an installation without users yet."""
-    if inspect(connection).has_table(ACCESS_TABLES[0].name, schema=ACCESS):
+    if _has_access_tables(connection):
         return
     for table in ACCESS_TABLES:
         table.create(connection)
