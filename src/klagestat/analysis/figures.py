@@ -195,7 +195,9 @@ def group_figures(
 
 
 def _figure(by_outcome: dict[str, int | None], what: str) -> Figure:
-    if any(by_outcome.get(o, 0) is None for o in OUTCOME_VALUES):
+    # The dismissed cases are outside the official rate: without them the figure still stands,
+    # with the dismissed (and so all decided cases) not known.
+    if any(by_outcome.get(o.value, 0) is None for o in Outcome if o is not Outcome.DISMISSED):
         return unavailable(f"Tal ikke tilgængelige ('..') for {what}.")
     return Figure(OutcomeCounts(**{o: by_outcome.get(o, 0) for o in OUTCOME_VALUES}))
 

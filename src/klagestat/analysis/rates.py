@@ -27,6 +27,9 @@ from .figures import (ZERO_FIGURE, Figure, GroupBy, case_group_figures, group_fi
 GROUPINGS = ("map", "law", "provision", "area")
 STATBANK, CASES = "statbank", "cases"  # where a municipality's figures come from
 TOTAL_GROUP = "I alt"
+NO_DISMISSED_NOTE = ("Omgørelsesprocenten over alle afgjorte sager er ikke tilgængelig: filen havde ikke afviste "
+                     "sager (kolonnen var ikke valgt, eller tallet er NA eller '..'). Den officielle "
+                     "omgørelsesprocent kræver dem ikke.")
 
 
 @dataclass(frozen=True)
@@ -323,9 +326,11 @@ def _row(span, area, by, group_key, label, figure, definition, national_rate, ma
     counts = figure.counts
     rate = reversal_rate(counts, definition) if counts is not None else None
     ci = None
-    if counts is not None:
-        ci = wilson_interval(counts.reversed, denominator(counts, definition))
     note = figure.note
+    if counts is not None and denominator(counts, definition) is None:
+        note = NO_DISMISSED_NOTE
+    elif counts is not None:
+        ci = wilson_interval(counts.reversed, denominator(counts, definition))
     return RateRow(
         span=span, area=area,
         map=group_key if by == "map" else map_filter,

@@ -22,6 +22,7 @@ from .legal_basis import (
     key_paragraphs,
     parse_paragraphs,
     provision_key,
+    provision_name_part,
     split_numeric_prefix,
 )
 from .outcomes import TOTAL, Outcome
@@ -79,6 +80,11 @@ class ProvisionInfo:
     paragraphs: tuple[str, ...]
     names: tuple[tuple[dt.date, str], ...]  # (valid_from, name), oldest first
     statbank_label: str | None
+    other_labels: tuple[str, ...] = ()  # the statistics' other spellings of it ("Enkeltydelser - § 81")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ((self.statbank_label,) if self.statbank_label else ()) + self.other_labels
 
     @property
     def key(self) -> str:
@@ -139,6 +145,7 @@ class Catalogue:
     _law_pattern: re.Pattern | None = field(default=None, repr=False)
     _law_by_alias: dict[str, Law] = field(default_factory=dict, repr=False)
     _provision_by_label: dict[str, ProvisionInfo] = field(default_factory=dict, repr=False)
+    _provision_by_name: dict[tuple[str, tuple[str, ...]], list[ProvisionInfo]] = field(default_factory=dict, repr=False)
 
     # ---- construction -------------------------------------------------------------------------
 
@@ -166,7 +173,8 @@ class Catalogue:
             if p["law"] not in law_objs:
                 raise CatalogueError(f"provision names unknown law {p['law']!r}")
             names = tuple(sorted((n["valid_from"], n["name"]) for n in p["names"]))
-            info = ProvisionInfo(p["law"], tuple(p["paragraphs"]), names, p.get("statbank_label"))
+            info = ProvisionInfo(p["law"], tuple(p["paragraphs"]), names, p.get("statbank_label"),
+                                 tuple(p.get("other_labels", ())))
             if info.key in provisions:
                 raise CatalogueError(f"provision {info.key} is listed twice")
             provisions[info.key] = info
@@ -244,8 +252,14 @@ class Catalogue:
             r"(?<!\w)(" + "|".join(re.escape(a) for a in alternatives) + r")(?:s|ens)?(?!\w)"
         )
         self._provision_by_label = {
-            normalise(p.statbank_label): p for p in self.provisions.values() if p.statbank_label
+            normalise(label): p for p in self.provisions.values() for label in p.labels
         }
+        by_name: dict[tuple[str, tuple[str, ...]], list[ProvisionInfo]] = {}
+        for p in self.provisions.values():
+            names = {provision_name_part(label) for label in p.labels} | {normalise(n) for _, n in p.names}
+            for name in names:
+                by_name.setdefault((name, p.paragraphs), []).append(p)
+        self._provision_by_name = by_name
 
     # ---- areas --------------------------------------------------------------------------------
 
@@ -315,26 +329,31 @@ class Catalogue:
     def provision_for_label(self, text: str) -> ProvisionInfo | None:
         return self._provision_by_label.get(normalise(text))
 
-    def recognise_basis(self, label: str, prefix_laws: dict[str, str] | None = None) -> BasisRef | None:
+    def recognise_basis(self, label: str, prefix_laws: dict[str, str] | None = None,
+                        law: Law | None = None) -> BasisRef | None:
         """What a legal-basis label means, or None when it can't be recognised.
 
         Order, as the design says: an exact catalogue label; else the law named in the label or
         the law that a law-level row of the same file gives the numeric prefix ("1.12" under
-        "1 Serviceloven"), with the paragraphs written in the label.
+        "1 Serviceloven"), with the paragraphs written in the label; else the law of the one
+        catalogue provision whose name and paragraphs the label has ("Enkeltydelser - § 81").
+        `law`: the law the file gives in a column of its own (the Talportal's Lovgivning); then
+        "I alt" is that law's total.
         """
         text = label.strip()
         if normalise(text) in self.basis_total_labels:
-            return ALL_BASIS
+            return ALL_BASIS if law is None else BasisRef(BasisLevel.LAW, law.id)
         major, minor, rest = split_numeric_prefix(text)
         known = self.provision_for_label(rest)
-        if known is not None:
+        if known is not None and law in (None, self.laws[known.law_id]):
             return BasisRef(BasisLevel.PROVISION, known.law_id, known.key)
-        law = self.law_named_in(rest)
+        law = law or self.law_named_in(rest)
         if law is None and major is not None and prefix_laws:
             law_id = prefix_laws.get(major)
             law = self.laws.get(law_id) if law_id else None
         if law is None:
-            return None
+            named = self.provision_named(rest)
+            return None if named is None else BasisRef(BasisLevel.PROVISION, named.law_id, named.key)
         paragraphs = parse_paragraphs(rest)
         is_law_row = (major is not None and minor is None) or (
             major is None and not paragraphs and self._is_just_law_name(rest, law)
@@ -342,6 +361,16 @@ class Catalogue:
         if is_law_row and not paragraphs:
             return BasisRef(BasisLevel.LAW, law.id)
         return BasisRef(BasisLevel.PROVISION, law.id, provision_key(law.id, paragraphs, rest))
+
+    def provision_named(self, label: str) -> ProvisionInfo | None:
+        """The catalogue provision a label names by its name and paragraphs ("Voksne - kontante
+        tilskud § 95"), when exactly one law has such a provision; None when none or two fit."""
+        paragraphs = parse_paragraphs(label)
+        if not paragraphs:
+            return None
+        found = self._provision_by_name.get((provision_name_part(label), paragraphs), [])
+        laws = {p.law_id for p in found}
+        return found[0] if len(laws) == 1 else None
 
     def _is_just_law_name(self, text: str, law: Law) -> bool:
         """"Serviceloven" or "Serviceloven i alt": a law-level row with no numeric prefix."""

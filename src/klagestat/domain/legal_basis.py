@@ -75,6 +75,13 @@ def parse_paragraphs(text: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=_natural))
 
 
+def provision_name_part(label: str) -> str:
+    """A label's name without its paragraphs and what follows them, normalised:
+    "Voksne - merudgifter - § 100" and "Voksne - merudgifter § 100 + tilbagebet." → "voksne - merudgifter"."""
+    name = re.split(r"§", label, maxsplit=1)[0]
+    return normalise(name.strip().rstrip("-–,:").strip())
+
+
 def provision_key(law_id: str, paragraphs: tuple[str, ...], text: str = "") -> str:
     if paragraphs:
         return f"{law_id}:{'+'.join(paragraphs)}"

@@ -26,16 +26,22 @@ OUTCOME_NAMES_DA = {
 
 @dataclass(frozen=True, slots=True)
 class OutcomeCounts:
-    """Number of decided complaints per outcome."""
+    """Number of decided complaints per outcome.
+
+    `dismissed` is None when the source doesn't say (a Talportal download without the dismissed
+    cases, or '..'): the official rate needs only the other three, the rate over all decided
+    cases can then not be computed, and nothing may show it as 0."""
 
     upheld: int = 0
     changed: int = 0
     remitted: int = 0
-    dismissed: int = 0
+    dismissed: int | None = 0
 
     def __post_init__(self) -> None:
         for name in ("upheld", "changed", "remitted", "dismissed"):
             value = getattr(self, name)
+            if name == "dismissed" and value is None:
+                continue
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be a non-negative whole number, not {value!r}")
 
@@ -44,10 +50,10 @@ class OutcomeCounts:
             self.upheld + other.upheld,
             self.changed + other.changed,
             self.remitted + other.remitted,
-            self.dismissed + other.dismissed,
+            None if self.dismissed is None or other.dismissed is None else self.dismissed + other.dismissed,
         )
 
-    def get(self, outcome: Outcome) -> int:
+    def get(self, outcome: Outcome) -> int | None:
         return getattr(self, outcome.value)
 
     @property
@@ -61,6 +67,6 @@ class OutcomeCounts:
         return self.changed + self.remitted
 
     @property
-    def decided(self) -> int:
-        """All decided cases, dismissed included."""
-        return self.merits + self.dismissed
+    def decided(self) -> int | None:
+        """All decided cases, dismissed included (None when the dismissed are not known)."""
+        return None if self.dismissed is None else self.merits + self.dismissed

@@ -1,4 +1,5 @@
-"""Statistics-bank periods: a year (`2024`) or a quarter (`2024K1`)."""
+"""Statistics periods: a year (`2024`) or a quarter (`2024K1`; the Talportal writes
+`2024 - 1. kvartal` and shows `1. kvartal 2024`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from dataclasses import dataclass
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[KkQq]\s*([1-4]))?\s*$")
+_TALPORTAL_QUARTER = (re.compile(r"^\s*(\d{4})\s*[-–]?\s*([1-4])\.?\s*kvartal\s*$", re.IGNORECASE),
+                      re.compile(r"^\s*([1-4])\.?\s*kvartal\s*(\d{4})\s*$", re.IGNORECASE))
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})\s*$")
 
 
@@ -29,12 +32,17 @@ class Period:
 
 def parse_period(text: str) -> Period | None:
     m = _PERIOD.match(text)
-    if not m:
+    if m:
+        year, quarter = int(m.group(1)), int(m.group(2) or 0)
+    elif m := _TALPORTAL_QUARTER[0].match(text):
+        year, quarter = int(m.group(1)), int(m.group(2))
+    elif m := _TALPORTAL_QUARTER[1].match(text):
+        year, quarter = int(m.group(2)), int(m.group(1))
+    else:
         return None
-    year = int(m.group(1))
     if not 1990 <= year <= 2100:
         return None
-    return Period(year, int(m.group(2) or 0))
+    return Period(year, quarter)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ class Definition(StrEnum):
     ALL_DECIDED = "all-decided"
 
 
-def denominator(counts: OutcomeCounts, definition: Definition) -> int:
+def denominator(counts: OutcomeCounts, definition: Definition) -> int | None:
+    """None under all-decided when the dismissed cases are not known."""
     if definition is Definition.OFFICIAL:
         return counts.merits
     return counts.decided
@@ -24,6 +25,6 @@ def denominator(counts: OutcomeCounts, definition: Definition) -> int:
 def reversal_rate(counts: OutcomeCounts, definition: Definition = Definition.OFFICIAL) -> Fraction | None:
     """Reversed / denominator as an exact fraction; None when there are no cases to divide by."""
     n = denominator(counts, definition)
-    if n == 0:
+    if not n:
         return None
     return Fraction(counts.reversed, n)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +24,14 @@ from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.legal_basis import UNMAPPED, BasisLevel, BasisRef, split_numeric_prefix
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, TOTAL, Outcome
 from klagestat.domain.periods import Period, parse_period
+from klagestat.domain.text import normalise
 
 from .label_map import LabelMap
 from .problems import ProblemList
 from .statbank_csv import read_csv
 from .statbank_format import RawTable
 from .statbank_jsonstat import read_jsonstat
+from .talportal import is_talportal_csv, read_talportal_csv
 
 OUTCOME_CODES = (Outcome.UPHELD.value, Outcome.CHANGED.value, Outcome.REMITTED.value, Outcome.DISMISSED.value)
 UNAVAILABLE = ".."
@@ -135,7 +137,12 @@ def read_statbank(
         problems.raise_if_any()
     _refuse_binary(data, problems)
     head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
-    table = read_jsonstat(name, data) if head in (b"{", b"[") else read_csv(name, data)
+    if head in (b"{", b"["):
+        table = read_jsonstat(name, data)
+    elif is_talportal_csv(data):
+        table = read_talportal_csv(name, data)
+    else:
+        table = read_csv(name, data)
     result = _validate(table, catalogue, label_map or LabelMap(), allow_unmapped)
     result.sha256 = file_hash(data)
     return result
@@ -189,18 +196,21 @@ def _first_lines(ids: np.ndarray, lines: np.ndarray, n: int) -> list[int]:
 def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_unmapped: bool) -> StatbankData:
     problems = ProblemList(table.file, position=table.where, importing=True)
     col = table.columns
+    notes = list(table.notes)
+    table, skipped_rows = _without_other_bodies(table, catalogue, label_map, notes)
     lines = np.asarray(table.lines, dtype=np.int64)
 
     # Labels are few and cells many: each distinct label is resolved once, then looked up by id.
     area_labels, ai = _factorize(table.area)
     period_labels, pi = _factorize(table.period)
     outcome_labels, oi = _factorize(table.outcome)
-    basis_labels, bi = _factorize(table.basis)
+    # With a law column, a legal basis is the pair (law, subject).
+    basis_labels, bi = _factorize(table.basis if table.law is None else tuple(zip(table.law, table.basis)))
     value_labels, vi = _factorize(table.value)
 
     areas: list[Area] = []
     for label, line in zip(area_labels, _first_lines(ai, lines, len(area_labels))):
-        area = label_map.area(label) or catalogue.find_area(label)
+        area = _find_area(label, table, catalogue, label_map)
         if area is None:
             problems.add("Ukendt kommune. Skriv kommunens navn eller kode (fx 'Lejre' eller '350').",
                          line=line, column=col["area"], value=label)
@@ -264,8 +274,9 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     dup = np.nonzero(keys[order][1:] == keys[order][:-1])[0]
     for d in dup[:20].tolist():
         first, second = order[d], order[d + 1]
+        law = f"{table.law[second]} / " if table.law is not None and table.law[second] else ""
         problems.add(
-            f"Samme tal står to gange: {table.area[second]} / {table.basis[second]} / "
+            f"Samme tal står to gange: {table.area[second]} / {law}{table.basis[second]} / "
             f"{table.outcome[second]} / {table.period[second]} står også på {table.where} {lines[first]}.",
             line=int(lines[second]), column=col["value"], value=table.value[second],
         )
@@ -274,13 +285,46 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     bases = _resolve_bases(basis_labels, _first_lines(bi, lines, nb), catalogue, label_map,
                            allow_unmapped, table, problems)
     cells = _Cells(pi, ai, bi, oi, counts, unavailable, lines)
-    _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue, cells).check()
+    _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue, cells, skipped_rows).check()
     problems.raise_if_any()
 
-    stored, notes = _store_rows(cells, periods, areas, outcomes, catalogue)
-    notes += _laws_before_their_time(stored, bases, catalogue)
+    stored, store_notes = _store_rows(cells, periods, areas, outcomes, catalogue)
+    notes += store_notes + _laws_before_their_time(stored, bases, catalogue)
     area_levels = {a.code: a.level for a in areas}
     return StatbankData(table.file, table.format, "", bases, stored, area_levels, notes)
+
+
+# A Talportal row for the municipalities the user chose together ("I alt"): checked, never stored.
+CHOSEN_TOTAL = Area(AreaLevel.GROUP, "*", "I alt")
+
+
+def _find_area(label: str, table: RawTable, catalogue: Catalogue, label_map: LabelMap) -> Area | None:
+    area = label_map.area(label) or catalogue.find_area(label)
+    if area is None and table.talportal and normalise(label) in catalogue.basis_total_labels:
+        return CHOSEN_TOTAL
+    return area
+
+
+def _without_other_bodies(table: RawTable, catalogue: Catalogue, label_map: LabelMap,
+                          notes: list[str]) -> tuple[RawTable, bool]:
+    """A Talportal download may have rows for bodies other than municipalities ("Kommunale
+    fællesskaber"): they are skipped, and a note says how many. True when rows were skipped."""
+    if not table.talportal:
+        return table, False
+    others = {label for label in set(table.area) if _find_area(label, table, catalogue, label_map) is None}
+    if not others:
+        return table, False
+    keep = [i for i, label in enumerate(table.area) if label not in others]
+    skipped_rows = len({table.lines[i] for i in range(len(table)) if table.area[i] in others})
+    notes.append(f"{skipped_rows} rækker for andre end kommuner, regioner og hele landet er sprunget over "
+                 f"({', '.join(sorted(others)[:10])}).")
+
+    def pick(column):
+        return None if column is None else tuple(column[i] for i in keep)
+
+    return replace(table, lines=[table.lines[i] for i in keep], area=pick(table.area), basis=pick(table.basis),
+                   outcome=pick(table.outcome), period=pick(table.period), value=pick(table.value),
+                   law=pick(table.law)), True
 
 
 def _laws_before_their_time(cells: CellColumns, bases: list[Basis], catalogue: Catalogue) -> list[str]:
@@ -340,9 +384,11 @@ def _resolve_bases(
     table: RawTable,
     problems: ProblemList,
 ) -> list[Basis]:
+    # labels: subjects, or (law, subject) pairs when the file has a law column (the Talportal's CSV).
+    pairs = [label if isinstance(label, tuple) else ("", label) for label in labels]
     # Law-level rows ("1 Serviceloven") give their numeric prefix to the provisions under them.
     prefix_laws: dict[str, str] = {}
-    for label in labels:
+    for _, label in pairs:
         major, minor, rest = split_numeric_prefix(label)
         if major is not None and minor is None:
             law = catalogue.law_named_in(rest)
@@ -350,19 +396,28 @@ def _resolve_bases(
                 prefix_laws[major] = law.id
     bases = []
     unknown: list[tuple[int, str]] = []
-    for i, label in enumerate(labels):
-        ref = label_map.basis(label) or catalogue.recognise_basis(label, prefix_laws)
+    for i, (law_text, label) in enumerate(pairs):
+        shown = f"{law_text}: {label}" if law_text else label
+        ref = label_map.basis(label) or (label_map.basis(shown) if law_text else None)
+        if ref is None and law_text:
+            law = catalogue.find_law(law_text) or catalogue.law_named_in(law_text)
+            ref = catalogue.recognise_basis(label, law=law) if law is not None else None
+        elif ref is None:
+            ref = catalogue.recognise_basis(label, prefix_laws)
         if ref is None:
-            unknown.append((first_lines[i], label))
+            unknown.append((first_lines[i], shown))
             ref = UNMAPPED
-        bases.append(Basis(i, label, ref))
+        bases.append(Basis(i, shown, ref))
     if unknown and not allow_unmapped:
         for line, label in unknown:
             problems.add("Ukendt lovgrundlag.", line=line, column=table.columns["basis"], value=label)
         example = unknown[0][1]
+        without_law = (" Talportalens regneark har ingen kolonne med loven; hent tallene som CSV (den har "
+                       "kolonnen Lovgivning), eller skriv dem i en oversættelsesfil." if table.talportal and table.law is None
+                       else "")
         problems.raise_if_any(
             hint=(
-                f"klagestat kender ikke {len(unknown)} lovgrundlag i filen (listen ovenfor). "
+                f"klagestat kender ikke {len(unknown)} lovgrundlag i filen (listen ovenfor).{without_law} "
                 "Skriv dem i en oversættelsesfil (TOML) og importér igen med --label-map FIL, fx:\n"
                 "  [legal_basis]\n"
                 f'  "{example}" = "Serviceloven § 100"\n'
@@ -380,7 +435,8 @@ class _TotalsChecker:
     may never exceed the total; when all parts are present with values, it must equal it.
     """
 
-    def __init__(self, table, problems, periods, areas, bases, outcomes, catalogue, cells: _Cells):
+    def __init__(self, table, problems, periods, areas, bases, outcomes, catalogue, cells: _Cells,
+                 skipped_rows: bool = False):
         self.table = table
         self.problems = problems
         self.periods = periods
@@ -389,6 +445,7 @@ class _TotalsChecker:
         self.outcomes = outcomes
         self.catalogue = catalogue
         self.cells = cells
+        self.skipped_rows = skipped_rows
 
     def _compare(self, total_rows, total_keys, part_rows, part_keys, complete, what: str, hint: str = "") -> None:
         """complete: a bool, or per total row whether all its parts are in the file."""
@@ -472,6 +529,29 @@ class _TotalsChecker:
         complete = np.isin(year[totals], list(complete_years))
         self._compare(totals, year_key[totals], parts, year_key[parts], complete, "kvartalerne")
 
+        # 5. A region row against its municipalities, and the Talportal's "I alt" row against the
+        #    municipalities chosen (equal when nothing else was chosen, else at least their sum).
+        area_key = (c.period * n_bases + c.basis) * n_outcomes + c.outcome
+        for parent, members, complete, what in self._area_totals():
+            totals = np.nonzero(c.area == parent)[0]
+            parts = np.nonzero(np.isin(c.area, members))[0]
+            self._compare(totals, area_key[totals], parts, area_key[parts], complete, what)
+
+    def _area_totals(self) -> list[tuple[int, list[int], bool, str]]:
+        """(the total's area, its parts' areas, whether the parts are all there, what they are)."""
+        index = {a.code: i for i, a in enumerate(self.areas)}
+        municipalities = [i for i, a in enumerate(self.areas) if a.level is AreaLevel.MUNICIPALITY]
+        result = []
+        for i, area in enumerate(self.areas):
+            if area.level is AreaLevel.REGION:
+                members = self.catalogue.region_members(area.code)
+                present = [index[m] for m in members if m in index]
+                result.append((i, present, len(present) == len(members), f"kommunerne i {area.name}"))
+            elif area == CHOSEN_TOTAL:
+                only_municipalities = len(municipalities) == len(self.areas) - 1 and not self.skipped_rows
+                result.append((i, municipalities, only_municipalities, "de valgte kommuner"))
+        return result
+
     def _where(self, row: int) -> str:
         c = self.cells
         outcome = self.outcomes[c.outcome[row]]
@@ -510,6 +590,12 @@ def _store_rows(cells: _Cells, periods, areas, outcomes, catalogue) -> tuple[Cel
     year, quarter = period_year[c.period], period_quarter[c.period]
     columns = [c.line, year, quarter, c.area, c.basis, c.outcome, c.count, c.unavailable]
     notes: list[str] = []
+    if CHOSEN_TOTAL in areas:  # checked against the municipalities; never stored
+        keep = c.area != areas.index(CHOSEN_TOTAL)
+        columns = [a[keep] for a in columns]
+        c = _Cells(c.period[keep], c.area[keep], c.basis[keep], c.outcome[keep], c.count[keep], c.unavailable[keep],
+                   c.line[keep])
+        year, quarter = year[keep], quarter[keep]
 
     quarters = np.nonzero(quarter > 0)[0]
     if len(quarters):

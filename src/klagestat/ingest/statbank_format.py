@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from klagestat.domain.text import normalise
 
@@ -46,6 +46,12 @@ class RawTable:
     period: tuple[str, ...]
     value: tuple[str, ...]  # ".." when not available
     where: str = "linje"  # how a row's position is named in messages
+    # The Talportal's law column (Lovgivning), "" where NA; None when the format has none. With
+    # it, a legal basis is the pair (law, subject), and the subject alone is its label.
+    law: tuple[str, ...] | None = None
+    # A Talportal download: "I alt" and other bodies' rows may be among the areas.
+    talportal: bool = False
+    notes: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.lines)

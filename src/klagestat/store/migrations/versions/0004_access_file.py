@@ -76,9 +76,13 @@ def _move(source: str, target: str | None) -> None:
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
         return
-    _create_tables(ACCESS)
+    # A main file created anew beside the access file of a database that was removed without it:
+    # the access file keeps its users and audit log, and the new main file's empty tables go.
+    if not sa.inspect(bind).has_table("user_account", schema=ACCESS):
+        _create_tables(ACCESS)
     _move("main", ACCESS)
 
 
