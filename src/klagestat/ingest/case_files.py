@@ -444,7 +444,7 @@ def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, he
     from openpyxl import load_workbook  # only the Excel path pays for importing it
 
     problems = ProblemList(name, position="række", importing=True)
-    _check_archive(raw, limit, problems)
+    check_workbook_archive(raw, limit, problems)
     raw.seek(0)
     try:
         with warnings.catch_warnings():
@@ -473,7 +473,7 @@ def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, he
     except ET.ParseError as error:
         _bad_sheet_xml(problems, error, 0)
     ws.reset_dimensions()  # the <dimension> a program wrote can be wrong; read every row there is
-    values = _sheet_rows(ws, problems)  # one tuple per row from row 1, gaps included
+    values = sheet_rows(ws, problems)  # one tuple per row from row 1, gaps included
 
     header: list[str] | None = None
     header_line = rows_seen = 0
@@ -513,7 +513,7 @@ def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, he
     return SheetRows(name, "XLSX", None, None, ws.title, header, header_line, rows(), notes, "række")
 
 
-def _sheet_rows(ws, problems: ProblemList) -> Iterator[tuple]:
+def sheet_rows(ws, problems: ProblemList) -> Iterator[tuple]:
     number = 0
     try:
         for number, row in enumerate(ws.iter_rows(values_only=True), 1):
@@ -532,7 +532,7 @@ def _bad_sheet_xml(problems: ProblemList, error: ET.ParseError, rows_read: int) 
     problems.raise_if_any()
 
 
-def _check_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> None:
+def check_workbook_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> None:
     """A workbook zip that unpacks to no more than the limit."""
     try:
         with zipfile.ZipFile(raw) as archive:

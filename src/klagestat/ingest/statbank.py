@@ -31,7 +31,7 @@ from .problems import ProblemList
 from .statbank_csv import read_csv
 from .statbank_format import RawTable
 from .statbank_jsonstat import read_jsonstat
-from .talportal import is_talportal_csv, read_talportal_csv
+from .talportal import CHOSEN_TOTAL_LABELS, is_talportal_csv, read_talportal_csv, read_talportal_xlsx
 
 OUTCOME_CODES = (Outcome.UPHELD.value, Outcome.CHANGED.value, Outcome.REMITTED.value, Outcome.DISMISSED.value)
 UNAVAILABLE = ".."
@@ -135,14 +135,18 @@ def read_statbank(
     except PermissionError:
         problems.add("Filen kan ikke læses (ingen adgang).")
         problems.raise_if_any()
-    _refuse_binary(data, problems)
     head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
-    if head in (b"{", b"["):
-        table = read_jsonstat(name, data)
-    elif is_talportal_csv(data):
-        table = read_talportal_csv(name, data)
+    # The format is chosen from the content, never from the file's name.
+    if data.startswith(ZIP_MAGIC):
+        table = read_talportal_xlsx(name, data)
     else:
-        table = read_csv(name, data)
+        _refuse_binary(data, problems)
+        if head in (b"{", b"["):
+            table = read_jsonstat(name, data)
+        elif is_talportal_csv(data):
+            table = read_talportal_csv(name, data)
+        else:
+            table = read_csv(name, data)
     result = _validate(table, catalogue, label_map or LabelMap(), allow_unmapped)
     result.sha256 = file_hash(data)
     return result
@@ -152,10 +156,10 @@ ZIP_MAGIC = b"PK\x03\x04"  # XLSX and other Office files are zip archives
 
 
 def _refuse_binary(data: bytes, problems: ProblemList) -> None:
-    """A workbook or another file that is not text, said in Danish before anything tries to read it."""
-    if data.startswith(ZIP_MAGIC):
-        problems.add("Filen er et Excel-regneark (XLSX) eller en anden zip-fil. Hent tabellen fra statistikbanken "
-                     "som CSV (semikolonsepareret) eller JSON-stat, eller åbn den i Excel og gem den som CSV.")
+    """A file that is not text, said in Danish before anything tries to read it."""
+    if data.lstrip().startswith(b"%PDF"):
+        problems.add("Filen er en PDF. klagestat læser statistik som Talportalens CSV eller regneark (XLSX), "
+                     "statistikbankens CSV eller JSON-stat; hent tallene i et af de formater.")
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         problems.add("Filen er et gammelt Excel-regneark (XLS). Gem den som CSV (semikolonsepareret) i Excel.")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -285,7 +289,8 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     bases = _resolve_bases(basis_labels, _first_lines(bi, lines, nb), catalogue, label_map,
                            allow_unmapped, table, problems)
     cells = _Cells(pi, ai, bi, oi, counts, unavailable, lines)
-    _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue, cells, skipped_rows).check()
+    _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue, cells, skipped_rows,
+                   outcome_labels).check()
     problems.raise_if_any()
 
     stored, store_notes = _store_rows(cells, periods, areas, outcomes, catalogue)
@@ -299,10 +304,10 @@ CHOSEN_TOTAL = Area(AreaLevel.GROUP, "*", "I alt")
 
 
 def _find_area(label: str, table: RawTable, catalogue: Catalogue, label_map: LabelMap) -> Area | None:
-    area = label_map.area(label) or catalogue.find_area(label)
-    if area is None and table.talportal and normalise(label) in catalogue.basis_total_labels:
+    # In the statistics bank "I alt" is the nation; in the Talportal the municipalities chosen.
+    if table.talportal and normalise(label) in CHOSEN_TOTAL_LABELS:
         return CHOSEN_TOTAL
-    return area
+    return label_map.area(label) or catalogue.find_area(label)
 
 
 def _without_other_bodies(table: RawTable, catalogue: Catalogue, label_map: LabelMap,
@@ -436,7 +441,7 @@ class _TotalsChecker:
     """
 
     def __init__(self, table, problems, periods, areas, bases, outcomes, catalogue, cells: _Cells,
-                 skipped_rows: bool = False):
+                 skipped_rows: bool = False, outcome_labels: list[str] = ()):
         self.table = table
         self.problems = problems
         self.periods = periods
@@ -446,10 +451,11 @@ class _TotalsChecker:
         self.catalogue = catalogue
         self.cells = cells
         self.skipped_rows = skipped_rows
+        self.outcome_labels = outcome_labels
 
     def _compare(self, total_rows, total_keys, part_rows, part_keys, complete, what: str, hint: str = "") -> None:
         """complete: a bool, or per total row whether all its parts are in the file."""
-        hint = hint or "Filen hænger ikke sammen; hent den igen fra statistikbanken."
+        hint = hint or f"Filen hænger ikke sammen; hent den igen fra {self.table.source}."
         if len(total_rows) == 0 or len(part_rows) == 0:
             return
         c = self.cells
@@ -469,7 +475,7 @@ class _TotalsChecker:
             self.problems.add(
                 f"Totalen {int(totals[i])} passer ikke med summen af {what}, som er {int(part_sum[i])} "
                 f"({self._where(row)}). {hint}",
-                line=int(c.line[row]), column=self.table.columns["value"], value=str(int(totals[i])),
+                line=int(c.line[row]), column=self._column(row), value=str(int(totals[i])),
             )
 
     def check(self) -> None:
@@ -551,6 +557,13 @@ class _TotalsChecker:
                 only_municipalities = len(municipalities) == len(self.areas) - 1 and not self.skipped_rows
                 result.append((i, municipalities, only_municipalities, "de valgte kommuner"))
         return result
+
+    def _column(self, row: int) -> str:
+        """The column a cell's value is in: the value column, or in the Talportal's wide rows the
+        outcome's own column ("Stadfæstede sager")."""
+        if self.table.talportal:
+            return self.outcome_labels[self.cells.outcome[row]]
+        return self.table.columns["value"]
 
     def _where(self, row: int) -> str:
         c = self.cells

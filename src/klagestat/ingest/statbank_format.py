@@ -51,6 +51,7 @@ class RawTable:
     law: tuple[str, ...] | None = None
     # A Talportal download: "I alt" and other bodies' rows may be among the areas.
     talportal: bool = False
+    source: str = "statistikbanken"  # where to download the file again, in messages
     notes: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:

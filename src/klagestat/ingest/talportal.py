@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -25,6 +26,7 @@ import numpy as np
 from klagestat.domain.periods import parse_period
 from klagestat.domain.text import normalise, shortened
 
+from .case_files import cell_text, check_workbook_archive, column_name, max_import_bytes, sheet_rows
 from .problems import ProblemList
 from .statbank_format import RawTable
 from .text_files import decode
@@ -54,6 +56,7 @@ RATES = {
 DAYS_NAMES = ("sagsbehandlingstid", "sagsbehandlingstid i dage", "gennemsnitlig sagsbehandlingstid")
 MERITS_PARTS = ("upheld", "changed", "remitted")
 NOT_AVAILABLE = ("na", "", ".", "..", "-")
+CHOSEN_TOTAL_LABELS = ("i alt", "total")  # a Kommune row for all the municipalities chosen
 RATE_TOLERANCE = Fraction(5, 10000)  # 0.05 percentage points, as a fraction
 MEASURE_DA = {
     "upheld": "stadfæstede", "changed": "ændrede/ophævede", "remitted": "hjemviste", "dismissed": "afviste",
@@ -108,7 +111,8 @@ class WideTable:
     law: list[str] | None  # None: the file has no law column (the XLSX)
     subject: list[str]
     period: list[str]
-    measures: dict[str, tuple[str, list[str]]]  # measure → (its column name in the file, values)
+    # measure → (the column each row's value is in, as messages name it; the values)
+    measures: dict[str, tuple[list[str], list[str]]]
     columns: dict[str, str]  # role → the column's name in the file, for messages
     notes: list[str]
 
@@ -143,8 +147,8 @@ def read_talportal_csv(name: str, data: bytes) -> RawTable:
             if len(problems.problems) > 40:
                 break
     problems.raise_if_any()
-    table = _columns(name, f"Talportal-CSV ({encoding})", "linje", header, rows, lines, problems, with_law=True)
-    return to_raw_table(table, problems)
+    return to_raw_table(_columns(name, f"Talportal-CSV ({encoding})", "linje", header, rows, lines, problems,
+                                 with_law=True))
 
 
 def _decode(data: bytes, problems: ProblemList) -> tuple[str, str]:
@@ -197,7 +201,7 @@ def _columns(name: str, file_format: str, position: str, header: list[str], rows
         name, file_format, position, lines, column(roles["area"]),
         labels(roles["law"]) if "law" in roles else (None if not with_law else [""] * len(rows)),
         labels(roles.get("subject")) if "subject" in roles else ["I alt"] * len(rows), column(roles["period"]),
-        {m: (header[i], column(i)) for m, i in measures.items()},
+        {m: ([header[i]] * len(rows), column(i)) for m, i in measures.items()},
         {role: header[i] for role, i in roles.items()} | {"subject": header[roles["subject"]] if "subject" in roles
                                                           else "Sagsemne"},
         notes,
@@ -222,7 +226,7 @@ def _require_counts(measures: set[str], problems: ProblemList, position: str) ->
 # ---- from the wide rows to the statistics-bank cells ----------------------------------------------
 
 
-def to_raw_table(table: WideTable, problems: ProblemList) -> RawTable:
+def to_raw_table(table: WideTable) -> RawTable:
     """Counts derived and checked row by row (as arrays: a national file has 200,000 rows)."""
     problems = ProblemList(table.file, position=table.position, importing=True)
     n = len(table.lines)
@@ -230,13 +234,13 @@ def to_raw_table(table: WideTable, problems: ProblemList) -> RawTable:
     counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # measure → (values, known)
     for measure in COUNTS:
         if measure in table.measures:
-            column, values = table.measures[measure]
-            counts[measure] = _parse_counts(values, column, lines, problems)
+            columns, values = table.measures[measure]
+            counts[measure] = _parse_counts(values, columns, lines, problems)
     rates = {m: (table.measures[m][0], _parse_decimals(table.measures[m][1], table.measures[m][0], lines, problems))
              for m in RATES if m in table.measures}
     if "days" in table.measures:
-        column, values = table.measures["days"]
-        _parse_decimals(values, column, lines, problems)  # checked; stored from a later change
+        columns, values = table.measures["days"]
+        _parse_decimals(values, columns, lines, problems)  # checked; stored from a later change
     problems.raise_if_any()
 
     absent = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
@@ -257,14 +261,17 @@ def to_raw_table(table: WideTable, problems: ProblemList) -> RawTable:
     value["dismissed"][fill] = value["decided"][fill] - merits[fill]
     known["dismissed"] |= fill
 
-    def contradiction(rows: np.ndarray, column: str, shown: np.ndarray, message) -> None:
+    broken = np.zeros(n, dtype=bool)  # rows whose counts contradict each other: their rates aren't checked
+
+    def contradiction(rows: np.ndarray, columns: list[str], shown: np.ndarray, message) -> None:
+        broken[rows] = True
         for i in np.nonzero(rows)[0][:20].tolist():
-            problems.add(message(i), line=int(lines[i]), column=column, value=str(int(shown[i])))
+            problems.add(message(i), line=int(lines[i]), column=columns[i], value=str(int(shown[i])))
 
     for part in MERITS_PARTS:
         derived = known[part] & ~counts.get(part, absent)[1]
         bad = derived & (value[part] < 0)
-        contradiction(bad, names.get("merits", "Realitetsbehandlede sager i alt"), value["merits"], lambda i: (
+        contradiction(bad, names.get("merits", ["Realitetsbehandlede sager i alt"] * n), value["merits"], lambda i: (
             f"Realitetsbehandlede sager i alt er {value['merits'][i]}, men de {_parts_text(value, known, i, part)} "
             f"er flere, så antallet af {MEASURE_DA[part]} sager bliver negativt. Filen hænger ikke sammen."))
     if "merits" in counts:
@@ -281,13 +288,14 @@ def to_raw_table(table: WideTable, problems: ProblemList) -> RawTable:
             f"Afgjorte sager er {value['decided'][i]}, men realitetsbehandlede + afviste er {merits[i]} + "
             f"{value['dismissed'][i] if known['dismissed'][i] and value['dismissed'][i] >= 0 else '?'} = "
             f"{merits[i] + max(int(value['dismissed'][i]), 0)}. Filen hænger ikke sammen."))
-    problems.raise_if_any()
 
-    value["merits"], known["merits"] = merits, merits_known
-    value["reversed"], known["reversed"] = value["changed"] + value["remitted"], merits_known
-    value["decided"], known["decided"] = merits + value["dismissed"], merits_known & known["dismissed"]
-    for measure, (column, (exact, decimals, given)) in rates.items():
-        _check_rate(measure, column, exact, decimals, given, value, known, lines, problems)
+    known = {m: k & ~broken for m, k in known.items()}
+    value["merits"], known["merits"] = merits, merits_known & ~broken
+    value["reversed"], known["reversed"] = value["changed"] + value["remitted"], known["merits"]
+    value["decided"], known["decided"] = merits + value["dismissed"], known["merits"] & known["dismissed"]
+    for measure, (columns, (exact, decimals, given)) in rates.items():
+        _check_rate(measure, columns, exact, decimals, given, value, known, lines, problems)
+    problems.problems.sort(key=lambda p: p.line or 0)  # in the file's order, as the user reads it
     problems.raise_if_any()
 
     # Four cells per row: the three on the merits and the dismissed, ".." where not known.
@@ -299,7 +307,8 @@ def to_raw_table(table: WideTable, problems: ProblemList) -> RawTable:
 
     outcomes = ("upheld", "changed", "remitted", "dismissed")
     values = [cell_text(o) for o in outcomes]
-    labels = {"upheld": "Stadfæstet", "changed": "Ændret/ophævet", "remitted": "Hjemvist", "dismissed": "Afvist/henvist"}
+    # Each cell is named by its outcome's column, as the catalogue knows them (outcomes.toml).
+    labels = {o: COUNTS[o][0].capitalize() for o in outcomes}
     law = tuple(x for x in (table.law or [""] * n) for _ in outcomes) if table.law is not None else None
     return RawTable(
         table.file, table.format,
@@ -311,7 +320,7 @@ def to_raw_table(table: WideTable, problems: ProblemList) -> RawTable:
         tuple(labels[o] for _ in range(n) for o in outcomes),
         tuple(x for x in table.period for _ in outcomes),
         tuple(v for row in zip(*values) for v in row),
-        where=table.position, law=law, talportal=True, notes=list(table.notes),
+        where=table.position, law=law, talportal=True, source="Talportalen", notes=list(table.notes),
     )
 
 
@@ -319,7 +328,7 @@ def _parts_text(value, known, i: int, derived: str) -> str:
     return " + ".join(f"{MEASURE_DA[p]} ({value[p][i]})" for p in MERITS_PARTS if p != derived)
 
 
-def _parse_counts(values: list[str], column: str, lines: np.ndarray, problems: ProblemList):
+def _parse_counts(values: list[str], columns: list[str], lines: np.ndarray, problems: ProblemList):
     distinct = list(dict.fromkeys(values))
     parsed: dict[str, int | None] = {}
     for text in distinct:
@@ -336,7 +345,7 @@ def _parse_counts(values: list[str], column: str, lines: np.ndarray, problems: P
             message = ("Antallet er negativt; et antal sager kan ikke være negativt." if number is not None and number < 0
                        else "Antallet er ikke et helt tal (og ikke NA).")
             for i in np.nonzero(np.asarray(values, dtype=object) == text)[0][:5].tolist():
-                problems.add(message, line=int(lines[i]), column=column, value=shortened(text))
+                problems.add(message, line=int(lines[i]), column=columns[i], value=shortened(text))
             parsed[text] = None
     result = [parsed[v] for v in values]
     known = np.fromiter((v is not None for v in result), dtype=bool, count=len(result))
@@ -353,7 +362,7 @@ def _decimal(text: str) -> Fraction | None:
         return None
 
 
-def _parse_decimals(values: list[str], column: str, lines: np.ndarray, problems: ProblemList):
+def _parse_decimals(values: list[str], columns: list[str], lines: np.ndarray, problems: ProblemList):
     """(exact value or None, decimals written, the text) per row; a text that is no number is a problem."""
     parsed: dict[str, tuple[Fraction | None, int]] = {}
     for text in dict.fromkeys(values):
@@ -365,7 +374,7 @@ def _parse_decimals(values: list[str], column: str, lines: np.ndarray, problems:
         if number is None or number < 0:
             for i in [i for i, v in enumerate(values) if v == text][:5]:
                 problems.add("Tallet kan ikke læses (forventet fx 0,391 eller 39,1 eller NA).",
-                             line=int(lines[i]), column=column, value=shortened(text))
+                             line=int(lines[i]), column=columns[i], value=shortened(text))
             parsed[text] = (None, 0)
             continue
         digits = t.removesuffix("%").strip()
@@ -376,7 +385,7 @@ def _parse_decimals(values: list[str], column: str, lines: np.ndarray, problems:
     return exact, decimals, values
 
 
-def _check_rate(measure, column, exact, decimals, given, value, known, lines, problems) -> None:
+def _check_rate(measure, columns, exact, decimals, given, value, known, lines, problems) -> None:
     """A rate must be its counts' fraction to within 0.05 points (or to the decimals it is written
     with, when fewer); read as a fraction (0–1) or a percent (0–100), whichever the column is."""
     _, numerator, denominator = RATES[measure]
@@ -401,4 +410,123 @@ def _check_rate(measure, column, exact, decimals, given, value, known, lines, pr
         problems.add(
             f"Procenten passer ikke med antallene: {MEASURE_DA[numerator]} / {MEASURE_DA[denominator]} sager er "
             f"{num} / {den} = {percent:.2f} %".replace(".", ",") + ". Filen hænger ikke sammen.",
-            line=int(lines[i]), column=column, value=given[i])
+            line=int(lines[i]), column=columns[i], value=given[i])
+
+
+# ---- XLSX -----------------------------------------------------------------------------------------
+
+
+def read_talportal_xlsx(name: str, data: bytes) -> RawTable:
+    """The Talportal's "Som tabel" sheet: two header rows (measures over periods, or periods over
+    measures), the row names in the first columns (Sagsemne and Kommune, either order; a name
+    written once for a block of rows), the data, then an empty row and "Kilde: …"."""
+    from openpyxl import load_workbook  # only this path pays for importing it
+
+    problems = ProblemList(name, position="række", importing=True)
+    raw = io.BytesIO(data)
+    check_workbook_archive(raw, max_import_bytes(), problems)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(raw, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken file
+        problems.add("Filen kan ikke læses som Excel-projektmappe; den kan være beskadiget.")
+        problems.raise_if_any()
+    try:
+        sheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"] or workbook.worksheets
+        ws = next((s for s in sheets if normalise(s.title) == "som tabel"), sheets[0] if sheets else None)
+        if ws is None:
+            problems.add("Projektmappen har ingen ark.")
+            problems.raise_if_any()
+        ws.reset_dimensions()
+        rows = [[cell_text(v) for v in row] for row in sheet_rows(ws, problems)]
+    finally:
+        workbook.close()
+    return to_raw_table(_xlsx_table(name, rows, problems))
+
+
+def _xlsx_table(name: str, rows: list[list[str]], problems: ProblemList) -> WideTable:
+    start = next((i for i, r in enumerate(rows) if any(r)), None)
+    if start is None or start + 2 >= len(rows):
+        problems.add("Arket har ikke to overskriftsrækker og data under dem, som Talportalens tabel ('Som tabel').")
+        problems.raise_if_any()
+    top, second = rows[start], rows[start + 1]
+    width = max(len(top), len(second))
+    top, second = top + [""] * (width - len(top)), second + [""] * (width - len(second))
+    # The row names: the first columns, named in either header row.
+    roles: dict[str, int] = {}
+    for i in range(width):
+        key = normalise(top[i] or second[i])
+        role = "area" if key in AREA_NAMES else "subject" if key == SUBJECT_NAME else "law" if key == LAW_NAME else None
+        if role is None:
+            break
+        roles[role] = i
+    first_data_column = len(roles)
+    if "area" not in roles:
+        problems.add("Regnearket ligner ikke Talportalens tabel ('Som tabel'): de første kolonner skal være Sagsemne "
+                     "og Kommune (eller Instans) under to overskriftsrækker med mål og perioder. klagestat læser "
+                     "statistik som Talportalens CSV eller regneark, statistikbankens CSV eller JSON-stat.",
+                     line=start + 1)
+        problems.raise_if_any()
+    top_filled = _carried_right(top, first_data_column)
+    measures_on_top = any(measure_of(h) for h in top_filled[first_data_column:])
+    columns: list[tuple[int, str, str]] = []  # (index, measure, period text)
+    unknown = []
+    for i in range(first_data_column, width):
+        measure_text, period_text = (top_filled[i], second[i]) if measures_on_top else (second[i], top_filled[i])
+        if not measure_text and not period_text:
+            continue
+        measure = measure_of(measure_text)
+        if measure is None:
+            unknown.append(measure_text or column_name(i))
+            continue
+        if parse_period(period_text) is None:
+            problems.add("Ukendt periode i overskriften. Forventet et år (2024) eller et kvartal (2024 - 1. kvartal).",
+                         line=start + (2 if measures_on_top else 1), column=column_name(i), value=period_text)
+            continue
+        columns.append((i, measure, period_text))
+    _require_counts({m for _, m, _ in columns}, problems, "række")
+    problems.raise_if_any()
+
+    periods = list(dict.fromkeys(p for _, _, p in columns))
+    at = {(m, p): i for i, m, p in columns}  # (measure, period) → the column
+    out = {key: [] for key in ("line", "area", "subject", "period")}
+    measures: dict[str, tuple[list[str], list[str]]] = {m: ([], []) for _, m, _ in columns}
+    last = {role: "" for role in roles}
+    for number, row in enumerate(rows[start + 2:], start + 3):
+        row = row + [""] * (width - len(row))
+        if not any(row) or normalise(row[0]).startswith("kilde:"):
+            break  # the empty row before "Kilde: Ankestyrelsen (…)"
+        for role, i in roles.items():
+            last[role] = row[i] or last[role]  # a name written once for a block of rows
+        for period in periods:
+            out["line"].append(number)
+            out["area"].append(last["area"])
+            out["subject"].append(last.get("subject") or "I alt")
+            out["period"].append(period)
+            for measure, (names, values) in measures.items():
+                i = at.get((measure, period))
+                names.append(f"{column_name(i)} ({_header_text(top_filled, second, i)})" if i is not None else "")
+                values.append(row[i] if i is not None else "")
+    notes = [f"Kolonnerne {', '.join(repr(shortened(u, 40)) for u in dict.fromkeys(unknown))} kendes ikke og er "
+             "ikke læst."] if unknown else []
+    labels = {"area": top[roles["area"]] or second[roles["area"]]}
+    if "subject" in roles:
+        labels["subject"] = top[roles["subject"]] or second[roles["subject"]]
+    return WideTable(name, "Talportal-XLSX", "række", out["line"], out["area"], None,
+                     ["" if s == "NA" else s for s in out["subject"]], out["period"], measures,
+                     {"period": "(overskriften)", "subject": "Sagsemne", **labels}, notes)
+
+
+def _carried_right(header: list[str], first: int) -> list[str]:
+    """A header row with each cell from `first` on that is empty (the rest of a merged or spanning
+    cell) holding the text written to its left."""
+    filled, current = list(header), ""
+    for i in range(first, len(header)):
+        current = header[i] or current
+        filled[i] = current
+    return filled
+
+
+def _header_text(top: list[str], second: list[str], i: int) -> str:
+    return " ".join(x for x in (top[i], second[i]) if x)
