@@ -88,14 +88,15 @@ def demo_engine(request, demo):
 
 
 def test_build_makes_the_demo_database(demo):
-    assert demo["messages"] == ["Genererer syntetiske statistikbanktal", "Importerer",
+    assert demo["messages"] == ["Genererer syntetiske statistikbanktal", "Importerer", "Genererer et syntetisk folketal",
                                 "Genererer et syntetisk klageregister for Allerød", "Beregner"]
     path = demo["folder"] / "ankeast2-demo-2013-2025.csv"
     assert path.is_file()
     assert path.read_bytes().startswith(HEADER.encode("utf-8") + b"\n")
     table = demo["table"]
     assert table.synthetic
-    assert [v.as_of for v in table.vintages] == [dt.date(2026, 6, 1)]
+    assert [(v.source, v.as_of) for v in table.vintages] == [("statbank", dt.date(2026, 6, 1)),
+                                                             ("population", dt.date(2026, 6, 1))]
     rows = to_dicts(table)
     assert {r["municipality_code"] for r in rows} == {"000"}
     assert {(r["year"], r["map"]) for r in rows} == {

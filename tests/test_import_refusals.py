@@ -31,7 +31,7 @@ def _xlsx() -> bytes:
 
 BAD_FILES = {
     "random.csv": (lambda: os.urandom(4096) + b"\x00", "ikke en tekstfil"),
-    "tabel.xlsx": (_xlsx, "Excel-regneark"),
+    "tabel.xlsx": (_xlsx, "ikke en Excel-projektmappe"),
     "quoted.csv": (lambda: (HEADER + '"' + "a" * 200_000 + '";1 Serviceloven;Stadfæstet;2024;3\n').encode(), "tegn langt"),
     "longline.csv": (lambda: (HEADER + "Lejre;" + "b" * 2_000_000 + ";Stadfæstet;2024;3\n").encode(), "tegn langt"),
     "huge.csv": (lambda: (HEADER + _rows(value="1" + "0" * 30)).encode(), "urimeligt stort"),

@@ -27,7 +27,7 @@ from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_ana
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.accounts import Role, hash_password, password_problem
-from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
 from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.register import CASE_FIELDS
 from klagestat.domain.legal_basis import BasisLevel
@@ -46,6 +46,7 @@ from klagestat.ingest.cases import (content_hashes, ColumnsFile, RegisterReader,
 from klagestat.ingest.label_map import LabelMap, read_label_map
 from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
 from klagestat.ingest.pseudonym_key import load_key, secret_file
+from klagestat.ingest.population import read_population
 from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store.cases import (CaseImportInfo, case_count, existing_cases, find_case_import, finish_case_import,
                                    insert_cases, insert_rejects, key_fingerprint_of, remember_key_fingerprint,
@@ -54,9 +55,10 @@ from klagestat.store import accounts, audit
 from klagestat.store.case_area import current_texts, replace_version
 from klagestat.store.database import (IMPORT_WAIT_SECONDS, DatabaseBusy, bulk_write_settings, migrate, open_database,
                                       wait_for_other_imports)
+from klagestat.store.population import write_population
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
-__all__ = ["open_database", "import_statbank", "import_cases", "rates", "analyse", "demo", "ImportReport",
+__all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "analyse", "demo", "ImportReport",
            "CaseImportReport", "InputError"]
 
 
@@ -137,6 +139,38 @@ def import_statbank(
                 national=any(lvl is AreaLevel.NATIONAL for lvl in data.areas.values()),
                 unmapped_labels=[b.label for b in data.bases if b.ref.level is BasisLevel.UNMAPPED],
                 notes=notes, format=data.format,
+            ))
+    return reports
+
+
+def import_population(
+    engine: Engine,
+    files: Sequence[str | Path],
+    as_of: dt.date | None = None,
+    synthetic: bool = False,
+    catalogue: Catalogue | None = None,
+) -> list[ImportReport]:
+    """Import Statistics Denmark's population (FOLK1A), each file one vintage in one transaction;
+    every file is read before anything is written, and a file imported before changes nothing."""
+    catalogue = catalogue or load_catalogue()
+    as_of = as_of or dt.date.today()
+    parsed = [read_population(Path(f), catalogue) for f in files]
+    migrate(engine)
+    reports = []
+    with engine.begin() as conn:
+        _wait_for_other_imports(conn, "population", ", ".join(str(f) for f in files))
+        for data in parsed:
+            existing = find_vintage(conn, data.sha256)
+            if existing is not None:
+                reports.append(ImportReport(data.file, "unchanged", existing, format=data.format))
+                continue
+            written = write_population(conn, NewVintage(Path(data.file).name, data.format, data.sha256, as_of,
+                                                        synthetic, len(data.rows)), data.rows)
+            codes = {r[3] for r in data.rows}
+            reports.append(ImportReport(
+                file=data.file, status="imported", vintage=written, cells=len(data.rows), years=data.years,
+                municipalities=len(codes & set(catalogue.municipalities)), national=NATIONAL_CODE in codes,
+                notes=data.notes, format=data.format,
             ))
     return reports
 

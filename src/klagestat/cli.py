@@ -129,19 +129,37 @@ class FormatChoice(str, Enum):
 
 @command(import_app, "statbank")
 def import_statbank(
-    files: Annotated[list[Path], typer.Argument(help="CSV- eller JSON-stat-filer fra Ankestyrelsens statistikbank.", metavar="FIL...")],
+    files: Annotated[list[Path], typer.Argument(help="Filer fra Ankestyrelsens Talportal (CSV, XLSX) eller statistikbank (CSV, JSON-stat).", metavar="FIL...")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Datoen tallene er hentet (ÅÅÅÅ-MM-DD). Standard: i dag.")] = None,
     label_map: Annotated[Optional[Path], typer.Option("--label-map", help="TOML-fil, der oversætter ukendte etiketter.")] = None,
     allow_unmapped: Annotated[bool, typer.Option("--allow-unmapped", help="Importér ukendte lovgrundlag som 'ukendt lovgrundlag'.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Importér tabeller fra Ankestyrelsens statistikbank (fx ANKEAST1 eller ANKEAST2)."""
+    """Importér Ankestyrelsens tal: Talportalens CSV eller regneark (XLSX), eller statistikbankens
+    tabeller (fx ANKEAST1 eller ANKEAST2) som CSV eller JSON-stat. Formatet læses af filens indhold."""
     engine = api.open_database(db, create=False)  # created once the files are known to be good
     with _progress() as progress:
         reports = api.import_statbank(
             engine, files, as_of=_parse_date(as_of, "--as-of"), label_map=label_map,
             allow_unmapped=allow_unmapped, progress=progress,
         )
+    _print_import_reports(reports, "tal")
+
+
+@command(import_app, "population")
+def import_population(
+    files: Annotated[list[Path], typer.Argument(help="Folketal (FOLK1A) fra Danmarks Statistik som CSV eller JSON-stat.", metavar="FIL...")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Datoen tallene er hentet (ÅÅÅÅ-MM-DD). Standard: i dag.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Importér folketallet fra Danmarks Statistik (FOLK1A, folketal den 1. i kvartalet), så
+    sagerne kan opgøres pr. 10.000 indbyggere. Et års indbyggere er dem pr. 1. januar."""
+    engine = api.open_database(db, create=False)
+    reports = api.import_population(engine, files, as_of=_parse_date(as_of, "--as-of"))
+    _print_import_reports(reports, "folketal")
+
+
+def _print_import_reports(reports: list[api.ImportReport], what: str) -> None:
     out = _console()
     for r in reports:
         if r.status == "unchanged":
@@ -151,7 +169,7 @@ def import_statbank(
         years = f"{r.years[0]}-{r.years[-1]}" if len(r.years) > 1 else (str(r.years[0]) if r.years else "–")
         out.print(
             f"{r.file}: importeret som import nr. {r.vintage.id} ({r.format}), data pr. "
-            f"{r.vintage.as_of:%d-%m-%Y}: {numbers.count(r.cells)} tal, år {years}, "
+            f"{r.vintage.as_of:%d-%m-%Y}: {numbers.count(r.cells)} {what}, år {years}, "
             f"{r.municipalities} kommuner{', landstal' if r.national else ', intet landstal'}."
         )
         for note in r.notes:

@@ -21,12 +21,14 @@ from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
+from .population import Inhabitants, Population
 from .figures import (ZERO_FIGURE, Figure, GroupBy, case_group_figures, group_figures, law_level_area_notes,
                       load_coverage, unavailable)
 
 GROUPINGS = ("map", "law", "provision", "area")
 STATBANK, CASES = "statbank", "cases"  # where a municipality's figures come from
 TOTAL_GROUP = "I alt"
+NO_INHABITANTS = Inhabitants(None, None)
 NO_DISMISSED_NOTE = ("Omgørelsesprocenten over alle afgjorte sager er ikke tilgængelig: filen havde ikke afviste "
                      "sager (kolonnen var ikke valgt, eller tallet er NA eller '..'). Den officielle "
                      "omgørelsesprocent kræver dem ikke.")
@@ -46,10 +48,26 @@ class RateRow:
     national_rate: Fraction | None
     funnel: dict[float, FunnelClass] = field(default_factory=dict)  # level → class
     note: str | None = None
+    inhabitants: Inhabitants = NO_INHABITANTS
 
     @property
     def denominator(self) -> int | None:
         return None if self.counts is None else denominator(self.counts, self.definition)
+
+    def _per_10000(self, cases: int | None) -> Fraction | None:
+        """Cases per 10,000 inhabitants and year (the span's years' inhabitants summed)."""
+        if cases is None or not self.inhabitants.person_years:
+            return None
+        return Fraction(cases * 10_000, self.inhabitants.person_years)
+
+    @property
+    def decided_per_10000(self) -> Fraction | None:
+        """All decided cases, dismissed included, as Ankestyrelsen counts them."""
+        return self._per_10000(None if self.counts is None else self.counts.decided)
+
+    @property
+    def reversed_per_10000(self) -> Fraction | None:
+        return self._per_10000(None if self.counts is None else self.counts.reversed)
 
     @property
     def difference_from_national(self) -> Fraction | None:
@@ -222,6 +240,7 @@ def compute_rates(
     else:
         codes = list(dict.fromkeys(municipalities))
     area_list = [catalogue.area(c) for c in codes]
+    members: dict[str, tuple[str, ...]] = {}  # a comparison group's municipalities
     for r in regions:
         members = catalogue.region_members(r)
         name = catalogue.regions[r].name
@@ -229,9 +248,10 @@ def compute_rates(
             aggregate_figures(r, y, members, f"Tallet for {name}")
         area_list.append(catalogue.area(r))
     for code in comparison_groups:
-        group, members = catalogue.comparison_group(code)
+        group, group_members = catalogue.comparison_group(code)
+        members[group.code] = group_members
         for y in years:
-            cache[(group.code, y)] = summed(members, y)
+            cache[(group.code, y)] = summed(group_members, y)
         area_list.append(group)
     if include_national:
         area_list.append(catalogue.area(NATIONAL_CODE))
@@ -277,9 +297,21 @@ def compute_rates(
             ]
             totals.extend(_with_funnel(span_totals, national_rate))
 
-    vintages = sorted(vintages_by_id(conn, coverage.vintage_ids).values(), key=lambda v: v.id)
+    population = Population(conn, catalogue, years, as_of, members)
+    rows, totals = _with_inhabitants(rows, population), _with_inhabitants(totals, population)
+    vintages = sorted(vintages_by_id(conn, coverage.vintage_ids | population.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)),
                      source)
+
+
+def _with_inhabitants(rows: list[RateRow], population: Population) -> list[RateRow]:
+    """Each row with its area's inhabitants; a row without them says why (unless it already says
+    why its figure is missing)."""
+    result = []
+    for row in rows:
+        inhabitants = population.of(row.area, row.span)
+        result.append(replace(row, inhabitants=inhabitants, note=row.note or inhabitants.note))
+    return result
 
 
 def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], as_of: dt.date | None) -> str:

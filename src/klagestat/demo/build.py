@@ -1,4 +1,5 @@
-"""The demo build: generate the synthetic statistics-bank file, import it, compute the summary."""
+"""The demo build: generate the synthetic statistics-bank file and population, import them, compute
+the summary."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from klagestat.store.database import database_url, sqlite_files, sqlite_path
 from klagestat.catalogue import load_catalogue
 
 from .generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
+from .population import write_demo_population
 from .register import MUNICIPALITY, demo_register
 
 # The demo's vintage date: fixed, so that a rebuild gives the same database contents.
@@ -50,6 +52,9 @@ def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = N
     engine = api.open_database(db)
     try:
         [report] = api.import_statbank(engine, [path], as_of=AS_OF, synthetic=True)
+        say("Genererer et syntetisk folketal")
+        api.import_population(engine, [write_demo_population(Path(folder), DEFAULT_YEARS)], as_of=AS_OF,
+                              synthetic=True)
         say("Genererer et syntetisk klageregister for Allerød")
         register = Path(folder) / REGISTER_FILE
         with engine.connect() as conn:

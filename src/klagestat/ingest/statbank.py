@@ -140,7 +140,7 @@ def read_statbank(
     if data.startswith(ZIP_MAGIC):
         table = read_talportal_xlsx(name, data)
     else:
-        _refuse_binary(data, problems)
+        refuse_binary(data, problems)
         if head in (b"{", b"["):
             table = read_jsonstat(name, data)
         elif is_talportal_csv(data):
@@ -155,19 +155,21 @@ def read_statbank(
 ZIP_MAGIC = b"PK\x03\x04"  # XLSX and other Office files are zip archives
 
 
-def _refuse_binary(data: bytes, problems: ProblemList) -> None:
+def refuse_binary(data: bytes, problems: ProblemList, what: str = "tallene") -> None:
     """A file that is not text, said in Danish before anything tries to read it."""
+    formats = ("klagestat læser statistik som Talportalens CSV eller regneark (XLSX), statistikbankens CSV "
+               "eller JSON-stat" if what == "tallene" else
+               "klagestat læser folketallet som CSV (semikolonsepareret) eller JSON-stat fra statistikbanken")
     if data.lstrip().startswith(b"%PDF"):
-        problems.add("Filen er en PDF. klagestat læser statistik som Talportalens CSV eller regneark (XLSX), "
-                     "statistikbankens CSV eller JSON-stat; hent tallene i et af de formater.")
+        problems.add(f"Filen er en PDF. {formats}; hent {what} i et af de formater.")
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        problems.add("Filen er et gammelt Excel-regneark (XLS). Gem den som CSV (semikolonsepareret) i Excel.")
+        problems.add(f"Filen er et gammelt Excel-regneark (XLS). {formats}; gem den som CSV (semikolonsepareret) "
+                     "i Excel.")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         problems.add("Filen er gemt som UTF-16 (Excels \"Unicode-tekst\"). Gem den som CSV UTF-8 "
-                     "(semikolonsepareret), eller hent den igen fra statistikbanken.")
+                     f"(semikolonsepareret), eller hent {what} igen.")
     elif b"\x00" in data[:65536]:
-        problems.add("Filen er ikke en tekstfil (den indeholder binære data). Forventet statistikbankens CSV "
-                     "(semikolonsepareret) eller JSON-stat.")
+        problems.add(f"Filen er ikke en tekstfil (den indeholder binære data). {formats}.")
     problems.raise_if_any()
 
 

@@ -1,8 +1,12 @@
-"""JSON-stat 2.0 as the statistics bank delivers it (also the older bundle with a "dataset")."""
+"""JSON-stat 2.0 as Statistics Denmark's and Ankestyrelsen's statistics banks deliver it (also the
+older bundle with a "dataset"): `read_jsonstat_cells` reads any dataset into long rows, one per
+cell; `read_jsonstat` maps the statistics bank's dimensions to their roles."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import product
 
 from .problems import ProblemList
@@ -20,7 +24,19 @@ def _format_value(value) -> str:
     return str(value)
 
 
-def read_jsonstat(name: str, data: bytes) -> RawTable:
+@dataclass
+class JsonStatCells:
+    """A JSON-stat dataset as long rows: per dimension its id, label and each cell's category label."""
+
+    format: str
+    ids: list[str]
+    labels: list[str]  # the dimensions' own labels ("område")
+    categories: list[tuple[str, ...]]  # per dimension, the category label of every cell
+    sizes: list[int]
+    values: tuple[str, ...]  # ".." when not available
+
+
+def read_jsonstat_cells(name: str, data: bytes, source: str = "statistikbanken") -> JsonStatCells:
     problems = ProblemList(name, importing=True)
     try:
         text, encoding = decode(data)
@@ -35,16 +51,16 @@ def read_jsonstat(name: str, data: bytes) -> RawTable:
         problems.add("Filen er ikke et JSON-stat-datasæt: den er lagt i flere tusind lag inden i hinanden.")
         problems.raise_if_any()
     try:
-        return _read_dataset(name, doc, encoding, problems)
+        return _read_dataset(doc, encoding, problems)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         # A document that is JSON but not shaped as JSON-stat where the reader looked.
         problems.add("Filen er ikke et gyldigt JSON-stat-datasæt: dimensionerne, kategorierne eller værdierne har "
-                     "ikke den form, JSON-stat beskriver. Hent tabellen igen fra statistikbanken.")
+                     f"ikke den form, JSON-stat beskriver. Hent tabellen igen fra {source}.")
         problems.raise_if_any()
         raise AssertionError("unreachable") from e
 
 
-def _read_dataset(name: str, doc, encoding: str, problems: ProblemList) -> RawTable:
+def _read_dataset(doc, encoding: str, problems: ProblemList) -> JsonStatCells:
     if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict):
         doc = doc["dataset"]
     if not isinstance(doc, dict) or doc.get("class", "dataset") != "dataset" or "dimension" not in doc:
@@ -54,10 +70,8 @@ def _read_dataset(name: str, doc, encoding: str, problems: ProblemList) -> RawTa
     ids = doc.get("id") or [k for k in doc["dimension"] if k not in ("id", "size", "role")]
     sizes = doc.get("size") or [len(doc["dimension"][d]["category"]["index"]) for d in ids]
     labels_by_dim: list[list[str]] = []
-    roles: dict[str, int] = {}
-    for pos, dim_id in enumerate(ids):
-        dim = doc["dimension"][dim_id]
-        cat = dim.get("category", {})
+    for dim_id in ids:
+        cat = doc["dimension"][dim_id].get("category", {})
         index = cat.get("index")
         if isinstance(index, list):
             order = index
@@ -65,19 +79,7 @@ def _read_dataset(name: str, doc, encoding: str, problems: ProblemList) -> RawTa
             order = sorted(index, key=index.get)
         else:
             order = list(cat.get("label", {}))
-        labels = [cat.get("label", {}).get(c, c) for c in order]
-        labels_by_dim.append(labels)
-        role = role_of(dim_id) or role_of(dim.get("label", ""))
-        if role is not None and role not in roles:
-            roles[role] = pos
-        elif sizes[pos] > 1:
-            problems.add(
-                f"Dimensionen {dim_id!r} har flere kategorier og kan ikke bruges.", column=dim_id
-            )
-    missing = [ROLE_COLUMNS_DA[r] for r in ("area", "basis", "outcome", "period") if r not in roles]
-    if missing:
-        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.")
-    problems.raise_if_any()
+        labels_by_dim.append([cat.get("label", {}).get(c, c) for c in order])
 
     values = doc.get("value", [])
     status = doc.get("status") or {}
@@ -98,11 +100,36 @@ def _read_dataset(name: str, doc, encoding: str, problems: ProblemList) -> RawTa
             return None
         return v
 
-    ia, ib, io_, ip = (roles[r] for r in ("area", "basis", "outcome", "period"))
-    cells = [(combo[ia], combo[ib], combo[io_], combo[ip], _format_value(value_at(i)))
-             for i, combo in zip(range(total), product(*labels_by_dim))]
-    columns = {r: ids[p] for r, p in roles.items()}
+    combos = list(product(*labels_by_dim))[:total]
+    categories = [tuple(c) for c in zip(*combos)] if combos else [()] * len(ids)
+    return JsonStatCells(
+        f"JSON-stat ({encoding})", list(ids), [doc["dimension"][d].get("label", "") for d in ids], categories,
+        list(sizes), tuple(_format_value(value_at(i)) for i in range(len(combos))),
+    )
+
+
+def dimension_roles(cells: JsonStatCells, role: Callable[[str], str | None], problems: ProblemList) -> dict[str, int]:
+    """role → the dimension that has it; a dimension with several categories and no role is a problem."""
+    roles: dict[str, int] = {}
+    for pos, dim_id in enumerate(cells.ids):
+        found = role(dim_id) or role(cells.labels[pos])
+        if found is not None and found not in roles:
+            roles[found] = pos
+        elif cells.sizes[pos] > 1:
+            problems.add(f"Dimensionen {dim_id!r} har flere kategorier og kan ikke bruges.", column=dim_id)
+    return roles
+
+
+def read_jsonstat(name: str, data: bytes) -> RawTable:
+    problems = ProblemList(name, importing=True)
+    cells = read_jsonstat_cells(name, data)
+    roles = dimension_roles(cells, role_of, problems)
+    missing = [ROLE_COLUMNS_DA[r] for r in ("area", "basis", "outcome", "period") if r not in roles]
+    if missing:
+        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.")
+    problems.raise_if_any()
+    columns = {r: cells.ids[p] for r, p in roles.items()}
     columns.setdefault("value", "value")
-    area, basis, outcome, period, value = (tuple(c) for c in zip(*cells)) if cells else ((),) * 5
-    return RawTable(name, f"JSON-stat ({encoding})", columns, list(range(1, len(cells) + 1)),
-                    area, basis, outcome, period, value, where="værdi nr.")
+    area, basis, outcome, period = (cells.categories[roles[r]] for r in ("area", "basis", "outcome", "period"))
+    return RawTable(name, cells.format, columns, list(range(1, len(cells.values) + 1)),
+                    area, basis, outcome, period, cells.values, where="værdi nr.")

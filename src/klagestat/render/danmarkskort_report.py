@@ -17,6 +17,7 @@ from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FunnelClass
 
 from . import numbers
+from .sources import source_text
 from .charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
 from .maps import geo_map, tile_map
@@ -283,9 +284,7 @@ def _definition_note(case: DanmarkskortCase) -> str:
 
 
 def _source(case: DanmarkskortCase) -> str:
-    dates = sorted({v.as_of for v in case.vintages if v.as_of})
-    stand = f", udtræk pr. {dates[-1]:%d-%m-%Y}" if dates else ""
-    return f"Kilde: Ankestyrelsens statistikbank{stand}."
+    return source_text(case.vintages)
 
 
 # ---- Indstilling --------------------------------------------------------------------------------

@@ -62,6 +62,13 @@ def count(n: int | None, missing: str = "–") -> str:
     return format_decimal(n, format="#,##0", locale=LOCALE)
 
 
+def per_10000(value: Fraction | None, missing: str = "–") -> str:
+    """Cases per 10,000 inhabitants with one decimal, rounded half up from the exact fraction: "3,4"."""
+    if value is None:
+        return missing
+    return _decimal(round_half_up(value, 1), 1)
+
+
 def interval(ci: tuple[float, float] | None, missing: str = "–") -> str:
     """A confidence interval in whole percents: "51-74 %"."""
     if ci is None:

@@ -16,6 +16,7 @@ FIELDS = (
     "reversal_rate", "ci_low", "ci_high", "national_rate", "definition",
     "group_key", "group_total", "year_from", "year_to", "area_level",
     "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic", "source",
+    "inhabitants", "decided_per_10000", "reversed_per_10000",
 )
 
 
@@ -56,6 +57,11 @@ def row_dict(row: RateRow, synthetic: bool, group_total: bool = False, source: s
         # "cases" when a municipality's row is counted in its own register; the national level
         # always comes from the statistics bank.
         "source": source if row.area.level is AreaLevel.MUNICIPALITY else STATBANK,
+        # Statistics Denmark's population on 1 January (the yearly average over several years);
+        # the cases per 10,000 inhabitants and year. None, with a note, without the population.
+        "inhabitants": row.inhabitants.average,
+        "decided_per_10000": _float(row.decided_per_10000),
+        "reversed_per_10000": _float(row.reversed_per_10000),
     }
 
 

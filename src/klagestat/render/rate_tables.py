@@ -13,6 +13,7 @@ from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FunnelClass
 
 from . import numbers
+from .sources import source_text
 
 DEFINITION_TEXT_DA = {
     Definition.OFFICIAL: (
@@ -63,7 +64,8 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
     t.add_column("Kommune / landsplan")
     t.add_column(BY_DA[table.by])
     for name in ("Stadfæstet", "Ændret", "Hjemvist", "Afvist", CASES_DA[table.definition], "Omgjort",
-                 "Omgørelses-\nprocent", "95 %-\ninterval", "Lands-\nplan", "Forskel\n(pct.-point)", "Tragt\n(95 %)"):
+                 "Omgørelses-\nprocent", "95 %-\ninterval", "Lands-\nplan", "Forskel\n(pct.-point)", "Tragt\n(95 %)",
+                 "Omgjorte pr.\n10.000 indb."):
         t.add_column(name, justify="right")
     for row in rows + totals:
         c = row.counts
@@ -83,6 +85,7 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
             numbers.national_percent(row.national_rate) if not row.area.level is AreaLevel.NATIONAL else "",
             numbers.points(row.difference_from_national) if row.area.level is AreaLevel.MUNICIPALITY else "",
             FUNNEL_DA.get(row.funnel.get(0.95), ""),
+            numbers.per_10000(row.reversed_per_10000),
             style="bold" if row.group == TOTAL_GROUP or row.area.level is AreaLevel.NATIONAL else None,
         )
     return t
@@ -143,10 +146,6 @@ def render_table(table: RateTable, map_names: dict[str, str], console: Console) 
     for note in dict.fromkeys([*table.notes, *(r.note for r in table.rows + table.totals if r.note)]):
         console.print(f"Bemærk: {note}")
     if table.vintages:
-        latest = max(v.as_of for v in table.vintages)
-        console.print(
-            f"Kilde: Ankestyrelsens statistikbank, {len(table.vintages)} import(er), data pr. "
-            f"{latest.strftime('%d-%m-%Y')}."
-        )
+        console.print(source_text(table.vintages, imports=True))
     if table.synthetic:
         console.print(Text(SYNTHETIC_BANNER, style="bold reverse"))

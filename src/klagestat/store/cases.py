@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Integer, func, insert, literal, or_, select, 
 from klagestat.domain.register import ANKESTYRELSEN, CASE_FIELDS  # the statistics bank counts only Ankestyrelsen
 
 from .schema import case_history, case_import, case_record, case_reject, pseudonym_key
-from .statbank import _executemany
+from .statbank import executemany
 
 RECORD_COLUMNS = ("municipality_code", *CASE_FIELDS, "version", "import_id", "line", "content_hash")
 
@@ -74,7 +74,7 @@ def existing_cases(conn: Connection, municipality_code: str) -> dict[str, tuple[
 
 def insert_cases(conn: Connection, rows: Iterable[tuple]) -> None:
     """Rows in RECORD_COLUMNS order."""
-    _executemany(conn, case_record, RECORD_COLUMNS, rows)
+    executemany(conn, case_record, RECORD_COLUMNS, rows)
 
 
 def replace_cases(conn: Connection, municipality_code: str, import_id: int, rows: Sequence[tuple]) -> None:
@@ -104,7 +104,7 @@ def replace_cases(conn: Connection, municipality_code: str, import_id: int, rows
 
 
 def insert_rejects(conn: Connection, import_id: int, rejects: Iterable[tuple[int, list[dict], dict]]) -> None:
-    _executemany(conn, case_reject, ("import_id", "line", "problems", "cells"), (
+    executemany(conn, case_reject, ("import_id", "line", "problems", "cells"), (
         (import_id, line, json.dumps(problems, ensure_ascii=False), json.dumps(cells, ensure_ascii=False))
         for line, problems, cells in rejects
     ))

@@ -74,6 +74,22 @@ statbank_slot = Table(
     Index("ix_statbank_slot_period", "year", "quarter", "area_code", "law_key"),
 )
 
+# Statistics Denmark's population (FOLK1A, "Folketal den 1. i kvartalet"): a vintage of its own
+# (vintage.source "population"), the inhabitants of an area on the first day of a quarter.
+# NULL inhabitants = ".." (not available). A year's inhabitants are those of its first quarter.
+population = Table(
+    "population",
+    metadata,
+    Column("vintage_id", Integer, ForeignKey("vintage.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("quarter", Integer, primary_key=True),
+    Column("area_code", String(4), primary_key=True),
+    Column("inhabitants", Integer),
+    Column("as_of", Date, nullable=False),
+    Column("line", Integer),  # where in the file (the value's position in JSON-stat)
+    Index("ix_population_period", "year", "quarter", "area_code"),
+)
+
 # ---- the municipality's own complaint register (issue 3) ----------------------------------------
 # No CPR number is ever stored: `citizen` holds a keyed pseudonym (HMAC-SHA256 with the instance
 # secret) or the register's own pseudonymous borger_id; free text is masked at import.

@@ -35,6 +35,7 @@ class VintageInfo:
     imported_at: dt.datetime
     cell_count: int
     synthetic: bool
+    source: str = "statbank"  # "statbank" (Ankestyrelsen's figures, any format) or "population"
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,17 @@ class NewVintage:
     cell_count: int = 0
 
 
-def _info(row) -> VintageInfo:
+def vintage_info(row) -> VintageInfo:
     return VintageInfo(row.id, row.file_name, row.file_format, row.sha256, row.as_of,
-                       row.imported_at, row.cell_count, row.synthetic)
+                       row.imported_at, row.cell_count, row.synthetic, row.source)
 
 
 def find_vintage(conn: Connection, sha256: str) -> VintageInfo | None:
     row = conn.execute(select(vintage).where(vintage.c.sha256 == sha256)).first()
-    return _info(row) if row else None
+    return vintage_info(row) if row else None
 
 
-def _executemany(conn: Connection, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def executemany(conn: Connection, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """A plain DB-API executemany of streamed tuples, in the caller's transaction: the cheapest
     bulk insert both databases offer, without building a list of a million rows first."""
     style = conn.dialect.paramstyle
@@ -85,16 +86,16 @@ def write_vintage(
             cell_count=new.cell_count, synthetic=new.synthetic,
         )
     ).inserted_primary_key[0]
-    _executemany(conn, statbank_basis, ("vintage_id", "basis_id", "label", "level", "law_id", "provision_key"),
+    executemany(conn, statbank_basis, ("vintage_id", "basis_id", "label", "level", "law_id", "provision_key"),
                  [(vintage_id, *b) for b in bases])
-    _executemany(
+    executemany(
         conn, statbank_cell,
         ("vintage_id", "line", "year", "quarter", "area_code", "basis_id", "outcome", "count"),
         zip(repeat(vintage_id), *cell_columns),
     )
-    _executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),
+    executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),
                  [(vintage_id, *s, new.as_of) for s in slots])
-    return _info(conn.execute(select(vintage).where(vintage.c.id == vintage_id)).one())
+    return vintage_info(conn.execute(select(vintage).where(vintage.c.id == vintage_id)).one())
 
 
 def winning_slots(as_of: dt.date | None, years: Sequence[int]):
@@ -228,7 +229,7 @@ def vintages_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, VintageInf
     if not ids:
         return {}
     rows = conn.execute(select(vintage).where(vintage.c.id.in_(ids)))
-    return {r.id: _info(r) for r in rows}
+    return {r.id: vintage_info(r) for r in rows}
 
 
 def provision_quarter_cells(conn: Connection, vintage_id: int, area_code: str, years: Sequence[int]):

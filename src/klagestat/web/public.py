@@ -44,6 +44,7 @@ from klagestat.render.danmarkskort_files import danmarkskort_file_name
 from klagestat.render.danmarkskort_report import SMALL, SYNTHETIC_NOTICE, danmarkskort_document, in_sentence
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.figures import Figure
+from klagestat.render.sources import source_text
 from klagestat.render.maps import CLASS_VALUES
 from klagestat.render.rate_rows import FIELDS, to_dicts
 from klagestat.render.report_files import write_report
@@ -376,8 +377,7 @@ def _by_name(municipalities: dict[str, Municipality]) -> list[tuple[str, Municip
 
 
 def _source(vintages) -> str:
-    dates = sorted({v.as_of for v in vintages if v.as_of})
-    return "Kilde: Ankestyrelsens statistikbank" + (f", udtræk pr. {dates[-1]:%d-%m-%Y}." if dates else ".")
+    return source_text(vintages)
 
 
 # ---- a municipality's profile -------------------------------------------------------------------

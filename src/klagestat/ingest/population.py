@@ -1,0 +1,229 @@
+"""Statistics Denmark's population (FOLK1A, "Folketal den 1. i kvartalet") → inhabitants per area
+and quarter, or every problem at once.
+
+As the statistics bank and its API deliver it: semicolon CSV `OMRÅDE;KØN;ALDER;CIVILSTAND;TID;
+INDHOLD` (any of KØN, ALDER, CIVILSTAND may be left out; when there, only their totals "I alt" /
+"Alder i alt"), or the same table as JSON-stat. Areas by name or code, "Hele landet" for the
+nation, regions; other areas (Christiansø) are skipped with a note. `..` is not available.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from klagestat.domain.catalogue import AreaLevel, Catalogue
+from klagestat.domain.cpr import mask_cpr
+from klagestat.domain.periods import parse_period
+from klagestat.domain.text import normalise, shortened
+
+from .problems import ProblemList
+from .statbank import ZIP_MAGIC, file_hash, refuse_binary
+from .statbank_jsonstat import dimension_roles, read_jsonstat_cells
+from .text_files import decode
+
+# Role → the column (or JSON-stat dimension) names that carry it, normalised.
+ROLES = {
+    "area": ("område", "omraade", "omrade", "kommune"),
+    "period": ("tid", "time", "kvartal"),
+    "value": ("indhold", "contentscode", "folketal", "value"),
+}
+# Columns that split the population (sex, age, marital status): only their totals may be there.
+SPLITS = ("køn", "koen", "alder", "civilstand")
+TOTALS = ("i alt", "alder i alt", "køn i alt", "civilstand i alt", "total")
+EXPECTED = "OMRÅDE;TID;INDHOLD (og evt. KØN, ALDER, CIVILSTAND med kun 'I alt')"
+SOURCE = "Danmarks Statistiks statistikbank (tabel FOLK1A)"
+
+
+def role_of(name: str) -> str | None:
+    key = normalise(name)
+    for role, names in ROLES.items():
+        if key in names:
+            return role
+    return "split" if key in SPLITS else None
+
+
+@dataclass
+class PopulationData:
+    file: str
+    format: str
+    sha256: str
+    rows: list[tuple[int, int, int, str, int | None]]  # (line, year, quarter, area code, inhabitants)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({r[1] for r in self.rows})
+
+
+def read_population(path: Path, catalogue: Catalogue) -> PopulationData:
+    name = mask_cpr(str(path))
+    problems = ProblemList(name, importing=True)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.add("Filen findes ikke.")
+    except IsADirectoryError:
+        problems.add("Det er en mappe, ikke en fil.")
+    except PermissionError:
+        problems.add("Filen kan ikke læses (ingen adgang).")
+    problems.raise_if_any()
+    if not data.strip():
+        problems.add(f"Filen er tom. Hent folketallet igen fra {SOURCE} som CSV (semikolonsepareret).")
+        problems.raise_if_any()
+    if data.startswith(ZIP_MAGIC):
+        problems.add(f"Filen er et Excel-regneark. Hent folketallet fra {SOURCE} som CSV (semikolonsepareret) "
+                     "eller JSON-stat.")
+        problems.raise_if_any()
+    refuse_binary(data, problems, "folketallet")
+    head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    if head in (b"{", b"["):
+        fmt, columns, lines = _jsonstat(name, data, problems)
+        where = "værdi nr."
+    else:
+        fmt, columns, lines = _csv(name, data, problems)
+        where = "linje"
+    rows, notes = _validate(name, where, columns, lines, catalogue)
+    return PopulationData(name, fmt, file_hash(data), rows, notes)
+
+
+def _csv(name: str, data: bytes, problems: ProblemList):
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError:
+        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt.")
+        problems.raise_if_any()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows, lines = [], []
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                rows.append(fields)
+                lines.append(reader.line_num)
+    except (csv.Error, StopIteration) as e:
+        problems.add(f"Filen kan ikke læses som CSV ({e}).")
+        problems.raise_if_any()
+    roles: dict[str, int] = {}
+    splits: list[int] = []
+    for i, h in enumerate(header):
+        role = role_of(h)
+        if role == "split":
+            splits.append(i)
+        elif role is not None and role not in roles:
+            roles[role] = i
+        else:
+            problems.add(f"Kolonnen kendes ikke. Forventet {EXPECTED}.", line=1, column=shortened(h or "(tom)", 40))
+    missing = [n for r, n in (("area", "OMRÅDE"), ("period", "TID"), ("value", "INDHOLD")) if r not in roles]
+    if missing:
+        problems.add(f"Overskriften mangler kolonnen {', '.join(missing)}. Forventet {EXPECTED}.", line=1)
+    problems.raise_if_any()
+    for fields, line in zip(rows, lines):
+        if len(fields) != len(header):
+            problems.add(f"Linjen har {len(fields)} felter, men overskriften har {len(header)}.",
+                         line=line, value=shortened(";".join(fields), 80))
+    problems.raise_if_any()
+    for i in splits:
+        for fields, line in zip(rows, lines):
+            if normalise(fields[i]) not in TOTALS:
+                problems.add(f"Kolonnen {header[i]} må kun have totalen ('I alt' eller 'Alder i alt'), for klagestat "
+                             f"bruger hele befolkningen. Vælg kun totalen i statistikbanken, eller udelad kolonnen.",
+                             line=line, column=header[i], value=fields[i])
+                break
+    problems.raise_if_any()
+    columns = {r: (header[i], [f[i].strip() for f in rows]) for r, i in roles.items()}
+    return f"CSV ({encoding})", columns, lines
+
+
+def _jsonstat(name: str, data: bytes, problems: ProblemList):
+    cells = read_jsonstat_cells(name, data, SOURCE)
+    roles = dimension_roles(cells, lambda n: None if role_of(n) == "split" else role_of(n), problems)
+    for pos, dim_id in enumerate(cells.ids):
+        if role_of(dim_id) == "split" or role_of(cells.labels[pos]) == "split":
+            wrong = [c for c in set(cells.categories[pos]) if normalise(c) not in TOTALS]
+            if wrong:
+                problems.add(f"Dimensionen {dim_id} må kun have totalen ('I alt' eller 'Alder i alt'), for klagestat "
+                             "bruger hele befolkningen.", column=dim_id, value=sorted(wrong)[0])
+    missing = [n for r, n in (("area", "OMRÅDE"), ("period", "TID")) if r not in roles]
+    if missing:
+        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.")
+    problems.raise_if_any()
+    columns = {r: (cells.ids[roles[r]], list(cells.categories[roles[r]])) for r in ("area", "period")}
+    columns["value"] = ("value", list(cells.values))
+    return cells.format, columns, list(range(1, len(cells.values) + 1))
+
+
+def _validate(name: str, where: str, columns: dict, lines: list[int], catalogue: Catalogue):
+    problems = ProblemList(name, position=where, importing=True)
+    (area_column, areas), (period_column, periods), (value_column, values) = (
+        columns["area"], columns["period"], columns["value"])
+    found_areas = {label: catalogue.find_area(label) for label in set(areas)}
+    found_periods = {label: parse_period(label) for label in set(periods)}
+    skipped = sorted(label for label, area in found_areas.items() if area is None)
+    rows: list[tuple[int, int, int, str, int | None]] = []
+    seen: dict[tuple, int] = {}
+    reported_periods: set[str] = set()
+    for line, area_label, period_label, text in zip(lines, areas, periods, values):
+        area = found_areas[area_label]
+        if area is None:
+            continue
+        period = found_periods[period_label]
+        if period is None or period.is_year:
+            if period_label not in reported_periods:
+                reported_periods.add(period_label)
+                problems.add("Ukendt periode. Forventet et kvartal som 2024K1 (folketallet den 1. i kvartalet).",
+                             line=line, column=period_column, value=period_label)
+            continue
+        value = text.strip().replace(".", "") if text.strip() not in ("..", ".") else ".."
+        if value == "..":
+            inhabitants = None
+        elif value.isascii() and value.isdigit() and len(value) <= 9:
+            inhabitants = int(value)
+        else:
+            problems.add("Folketallet er ikke et helt tal (eller '..').", line=line, column=value_column,
+                         value=shortened(text))
+            continue
+        key = (period.year, period.quarter, area.code)
+        if key in seen:
+            problems.add(f"Samme folketal står to gange: {area.name} {period.label()} står også på {where} {seen[key]}.",
+                         line=line, column=value_column, value=text)
+            continue
+        seen[key] = line
+        rows.append((line, period.year, period.quarter, area.code, inhabitants))
+        if len(problems.problems) > 100:
+            break
+    if not rows and not problems:
+        problems.add("Filen har ingen folketal for kommuner, regioner eller hele landet.", column=area_column)
+    problems.raise_if_any()
+    rows = _checked_totals(rows, catalogue, problems, where)
+    notes = []
+    if skipped:
+        notes.append(f"Områder, der ikke er kommuner, regioner eller hele landet, er sprunget over: "
+                     f"{', '.join(skipped[:10])}.")
+    return rows, notes
+
+
+def _checked_totals(rows, catalogue: Catalogue, problems: ProblemList, where: str):
+    """A region or the nation can't have fewer inhabitants than the municipalities in it that the
+    file has (the nation also counts Christiansø, so it is never required to equal their sum)."""
+    by_key = {(y, q, code): (line, n) for line, y, q, code, n in rows}
+    for (y, q, code), (line, total) in by_key.items():
+        if total is None:
+            continue
+        level = catalogue.area(code).level
+        if level is AreaLevel.REGION:
+            members = catalogue.region_members(code)
+        elif level is AreaLevel.NATIONAL:
+            members = tuple(catalogue.municipalities)
+        else:
+            continue
+        parts = [by_key[(y, q, m)][1] for m in members if (y, q, m) in by_key]
+        known = sum(p for p in parts if p is not None)
+        if known > total:
+            problems.add(f"Folketallet {total} for {catalogue.area(code).name} er mindre end summen af dets kommuner "
+                         f"i filen ({known}). Filen hænger ikke sammen; hent den igen.", line=line, value=str(total))
+    problems.raise_if_any()
+    return rows
