@@ -240,7 +240,7 @@ def compute_rates(
     else:
         codes = list(dict.fromkeys(municipalities))
     area_list = [catalogue.area(c) for c in codes]
-    members: dict[str, tuple[str, ...]] = {}  # a comparison group's municipalities
+    groups_members: dict[str, tuple[str, ...]] = {}  # a comparison group's municipalities
     for r in regions:
         members = catalogue.region_members(r)
         name = catalogue.regions[r].name
@@ -249,7 +249,7 @@ def compute_rates(
         area_list.append(catalogue.area(r))
     for code in comparison_groups:
         group, group_members = catalogue.comparison_group(code)
-        members[group.code] = group_members
+        groups_members[group.code] = group_members
         for y in years:
             cache[(group.code, y)] = summed(group_members, y)
         area_list.append(group)
@@ -297,7 +297,7 @@ def compute_rates(
             ]
             totals.extend(_with_funnel(span_totals, national_rate))
 
-    population = Population(conn, catalogue, years, as_of, members)
+    population = Population(conn, catalogue, years, as_of, groups_members)
     rows, totals = _with_inhabitants(rows, population), _with_inhabitants(totals, population)
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids | population.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)),
