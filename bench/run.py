@@ -12,6 +12,8 @@ loading the whole register into pandas, their floor one pass over the table.
 `report_danmarkskort_all_municipalities_docx` (bench/reports.py) writes the 98 municipalities'
 committee cases for one year as Word files, against a 60-second budget ("budget_seconds",
 "within_budget"); its baseline and floor are described in the line ("baseline_note", "floor_note").
+`import_talportal_csv_national_all_years` (bench/talportal_import.py): the same counts as the
+Talportal's CSV, against the statistics-bank import of them (baseline) and the same floor.
 `web_map_and_profile_32_clients` (bench/web_load.py) loads `klagestat serve` with 32 clients on the
 map and profile pages: latency percentiles against a floor (a static file, same client, same server)
 and a 50 ms p95 budget.
@@ -39,6 +41,7 @@ import pandas as pd
 import case_area_load  # bench/case_area_load.py, beside this file
 import register_import  # bench/register_import.py
 import reports  # bench/reports.py
+import talportal_import  # bench/talportal_import.py
 import web_load  # bench/web_load.py
 from timing import best_of  # bench/timing.py
 
@@ -258,6 +261,15 @@ def main() -> None:
         floor = best_of(2, lambda: raw_executemany(file, work / "floor.db"))
         report("import_statbank_national_all_years", seconds, baseline, floor, rows=rows)
         # The analyst's way to the same figures is the same read_csv + groupby: one baseline.
+
+        # The same counts as the Talportal's CSV: against the statistics-bank import (the
+        # baseline) and the same floor, the raw insert of the counts.
+        talportal = work / "talportal.csv"
+        talportal_rows = talportal_import.write_talportal(file, talportal)
+        statbank_seconds = seconds
+        seconds = best_of(2, lambda: klagestat_import(talportal, work / "talportal.db"))
+        report("import_talportal_csv_national_all_years", seconds, statbank_seconds, floor, rows=talportal_rows,
+               baseline_note="the statistics-bank import of the same counts", target_ratio_to_floor=2)
 
         engine = open_database(str(work / "klagestat.db"))
         years = ",".join(str(y) for y in DEFAULT_YEARS)

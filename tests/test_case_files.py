@@ -10,13 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from klagestat.ingest.case_files import (
-    DEFAULT_MAX_BYTES,
-    SheetRows,
-    column_name,
-    max_import_bytes,
-    open_case_file,
-)
+from klagestat.ingest.case_files import SheetRows, column_name, open_case_file
+from klagestat.ingest.input_file import DEFAULT_MAX_BYTES, max_import_bytes
 from klagestat.ingest.problems import IMPORT_FOOTER, InputError
 
 HEADER = ["sags_id", "lovgrundlag", "omraade", "afgoerelsesdato"]

@@ -59,6 +59,27 @@ def test_a_file_klagestat_cannot_read_is_refused_in_danish(tmp_path, name):
     assert db_rows(db, "SELECT COUNT(*) FROM statbank_cell") == before
 
 
+# ---- the one door: every import names what a file that is no table looks like -------------------
+
+NOT_TABLES = {
+    "rapport.csv": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "Filen er en PDF"),
+    "kort.csv": (b"\x89PNG\r\n\x1a\n" + bytes(64), "Filen er et billede (PNG)"),
+    "tilfældig.csv": (bytes(range(256)) * 8, "tekstfil"),
+}
+
+
+@pytest.mark.parametrize("command", ["statbank", "population", "cases"])
+@pytest.mark.parametrize("name", sorted(NOT_TABLES))
+def test_every_import_says_what_a_file_that_is_no_table_looks_like(tmp_path, command, name):
+    content, expected = NOT_TABLES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    extra = ("--municipality", "Lejre") if command == "cases" else ()
+    result = run_cli("import", command, path, *extra, db=tmp_path / "k.db")
+    assert result.code == 2 and expected in result.err, str(result)
+    assert "Traceback" not in result.err + result.out
+
+
 def test_the_rejects_csv_neutralises_formulas(tmp_path, monkeypatch):
     monkeypatch.setenv("KLAGESTAT_SECRET", SECRET)
     rows = [case("F-1", udfald="=HYPERLINK(\"http://x\",\"klik\")", beskrivelse="\uff1d1+1"),

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     BASELINE_FIGURES,
+    P32,
     P41,
     P85,
     P87,
@@ -49,6 +50,7 @@ from talportal_files import (
     SUBJECT,
     UPHELD,
     UPHELD_RATE,
+    law_and_subject,
     talportal_rows,
     write_talportal_csv,
     write_talportal_xlsx,
@@ -267,13 +269,23 @@ def test_a_file_missing_a_count_that_cannot_be_derived_is_refused(tmp_path):
     assert "ændrede/ophævede" in result.err and "Vælg antallene" in result.err
 
 
-def test_processing_days_and_unknown_columns_do_not_stop_an_import(tmp_path):
+def test_processing_days_are_kept_and_averaged_over_a_map_by_decided_cases(tmp_path):
     columns = (UPHELD, CHANGED, REMITTED, DISMISSED, DAYS, "Antal indkomne sager")
-    rows = talportal_rows(BASELINE_FIGURES, YEAR, (UPHELD, CHANGED, REMITTED, DISMISSED))
+    rows = talportal_rows(BASELINE_FIGURES, YEAR, (UPHELD, CHANGED, REMITTED, DISMISSED), totals=False)
+    days = {P41: "80", P100: "112,5", P85: "NA", P87: "60", P32: "40"}
+    subjects = {law_and_subject(p)[1]: d for p, d in days.items()}
     for row in rows:
-        row[DAYS], row["Antal indkomne sager"] = "112,5", "7"
-    result = run_cli("import", "statbank", write_talportal_csv(tmp_path / "t.csv", rows, columns), db=tmp_path / "k.db")
+        row[DAYS], row["Antal indkomne sager"] = subjects[row[SUBJECT]], "7"
+    db = tmp_path / "k.db"
+    result = run_cli("import", "statbank", write_talportal_csv(tmp_path / "t.csv", rows, columns), db=db)
     assert result.code == 0 and "'Antal indkomne sager'" in result.out, str(result)
+    rows = rates_json(db, "--year", YEAR, "--municipality", "Allerød")
+    # Child disability: § 41 (5+1+2+1 = 9 decided, 80 days) and §§ 87-88 (3+1+4+0 = 8, 60 days).
+    assert rate_row(rows, "201", "child-disability")["processing_days"] == (9 * 80 + 8 * 60) / 17
+    assert rate_row(rows, "201", "social")["processing_days"] is None  # § 85 has no processing time
+    out = tmp_path / "sag.md"
+    assert run_cli("report", "danmarkskort", "--municipality", "Allerød", "--year", YEAR, "--out", out, db=db).code == 0
+    assert "i gennemsnit 71 dage i 2024" in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("content", "says"), [

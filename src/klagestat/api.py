@@ -130,6 +130,7 @@ def import_statbank(
                 [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
                 data.cells.columns(),
                 _slots(data),
+                data.days,
             )
             notes = data.notes + narrower_than_before(conn, written.id, catalogue)
             reports.append(ImportReport(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from sqlalchemy import Connection
 
@@ -24,7 +25,8 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
 from klagestat.store.cases import decided_case_counts
-from klagestat.store.statbank import UNMAPPED_LAW, BasisRow, fetch_bases, fetch_winning_slots, slot_law_key, sum_by_group
+from klagestat.store.statbank import (UNMAPPED_LAW, BasisRow, days_and_decided, fetch_bases, fetch_winning_slots,
+                                     slot_law_key, sum_by_group)
 
 OUTCOME_VALUES = tuple(o.value for o in Outcome)
 UNMAPPED_GROUP = UNMAPPED_LAW
@@ -192,6 +194,30 @@ def group_figures(
             groups = _map_requirements(coverage, catalogue, key, spec.maps, groups)
         result[key] = groups
     return result, labels
+
+
+def processing_days(
+    conn: Connection, coverage: Coverage, catalogue: Catalogue, years: list[int], spec: GroupBy
+) -> dict[tuple[str, int, str], tuple[Fraction, int] | None]:
+    """{(area code, year, group): (Σ days × decided, Σ decided)} for the groups whose every legal
+    basis has the Talportal's processing time: the average over a group is weighted by each
+    basis' decided cases. None where a basis of the group lacks it (never a partial average)."""
+    rows, _ = grouping(coverage, catalogue, years, spec)
+    groups_of: dict[tuple[int, int, int], list[tuple[str, str]]] = defaultdict(list)
+    for vintage_id, basis_id, year, group, law_key in rows:
+        groups_of[(vintage_id, basis_id, year)].append((group, law_key))
+    result: dict[tuple[str, int, str], tuple[Fraction, int] | None] = {}
+    for vintage_id, year, area, basis_id, days, decided in days_and_decided(conn, coverage.vintage_ids, years):
+        for group, law_key in groups_of.get((vintage_id, basis_id, year), ()):
+            if coverage.slots.get((area, year), {}).get(law_key) != vintage_id:
+                continue  # another vintage wins this period, area and law
+            key = (area, year, group)
+            if days is None or decided is None or result.get(key, (0, 0)) is None:
+                result[key] = None
+                continue
+            total, weight = result.get(key, (Fraction(0), 0))
+            result[key] = (total + Fraction(days).limit_denominator(10**6) * decided, weight + decided)
+    return result
 
 
 def _figure(by_outcome: dict[str, int | None], what: str) -> Figure:

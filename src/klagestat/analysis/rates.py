@@ -23,7 +23,7 @@ from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_
 
 from .population import Inhabitants, Population
 from .figures import (ZERO_FIGURE, Figure, GroupBy, case_group_figures, group_figures, law_level_area_notes,
-                      load_coverage, unavailable)
+                      load_coverage, processing_days, unavailable)
 
 GROUPINGS = ("map", "law", "provision", "area")
 STATBANK, CASES = "statbank", "cases"  # where a municipality's figures come from
@@ -49,6 +49,7 @@ class RateRow:
     funnel: dict[float, FunnelClass] = field(default_factory=dict)  # level → class
     note: str | None = None
     inhabitants: Inhabitants = NO_INHABITANTS
+    processing_days: Fraction | None = None  # the Talportal's average, weighted by decided cases
 
     @property
     def denominator(self) -> int | None:
@@ -299,19 +300,29 @@ def compute_rates(
 
     population = Population(conn, catalogue, years, as_of, groups_members)
     rows, totals = _with_inhabitants(rows, population), _with_inhabitants(totals, population)
+    if source == STATBANK and not committees:
+        days = processing_days(conn, coverage, catalogue, years, spec)
+        if days:
+            rows = [_with_days(row, days, by) for row in rows]
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids | population.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)),
                      source)
 
 
+def _with_days(row: RateRow, days: dict, by: str) -> RateRow:
+    """The row's average processing time over its years, when the area's own rows have it for
+    every year (an area summed from its municipalities has none)."""
+    group = row.map if by == "map" else row.group_key
+    parts = [days.get((row.area.code, year, group)) for year in row.span.years]
+    if any(p is None for p in parts):
+        return row
+    weight = sum(w for _, w in parts)
+    return replace(row, processing_days=sum(t for t, _ in parts) / weight) if weight else row
+
+
 def _with_inhabitants(rows: list[RateRow], population: Population) -> list[RateRow]:
-    """Each row with its area's inhabitants; a row without them says why (unless it already says
-    why its figure is missing)."""
-    result = []
-    for row in rows:
-        inhabitants = population.of(row.area, row.span)
-        result.append(replace(row, inhabitants=inhabitants, note=row.note or inhabitants.note))
-    return result
+    """Each row with its area's inhabitants (or, in `inhabitants.note`, why there are none)."""
+    return [replace(row, inhabitants=population.of(row.area, row.span)) for row in rows]
 
 
 def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], as_of: dt.date | None) -> str:

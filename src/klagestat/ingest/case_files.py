@@ -52,15 +52,12 @@ from charset_normalizer import from_bytes
 
 from klagestat.domain.text import shortened
 
+from .input_file import check_file, content_kind, max_import_bytes, too_big, what_it_is
 from .problems import InputError, ProblemList
 
-DEFAULT_MAX_BYTES = 500 * 1024 * 1024
-MAX_BYTES_ENV = "KLAGESTAT_MAX_IMPORT_MB"
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls, and password-protected .xlsx
 SAMPLE_BYTES = 64 * 1024  # the encoding is decided from this much of the start
 DELIMITERS = (";", ",", "\t", "|")  # in order of preference when they split the header equally
 SAVE_AGAIN = "Åbn den i Excel, og gem den som .xlsx eller .csv."
@@ -90,20 +87,6 @@ def column_name(index: int) -> str:
     return name
 
 
-def max_import_bytes() -> int:
-    """The size limit: `KLAGESTAT_MAX_IMPORT_MB` (read now, so a test or the user can set it), else 500 MB."""
-    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    try:
-        mb = float(raw.replace(",", "."))
-    except ValueError:
-        mb = math.nan
-    if not mb > 0 or math.isinf(mb):
-        raise InputError([], f"Miljøvariablen {MAX_BYTES_ENV} skal være et positivt tal (megabyte), ikke {raw!r}.")
-    return int(mb * 1024 * 1024)
-
-
 @contextmanager
 def open_case_file(
     path: Path, *, sheet: str | None = None, header_row: int | None = None, max_bytes: int | None = None,
@@ -123,14 +106,14 @@ def open_case_file(
         problems.add(f"Overskriftens linje/række skal være 1 eller mere, ikke {header_row}.")
         problems.raise_if_any()
     limit = max_import_bytes() if max_bytes is None else max_bytes
-    size = _check_file(path, limit, problems)
+    size = check_file(path, limit, problems)
     with ExitStack() as stack:
         try:
             raw = stack.enter_context(open(path, "rb"))
         except PermissionError:
             problems.add("Filen kan ikke læses (ingen adgang).")
             problems.raise_if_any()
-        file_format, notes = _detect_format(path, raw.read(len(ZIP_MAGIC)), problems)
+        file_format, notes = _detect_format(path, raw.read(4096), problems)
         raw.seek(0)
         if file_format == "XLSX":
             result = _open_xlsx(name, raw, stack, sheet, header_row, limit, notes)
@@ -144,66 +127,33 @@ def open_case_file(
 # ---- the file as a whole --------------------------------------------------------------------------
 
 
-def _check_file(path: Path, limit: int, problems: ProblemList) -> int:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        problems.add("Filen findes ikke.")
-    except PermissionError:
-        problems.add("Filen kan ikke læses (ingen adgang).")
-    except OSError as e:
-        problems.add(f"Filen kan ikke læses ({e.strerror or e}).")
-    else:
-        if stat.S_ISDIR(info.st_mode):
-            problems.add("Stien er en mappe, ikke en fil.")
-        elif not stat.S_ISREG(info.st_mode):
-            problems.add("Stien er ikke en almindelig fil.")
-        elif info.st_size == 0:
-            problems.add("Filen er tom (0 byte).")
-        elif info.st_size > limit:
-            problems.add(_too_big("Filen fylder", info.st_size, limit))
-        else:
-            return info.st_size
-    problems.raise_if_any()
-    raise AssertionError("unreachable")
-
-
-def _too_big(what: str, size: int, limit: int) -> str:
-    suggestion = (math.floor(size / 1024 / 1024 / 100) + 1) * 100  # the next hundred above the size
-    return (
-        f"{what} {_size(size)}, mere end grænsen på {_size(limit)}. Er filen rigtig, så hæv grænsen med "
-        f"miljøvariablen {MAX_BYTES_ENV} (i MB), fx {MAX_BYTES_ENV}={suggestion}."
-    )
-
-
-def _size(size: float) -> str:
-    """ "2,9 MB", "500 MB", "3,9 KB" (only tiny limits in tests are below 100 KB)."""
-    number, unit = (size / 1024 / 1024, "MB") if size >= 100 * 1024 else (size / 1024, "KB")
-    text = f"{number:.0f}" if number >= 100 else f"{number:.1f}".removesuffix(".0")
-    return f"{text.replace('.', ',')} {unit}"
-
-
-def _detect_format(path: Path, magic: bytes, problems: ProblemList) -> tuple[str, list[str]]:
-    """"CSV" or "XLSX", from the first bytes where they tell, else from the name; notes about a mismatch."""
+def _detect_format(path: Path, head: bytes, problems: ProblemList) -> tuple[str, list[str]]:
+    """"CSV" or "XLSX", from the content where it tells (input_file), else from the name; notes
+    about a mismatch. A file that is no table is named for what it looks like."""
     suffix = path.suffix.lower()
-    if magic.startswith(ZIP_MAGIC):
+    kind = content_kind(head)
+    known = "klagestat læser klageregistre som CSV (.csv, .txt) eller Excel (.xlsx, .xlsm)"
+    if kind == "xlsx":
         if suffix in XLSX_SUFFIXES:
             return "XLSX", []
         return "XLSX", [f"Filen hedder {suffix or 'ikke .xlsx'}, men er en Excel-projektmappe; den er læst som Excel (XLSX)."]
-    if magic.startswith(OLE_MAGIC):
+    if kind == "xls":
         problems.add(
             "Filen er i Excels gamle format (.xls) eller beskyttet med adgangskode, og det kan klagestat "
             "ikke læse. Åbn den i Excel, fjern en eventuel adgangskode, og gem filen som .xlsx eller .csv."
         )
     elif suffix in XLSX_SUFFIXES:
-        problems.add(f"Filen hedder {suffix}, men er ikke en Excel-projektmappe (den kan være beskadiget). {SAVE_AGAIN}")
+        looks = f"den er {what_it_is(head)}" if kind == "other" else "den kan være beskadiget"
+        problems.add(f"Filen hedder {suffix}, men er ikke en Excel-projektmappe ({looks}). {SAVE_AGAIN}")
+    elif kind == "other" and (suffix not in CSV_SUFFIXES or what_it_is(head.replace(b"\x00", b"")) is not None):
+        # A PDF, an image or a program whatever its name; bare binary bytes in a .csv are left to
+        # the CSV reader, which names the line with the NUL character.
+        unknown = "" if suffix in CSV_SUFFIXES else f" Filtypen {suffix or '(ingen)'!r} kendes ikke."
+        problems.add(f"Filen er {what_it_is(head)}.{unknown} {known}.")
     elif suffix in CSV_SUFFIXES:
         return "CSV", []
     else:
-        problems.add(
-            f"Filtypen {suffix or '(ingen)'!r} kendes ikke. klagestat læser klageregistre som CSV "
-            f"(.csv, .txt) eller Excel (.xlsx, .xlsm)."
-        )
+        problems.add(f"Filtypen {suffix or '(ingen)'!r} kendes ikke. {known}.")
     problems.raise_if_any()
     raise AssertionError("unreachable")
 
@@ -547,7 +497,7 @@ def check_workbook_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> 
     # unpacks more than they say.
     unpacked = sum(info.file_size for info in members.values())
     if unpacked > limit:
-        problems.add(_too_big("Projektmappen fylder udpakket", unpacked, limit))
+        problems.add(too_big("Projektmappen fylder udpakket", unpacked, limit))
     problems.raise_if_any()
 
 

@@ -9,7 +9,6 @@ nation, regions; other areas (Christiansø) are skipped with a note. `..` is not
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ from klagestat.domain.periods import parse_period
 from klagestat.domain.text import normalise, shortened
 
 from .problems import ProblemList
-from .statbank import ZIP_MAGIC, file_hash, refuse_binary
+from .input_file import content_kind, read_input, refuse_unreadable
+from .statbank import file_hash
 from .statbank_jsonstat import dimension_roles, read_jsonstat_cells
 from .text_files import decode
 
@@ -36,6 +36,7 @@ SPLITS = ("køn", "koen", "alder", "civilstand")
 TOTALS = ("i alt", "alder i alt", "køn i alt", "civilstand i alt", "total")
 EXPECTED = "OMRÅDE;TID;INDHOLD (og evt. KØN, ALDER, CIVILSTAND med kun 'I alt')"
 SOURCE = "Danmarks Statistiks statistikbank (tabel FOLK1A)"
+FORMATS = "klagestat læser folketallet som CSV (semikolonsepareret) eller JSON-stat"
 
 
 def role_of(name: str) -> str | None:
@@ -62,25 +63,14 @@ class PopulationData:
 def read_population(path: Path, catalogue: Catalogue) -> PopulationData:
     name = mask_cpr(str(path))
     problems = ProblemList(name, importing=True)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.add("Filen findes ikke.")
-    except IsADirectoryError:
-        problems.add("Det er en mappe, ikke en fil.")
-    except PermissionError:
-        problems.add("Filen kan ikke læses (ingen adgang).")
-    problems.raise_if_any()
-    if not data.strip():
-        problems.add(f"Filen er tom. Hent folketallet igen fra {SOURCE} som CSV (semikolonsepareret).")
+    data = read_input(path, problems)
+    head = data[:65536]
+    kind = content_kind(head)
+    if kind == "xlsx":
+        problems.add(f"Filen er en Excel-projektmappe. {FORMATS}; hent folketallet fra {SOURCE} i et af dem.")
         problems.raise_if_any()
-    if data.startswith(ZIP_MAGIC):
-        problems.add(f"Filen er et Excel-regneark. Hent folketallet fra {SOURCE} som CSV (semikolonsepareret) "
-                     "eller JSON-stat.")
-        problems.raise_if_any()
-    refuse_binary(data, problems, "folketallet")
-    head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
-    if head in (b"{", b"["):
+    refuse_unreadable(head, problems, FORMATS, f"hent folketallet fra {SOURCE} i et af dem")
+    if kind == "json":
         fmt, columns, lines = _jsonstat(name, data, problems)
         where = "værdi nr."
     else:

@@ -11,7 +11,6 @@ The rules (design.md, "Statistics-bank files"):
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from klagestat.domain.outcomes import OUTCOME_NAMES_DA, TOTAL, Outcome
 from klagestat.domain.periods import Period, parse_period
 from klagestat.domain.text import normalise
 
+from .input_file import content_kind, read_input, refuse_unreadable
 from .label_map import LabelMap
 from .problems import ProblemList
 from .statbank_csv import read_csv
@@ -106,6 +106,7 @@ class StatbankData:
     cells: CellColumns
     areas: dict[str, AreaLevel]
     notes: list[str] = field(default_factory=list)
+    days: list[tuple] = field(default_factory=list)  # (line, year, quarter, area code, basis id, days)
 
     @property
     def years(self) -> list[int]:
@@ -124,24 +125,14 @@ def read_statbank(
 ) -> StatbankData:
     name = mask_cpr(str(path))  # the name is shown and stored: no CPR number in it
     problems = ProblemList(name, importing=True)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.add("Filen findes ikke.")
-        problems.raise_if_any()
-    except IsADirectoryError:
-        problems.add("Det er en mappe, ikke en fil.")
-        problems.raise_if_any()
-    except PermissionError:
-        problems.add("Filen kan ikke læses (ingen adgang).")
-        problems.raise_if_any()
-    head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    data = read_input(path, problems)
     # The format is chosen from the content, never from the file's name.
-    if data.startswith(ZIP_MAGIC):
+    kind = content_kind(data[:65536])
+    if kind == "xlsx":
         table = read_talportal_xlsx(name, data)
     else:
-        refuse_binary(data, problems)
-        if head in (b"{", b"["):
+        refuse_unreadable(data[:65536], problems, FORMATS, "hent tallene i et af de formater")
+        if kind == "json":
             table = read_jsonstat(name, data)
         elif is_talportal_csv(data):
             table = read_talportal_csv(name, data)
@@ -152,25 +143,8 @@ def read_statbank(
     return result
 
 
-ZIP_MAGIC = b"PK\x03\x04"  # XLSX and other Office files are zip archives
-
-
-def refuse_binary(data: bytes, problems: ProblemList, what: str = "tallene") -> None:
-    """A file that is not text, said in Danish before anything tries to read it."""
-    formats = ("klagestat læser statistik som Talportalens CSV eller regneark (XLSX), statistikbankens CSV "
-               "eller JSON-stat" if what == "tallene" else
-               "klagestat læser folketallet som CSV (semikolonsepareret) eller JSON-stat fra statistikbanken")
-    if data.lstrip().startswith(b"%PDF"):
-        problems.add(f"Filen er en PDF. {formats}; hent {what} i et af de formater.")
-    elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        problems.add(f"Filen er et gammelt Excel-regneark (XLS). {formats}; gem den som CSV (semikolonsepareret) "
-                     "i Excel.")
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        problems.add("Filen er gemt som UTF-16 (Excels \"Unicode-tekst\"). Gem den som CSV UTF-8 "
-                     f"(semikolonsepareret), eller hent {what} igen.")
-    elif b"\x00" in data[:65536]:
-        problems.add(f"Filen er ikke en tekstfil (den indeholder binære data). {formats}.")
-    problems.raise_if_any()
+FORMATS = ("klagestat læser statistik som Talportalens CSV eller regneark (XLSX) og statistikbankens CSV "
+           "(semikolonsepareret) eller JSON-stat")
 
 
 def _factorize(column: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
@@ -298,7 +272,23 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     stored, store_notes = _store_rows(cells, periods, areas, outcomes, catalogue)
     notes += store_notes + _laws_before_their_time(stored, bases, catalogue)
     area_levels = {a.code: a.level for a in areas}
-    return StatbankData(table.file, table.format, "", bases, stored, area_levels, notes)
+    return StatbankData(table.file, table.format, "", bases, stored, area_levels, notes,
+                        _processing_days(table, cells, periods, areas, outcomes))
+
+
+def _processing_days(table: RawTable, cells: _Cells, periods, areas, outcomes) -> list[tuple]:
+    """(line, year, quarter, area code, basis id, days) for every row of the file that has its
+    processing time: one per row (its first cell), never for the chosen municipalities' "I alt"."""
+    if table.days is None:
+        return []
+    first = outcomes.index(Outcome.UPHELD.value)
+    rows = []
+    for i in np.nonzero(cells.outcome == first)[0].tolist():
+        days, area = table.days[i], areas[cells.area[i]]
+        if days is not None and area != CHOSEN_TOTAL:
+            period = periods[cells.period[i]]
+            rows.append((int(cells.line[i]), period.year, period.quarter, area.code, int(cells.basis[i]), float(days)))
+    return rows
 
 
 # A Talportal row for the municipalities the user chose together ("I alt"): checked, never stored.
@@ -331,7 +321,7 @@ def _without_other_bodies(table: RawTable, catalogue: Catalogue, label_map: Labe
 
     return replace(table, lines=[table.lines[i] for i in keep], area=pick(table.area), basis=pick(table.basis),
                    outcome=pick(table.outcome), period=pick(table.period), value=pick(table.value),
-                   law=pick(table.law)), True
+                   law=pick(table.law), days=pick(table.days)), True
 
 
 def _laws_before_their_time(cells: CellColumns, bases: list[Basis], catalogue: Catalogue) -> list[str]:

@@ -53,6 +53,8 @@ class RawTable:
     talportal: bool = False
     source: str = "statistikbanken"  # where to download the file again, in messages
     notes: list[str] = field(default_factory=list)
+    # The Talportal's Sagsbehandlingstid (days, exact; None where NA), per cell like the values.
+    days: tuple | None = None
 
     def __len__(self) -> int:
         return len(self.lines)

@@ -26,7 +26,8 @@ import numpy as np
 from klagestat.domain.periods import parse_period
 from klagestat.domain.text import normalise, shortened
 
-from .case_files import cell_text, check_workbook_archive, column_name, max_import_bytes, sheet_rows
+from .case_files import cell_text, check_workbook_archive, column_name, sheet_rows
+from .input_file import max_import_bytes
 from .problems import ProblemList
 from .statbank_format import RawTable
 from .text_files import decode
@@ -238,9 +239,10 @@ def to_raw_table(table: WideTable) -> RawTable:
             counts[measure] = _parse_counts(values, columns, lines, problems)
     rates = {m: (table.measures[m][0], _parse_decimals(table.measures[m][1], table.measures[m][0], lines, problems))
              for m in RATES if m in table.measures}
+    days = None
     if "days" in table.measures:
         columns, values = table.measures["days"]
-        _parse_decimals(values, columns, lines, problems)  # checked; stored from a later change
+        days = _parse_decimals(values, columns, lines, problems)[0]  # the exact days, None where NA
     problems.raise_if_any()
 
     absent = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
@@ -321,6 +323,7 @@ def to_raw_table(table: WideTable) -> RawTable:
         tuple(x for x in table.period for _ in outcomes),
         tuple(v for row in zip(*values) for v in row),
         where=table.position, law=law, talportal=True, source="Talportalen", notes=list(table.notes),
+        days=None if days is None else tuple(d for d in days for _ in outcomes),
     )
 
 

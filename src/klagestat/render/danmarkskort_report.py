@@ -17,10 +17,11 @@ from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FunnelClass
 
 from . import numbers
-from .sources import source_text
 from .charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
+from .inhabitants import first_with_figure, per_10000_sentence
 from .maps import geo_map, tile_map
+from .sources import source_text
 
 SMALL = 20  # fewer cases than this, and every figure gets its uncertainty spelled out
 SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
@@ -43,8 +44,9 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     blocks += _background(case)
     blocks.append(Heading("Sagsfremstilling", 1))
     table_number = 0
+    explained = first_with_figure(case.maps)
     for section in case.maps:
-        section_blocks, table_number = _map_section(case, section, table_number)
+        section_blocks, table_number = _map_section(case, section, table_number, section is explained)
         blocks += section_blocks
     if not public:  # the register is the municipality's own: a public case says nothing of it
         blocks += _clusters(case)
@@ -109,7 +111,23 @@ def _background(case: DanmarkskortCase) -> list:
             "Ankestyrelsen har haft ventetid, og én borger kan klage over flere afgørelser. Ved få sager kan "
             "enkelte sager flytte procenten meget; derfor står usikkerheden ved hvert tal nedenfor."),
         Paragraph(_duty(published)),
+        *_processing_time(case),
     ]
+
+
+def _processing_time(case: DanmarkskortCase) -> list:
+    """The Talportal's processing time for the first map that has it, when the figures carry it."""
+    for section in case.maps:
+        row = section.row
+        if row is not None and row.processing_days is not None:
+            country = section.national.processing_days if section.national is not None else None
+            beside = f" (landsplan {numbers.days(country)} dage)" if country is not None else ""
+            return [Paragraph(
+                f"Ankestyrelsens sagsbehandlingstid for klager fra {case.municipality.name} på "
+                f"{in_sentence(section.name)} var i gennemsnit {numbers.days(row.processing_days)} dage i {case.year}"
+                f"{beside}, regnet fra klagen kom til Ankestyrelsen, til den var afgjort (Ankestyrelsens Talportal). "
+                "Tiden i kommunen, før klagen blev sendt videre, er ikke med.")]
+    return []
 
 
 def _duty(published: int) -> str:
@@ -130,7 +148,8 @@ def _duty(published: int) -> str:
 
 # ---- Sagsfremstilling ---------------------------------------------------------------------------
 
-def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int) -> tuple[list, int]:
+def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int,
+                 explain_per_10000: bool) -> tuple[list, int]:
     name = case.municipality.name
     blocks: list = [Heading(section.name, 2)]
     if not section.has_cases:
@@ -150,6 +169,9 @@ def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int)
             + (f" Desuden blev {_complaints(counts.dismissed)} afvist eller henvist; "
                f"{'den' if counts.dismissed == 1 else 'de'} indgår ikke i omgørelsesprocenten."
                if counts.dismissed else "")))
+        per_10000 = per_10000_sentence(row, national, explain_per_10000)
+        if per_10000:
+            blocks.append(Paragraph(per_10000))
         table_number += 1
         blocks.append(_outcome_table(table_number, case, section))
         blocks.append(Paragraph(_uncertainty(row), "body"))

@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
@@ -118,6 +119,31 @@ def rate_bins(percents: list[int]) -> tuple[RateBin, ...]:
     return (RateBin(0, start - 1), *inner, RateBin(start + 3 * step, 100))
 
 
+def amount_bins(values: list, count: int = 5) -> list[tuple]:
+    """Up to `count` bins of cases per 10,000 inhabitants (values rounded to tenths, sorted), cut
+    at the quintiles so each holds about as many municipalities: (low, high, label), both ends
+    included, as the tenths a reader sees."""
+    if not values:
+        return [(Decimal(0), Decimal(10**9), "–")]
+    step = Decimal("0.1")
+    cuts = sorted({values[math.ceil(len(values) * i / count) - 1] for i in range(1, count)})
+    bins, low = [], values[0]
+    for cut in cuts:
+        if cut >= low and cut < values[-1]:
+            bins.append((low, cut))
+            low = cut + step
+    bins.append((low, values[-1]))
+
+    def text(value: Decimal) -> str:
+        return numbers.per_10000(Fraction(value))
+
+    labels = [text(lo) if lo == hi else f"{text(lo)}–{text(hi)}" for lo, hi in bins]
+    # The outer bins reach to 0 and beyond the highest value, so a rounding never falls outside.
+    bins[0] = (Decimal(0), bins[0][1])
+    bins[-1] = (bins[-1][0], Decimal(10**9))
+    return [(lo, hi, label) for (lo, hi), label in zip(bins, labels)]
+
+
 @dataclass(frozen=True)
 class Colouring:
     styles: dict[str, Style]  # municipality code → how it is drawn
@@ -126,17 +152,29 @@ class Colouring:
     summary: str  # what the colours show, for the alt text
 
 
-def colouring_of(catalogue: Catalogue, rates, classes, legend_title: str) -> Colouring:
+def colouring_of(catalogue: Catalogue, rates, classes, legend_title: str, per_10000=None) -> Colouring:
     """How each municipality is drawn, for the report maps and the web page's map alike: give
-    exactly one of `rates` and `classes` (code → value; missing or None: no cases)."""
-    if (rates is None) == (classes is None):
-        raise ValueError("give exactly one of rates and classes")
+    exactly one of `rates`, `classes` and `per_10000` (code → value; missing or None: no figure)."""
+    given = [g for g in (rates, classes, per_10000) if g is not None]
+    if len(given) != 1:
+        raise ValueError("give exactly one of rates, classes and per_10000")
     codes = list(catalogue.municipalities)
     # Codes outside the catalogue's municipalities (the nation, a region) have no place on the map.
-    given = rates if rates is not None else classes
-    known = {code: value for code, value in given.items() if code in catalogue.municipalities}
+    known = {code: value for code, value in given[0].items() if code in catalogue.municipalities}
     missing = [code for code in codes if known.get(code) is None]
-    if rates is not None:
+    if per_10000 is not None:
+        tenths = {code: numbers.round_half_up(value, 1) for code, value in known.items() if value is not None}
+        bins = amount_bins(sorted(tenths.values()))
+        palette = [Style(label, colour, text="white" if i >= DARK_TEXT_FROM else "black")
+                   for i, ((_, _, label), colour) in enumerate(zip(bins, RATE_COLOURS))]
+        styles = {code: palette[next(i for i, (low, high, _) in enumerate(bins) if low <= t <= high)]
+                  for code, t in tenths.items()}
+        values = {code: f"{numbers.per_10000(known[code])} pr. 10.000 indbyggere" for code in tenths}
+        legend = list(palette)
+        summary = (f"{legend_title}: fra {numbers.per_10000(Fraction(min(tenths.values())))} til "
+                   f"{numbers.per_10000(Fraction(max(tenths.values())))}, vist i {len(bins)} intervaller."
+                   if tenths else "")
+    elif rates is not None:
         percents = {code: whole_percent(rate) for code, rate in known.items() if rate is not None}
         bins = rate_bins(list(percents.values()))
         palette = [Style(b.label, colour, text="white" if i >= DARK_TEXT_FROM else "black")

@@ -69,6 +69,13 @@ def per_10000(value: Fraction | None, missing: str = "–") -> str:
     return _decimal(round_half_up(value, 1), 1)
 
 
+def days(value: Fraction | None, missing: str = "–") -> str:
+    """A number of days, whole, rounded half up: "88"."""
+    if value is None:
+        return missing
+    return _decimal(round_half_up(value, 0), 0)
+
+
 def interval(ci: tuple[float, float] | None, missing: str = "–") -> str:
     """A confidence interval in whole percents: "51-74 %"."""
     if ci is None:

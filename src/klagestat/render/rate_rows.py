@@ -16,7 +16,7 @@ FIELDS = (
     "reversal_rate", "ci_low", "ci_high", "national_rate", "definition",
     "group_key", "group_total", "year_from", "year_to", "area_level",
     "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic", "source",
-    "inhabitants", "decided_per_10000", "reversed_per_10000",
+    "inhabitants", "decided_per_10000", "reversed_per_10000", "processing_days",
 )
 
 
@@ -52,7 +52,7 @@ def row_dict(row: RateRow, synthetic: bool, group_total: bool = False, source: s
         "difference_from_national": _float(row.difference_from_national),
         "funnel_95": row.funnel[0.95].value if 0.95 in row.funnel else None,
         "funnel_998": row.funnel[0.998].value if 0.998 in row.funnel else None,
-        "note": row.note,
+        "note": row.note or row.inhabitants.note,  # why a figure, else why the inhabitants, are missing
         "synthetic": synthetic,
         # "cases" when a municipality's row is counted in its own register; the national level
         # always comes from the statistics bank.
@@ -62,6 +62,9 @@ def row_dict(row: RateRow, synthetic: bool, group_total: bool = False, source: s
         "inhabitants": row.inhabitants.average,
         "decided_per_10000": _float(row.decided_per_10000),
         "reversed_per_10000": _float(row.reversed_per_10000),
+        # The Talportal's Sagsbehandlingstid (days), averaged over the group weighted by decided
+        # cases; None when the file had none.
+        "processing_days": _float(row.processing_days),
     }
 
 

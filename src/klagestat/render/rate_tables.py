@@ -123,6 +123,12 @@ def _pivot_tables(table: RateTable, map_names: dict) -> list[Table]:
     return [_cross_table(name, "", g, lambda r: r.area.name, year) for name, g in groups.items()]
 
 
+def _listed(names: list[str], shown: int = 5) -> str:
+    if len(names) <= shown:
+        return " og ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    return f"{', '.join(names[:shown])} og {len(names) - shown} andre"
+
+
 def render_table(table: RateTable, map_names: dict[str, str], console: Console) -> None:
     if table.synthetic:
         console.print(Text(SYNTHETIC_BANNER, style="bold reverse"))
@@ -145,6 +151,11 @@ def render_table(table: RateTable, map_names: dict[str, str], console: Console) 
     console.print(DEFINITION_TEXT_DA[table.definition])
     for note in dict.fromkeys([*table.notes, *(r.note for r in table.rows + table.totals if r.note)]):
         console.print(f"Bemærk: {note}")
+    without = list(dict.fromkeys(r.area.name for r in table.rows + table.totals if r.inhabitants.note))
+    if without:
+        console.print(f"Bemærk: Folketallet mangler for {_listed(without)}, så omgjorte sager pr. 10.000 "
+                      "indbyggere kan ikke opgøres der. Importér Danmarks Statistiks FOLK1A med "
+                      "'klagestat import population'.")
     if table.vintages:
         console.print(source_text(table.vintages, imports=True))
     if table.synthetic:

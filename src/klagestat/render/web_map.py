@@ -24,7 +24,11 @@ from . import numbers
 from .maps import (CLASS_VALUES, HATCH_COLOUR, NO_DATA_STYLE, TILE_GAP, Style, colouring_of, placed_boundaries,
                    tile_abbreviations)
 
-COLOURINGS = {"rate": "Omgørelsesprocent", "funnel": "Sammenlignet med landsplan"}  # ?colour= → legend title
+COLOURINGS = {  # ?colour= → legend title
+    "rate": "Omgørelsesprocent",
+    "funnel": "Sammenlignet med landsplan",
+    "per10000": "Omgjorte sager pr. 10.000 indbyggere",
+}
 CLASS_LEVEL = FUNNEL_LEVELS[0]  # the funnel class the map shows: 95 %, as the committee case says it
 TILE = 40  # a tile's width in SVG units
 GEO_WIDTH = 640  # the geographic map's width in SVG units
@@ -56,12 +60,19 @@ class GeoOutline:
 def web_map(catalogue: Catalogue, rows: Iterable[RateRow], colour: str, link: Callable[[str], str],
             outline: GeoOutline | None = None) -> WebMap:
     """The municipalities' rows (one map, one year) on the tile grid, or on real boundaries
-    (`geo_outline`), coloured by `colour` ("rate" or "funnel"); `link(code)` is each one's address."""
+    (`geo_outline`), coloured by `colour` ("rate", "funnel" or "per10000"); `link(code)` is each
+    one's address."""
     if colour not in COLOURINGS:
         raise ValueError(f"unknown colouring {colour!r}")
+    rows = list(rows)
     with_cases = {r.area.code: r for r in rows if r.area.code in catalogue.municipalities and r.denominator}
     if colour == "rate":
         colouring = colouring_of(catalogue, {c: r.rate for c, r in with_cases.items()}, None, COLOURINGS[colour])
+    elif colour == "per10000":
+        # A municipality without reversed cases has 0 per 10,000 inhabitants: a figure, not a gap.
+        amounts = {r.area.code: r.reversed_per_10000 for r in rows if r.area.code in catalogue.municipalities}
+        colouring = colouring_of(catalogue, None, None, COLOURINGS[colour], per_10000=amounts)
+        with_cases = {r.area.code: r for r in rows if r.area.code in catalogue.municipalities}
     else:
         colouring = colouring_of(catalogue, None, {c: r.funnel.get(CLASS_LEVEL) for c, r in with_cases.items()},
                                  COLOURINGS[colour])
@@ -86,7 +97,12 @@ def web_map(catalogue: Catalogue, rows: Iterable[RateRow], colour: str, link: Ca
 
 
 def _title(name: str, row: RateRow | None, colour: str) -> str:
-    if row is None:
+    if colour == "per10000":
+        if row is None or row.reversed_per_10000 is None:
+            return f"{name}: intet folketal eller ingen tal"
+        return (f"{name}: {numbers.per_10000(row.reversed_per_10000)} omgjorte sager pr. 10.000 indbyggere "
+                f"({numbers.count(row.counts.reversed)} omgjorte, {numbers.count(row.inhabitants.average)} indbyggere)")
+    if row is None or not row.denominator:
         return f"{name}: ingen sager"
     n = row.denominator
     text = f"{name}: {numbers.municipal_percent(row.rate)} ({numbers.count(n)} {'sag' if n == 1 else 'sager'})"

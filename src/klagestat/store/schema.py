@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -72,6 +73,20 @@ statbank_slot = Table(
     Column("law_key", String(40), primary_key=True),  # law id, "*" for all laws, "?" unmapped
     Column("as_of", Date, nullable=False),
     Index("ix_statbank_slot_period", "year", "quarter", "area_code", "law_key"),
+)
+
+# The Talportal's "Sagsbehandlingstid" (average days from the complaint's arrival to Ankestyrelsen's
+# decision) where a file has it: one row per period, area and legal basis of a vintage.
+statbank_days = Table(
+    "statbank_days",
+    metadata,
+    Column("vintage_id", Integer, ForeignKey("vintage.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("quarter", Integer, primary_key=True),
+    Column("area_code", String(4), primary_key=True),
+    Column("basis_id", Integer, primary_key=True),
+    Column("days", Float, nullable=False),
+    Column("line", Integer),
 )
 
 # Statistics Denmark's population (FOLK1A, "Folketal den 1. i kvartalet"): a vintage of its own

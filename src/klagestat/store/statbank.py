@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, se
 
 from klagestat.domain.legal_basis import BasisLevel
 
-from .schema import case_import, statbank_basis, statbank_cell, statbank_slot, vintage
+from .schema import case_import, statbank_basis, statbank_cell, statbank_days, statbank_slot, vintage
 
 # The law key of a slot for rows that belong to no single law.
 ALL_LAWS = "*"
@@ -77,6 +77,7 @@ def write_vintage(
     bases: Iterable[tuple],  # (basis_id, label, level, law_id, provision_key)
     cell_columns: Sequence[Iterable],  # line, year, quarter, area_code, basis_id, outcome, count
     slots: Iterable[tuple],  # (year, quarter, area_code, law_key)
+    days: Sequence[tuple] = (),  # (line, year, quarter, area_code, basis_id, days)
 ) -> VintageInfo:
     """Write one vintage; the caller's transaction makes it all or nothing."""
     vintage_id = conn.execute(
@@ -95,6 +96,9 @@ def write_vintage(
     )
     executemany(conn, statbank_slot, ("vintage_id", "year", "quarter", "area_code", "law_key", "as_of"),
                  [(vintage_id, *s, new.as_of) for s in slots])
+    if days:
+        executemany(conn, statbank_days, ("vintage_id", "line", "year", "quarter", "area_code", "basis_id", "days"),
+                    [(vintage_id, *d) for d in days])
     return vintage_info(conn.execute(select(vintage).where(vintage.c.id == vintage_id)).one())
 
 
@@ -264,3 +268,24 @@ def statistics_years(conn: Connection) -> list[int]:
     """The years with whole-year figures in any vintage, oldest first."""
     query = select(statbank_slot.c.year).where(statbank_slot.c.quarter == 0).distinct().order_by(statbank_slot.c.year)
     return list(conn.execute(query).scalars())
+
+
+def days_and_decided(conn: Connection, vintage_ids: Iterable[int], years: Sequence[int]) -> list[tuple]:
+    """(vintage_id, year, area code, basis_id, days or None, decided cases or None) for every year
+    cell of the vintages that have processing days: the weights of their average over a group."""
+    ids = sorted(set(vintage_ids))
+    with_days = [v for (v,) in conn.execute(select(statbank_days.c.vintage_id).where(
+        statbank_days.c.vintage_id.in_(ids)).distinct())] if ids else []
+    if not with_days:
+        return []
+    c, d = statbank_cell, statbank_days
+    cells = (select(c.c.vintage_id, c.c.year, c.c.area_code, c.c.basis_id, func.sum(c.c.count).label("decided"),
+                    (func.count(c.c.count) == func.count()).label("complete"))
+             .where(c.c.vintage_id.in_(with_days), c.c.quarter == 0, c.c.year.in_(list(years)), c.c.outcome != "total")
+             .group_by(c.c.vintage_id, c.c.year, c.c.area_code, c.c.basis_id).subquery("cells"))
+    query = select(cells.c.vintage_id, cells.c.year, cells.c.area_code, cells.c.basis_id, d.c.days,
+                   cells.c.decided, cells.c.complete).select_from(
+        cells.outerjoin(d, and_(d.c.vintage_id == cells.c.vintage_id, d.c.year == cells.c.year, d.c.quarter == 0,
+                                d.c.area_code == cells.c.area_code, d.c.basis_id == cells.c.basis_id)))
+    return [(v, y, a, b, days, int(n) if complete and n is not None else None)
+            for v, y, a, b, days, n, complete in conn.execute(query)]

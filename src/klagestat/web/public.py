@@ -44,10 +44,11 @@ from klagestat.render.danmarkskort_files import danmarkskort_file_name
 from klagestat.render.danmarkskort_report import SMALL, SYNTHETIC_NOTICE, danmarkskort_document, in_sentence
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.figures import Figure
-from klagestat.render.sources import source_text
+from klagestat.render.inhabitants import PER_10000_WHY, first_with_figure, per_10000_sentence
 from klagestat.render.maps import CLASS_VALUES
 from klagestat.render.rate_rows import FIELDS, to_dicts
 from klagestat.render.report_files import write_report
+from klagestat.render.sources import source_text
 from klagestat.render.web_map import COLOURINGS, GeoOutline, geo_outline, web_map
 from klagestat.store.statbank import statistics_version, statistics_years
 
@@ -342,7 +343,7 @@ def _map_page(site: Site, year: int, map_code: str, colour: str) -> Rendered:
                    maps=_map_names(catalogue), colour=colour, colourings=COLOURINGS, the_map=the_map,
                    lines=lines, national=national, notes=table.notes, source=_source(table.vintages),
                    notice=_notice(table.synthetic), outline_problem=outline_problem,
-                   funnel_level=numbers.level_percent(FUNNEL_LEVELS[0]))
+                   funnel_level=numbers.level_percent(FUNNEL_LEVELS[0]), per_10000_why=PER_10000_WHY)
     return Rendered(title, body)
 
 
@@ -413,8 +414,9 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
             points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
             funnel = _inline(funnel_plot(points, social.national.rate, code, in_sentence(social.name), str(case.year)),
                              "tragt")
+    explained = first_with_figure(case.maps)
     body = _render(
-        "profile.html", title=title, case=case, sections=[_section_view(case, s) for s in case.maps],
+        "profile.html", title=title, case=case, sections=[_section_view(case, s, s is explained) for s in case.maps],
         trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
         funnel_rows=_funnel_rows(social) if funnel else [], social=social,
         years=list(reversed(site.years)), source=_source(case.vintages), notice=_notice(case.synthetic),
@@ -447,9 +449,10 @@ class SectionView:
     one_case_points: str | None  # how many percentage points one case moves the rate, when cases are few
     comparison: list[tuple[str, list[str]]]  # (name, a cell per table year)
     provisions: list[RateRow]
+    per_10000: str | None  # the sentence on omgjorte sager pr. 10.000 indbyggere; None without the population
 
 
-def _section_view(case: DanmarkskortCase, section: MapSection) -> SectionView:
+def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000: bool) -> SectionView:
     row, national = section.row, section.national
     n = row.denominator if section.has_cases else 0
     outcomes, funnel, dismissed = [], [], 0
@@ -474,7 +477,8 @@ def _section_view(case: DanmarkskortCase, section: MapSection) -> SectionView:
     return SectionView(
         section=section, cases=n, outcomes=outcomes, dismissed=dismissed, funnel=funnel,
         one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < SMALL else None,
-        comparison=comparison, provisions=section.provisions)
+        comparison=comparison, provisions=section.provisions,
+        per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None)
 
 
 def _rate_and_cases(row: RateRow | None, national_level: bool) -> tuple[str, str]:

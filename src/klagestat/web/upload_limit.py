@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from klagestat.ingest.case_files import max_import_bytes
+from klagestat.ingest.input_file import max_import_bytes
 
 from .accounts import SESSION_COOKIE
 from .pages import message_page
