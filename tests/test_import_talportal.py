@@ -354,3 +354,10 @@ def test_the_json_of_a_talportal_import_has_the_contract_fields(tmp_path):
     imported(db, write_talportal_csv(tmp_path / "t.csv", talportal_rows(BASELINE_FIGURES, YEAR)))
     rows = json.loads(run_cli("rates", "--year", YEAR, "--format", "json", db=db).out)
     assert rows and {"year", "municipality_code", "reversal_rate", "dismissed", "note"} <= set(rows[0])
+
+
+def test_every_problem_is_said_at_once_a_missing_outcome_and_unknown_labels_too(tmp_path):
+    rows = [("Lejre", "1.1 Noget helt ukendt", outcome, YEAR, 3) for outcome in ("Stadfæstet", "Hjemvist")]
+    f = write_statbank_csv(tmp_path / "begge.csv", rows)
+    result = refused(tmp_path / "k.db", f)
+    assert "Filen mangler afgørelsen" in result.err and "Ukendt lovgrundlag" in result.err

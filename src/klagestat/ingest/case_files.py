@@ -35,10 +35,7 @@ import csv
 import datetime as dt
 import io
 import itertools
-import math
-import os
 import re
-import stat
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
@@ -48,11 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from charset_normalizer import from_bytes
-
 from klagestat.domain.text import shortened
 
-from .input_file import check_file, content_kind, max_import_bytes, too_big, what_it_is
+from .input_file import check_file, content_kind, detect_encoding, max_import_bytes, too_big, what_it_is
 from .problems import InputError, ProblemList
 
 
@@ -175,29 +170,6 @@ def _mark_bad_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
 
 
 codecs.register_error("klagestat-mark-bad-bytes", _mark_bad_bytes)
-
-
-def detect_encoding(sample: bytes, complete: bool) -> tuple[str, str]:
-    """(Python codec, Danish name) from the start of a file; `complete` when the sample is the whole file.
-
-    BOM → UTF-8 med BOM (or UTF-16); valid UTF-8 → UTF-8; else CP-1252 as Excel writes it, or
-    charset-normalizer's guess when even that fails (as `text_files.decode`).
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "UTF-8 med BOM"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "UTF-16"  # Excel's "Unicode-tekst"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)  # a cut character at the end is fine
-        return "utf-8", "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        sample.decode("cp1252")
-        return "cp1252", "CP-1252"
-    except UnicodeDecodeError:
-        best = from_bytes(sample).best()
-        return (best.encoding, best.encoding) if best is not None else ("cp1252", "CP-1252")
 
 
 def sniff_delimiter(line: str) -> str:

@@ -12,6 +12,8 @@ import os
 import stat
 from pathlib import Path
 
+from charset_normalizer import from_bytes
+
 from .problems import InputError, ProblemList
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -95,6 +97,29 @@ def _size(size: float) -> str:
     number, unit = (size / 1024 / 1024, "MB") if size >= 100 * 1024 else (size / 1024, "KB")
     text = f"{number:.0f}" if number >= 100 else f"{number:.1f}".removesuffix(".0")
     return f"{text.replace('.', ',')} {unit}"
+
+
+def detect_encoding(sample: bytes, complete: bool) -> tuple[str, str]:
+    """(Python codec, Danish name) from the start of a file; `complete` when the sample is the whole file.
+
+    BOM → UTF-8 med BOM (or UTF-16); valid UTF-8 → UTF-8; else CP-1252 as Excel writes it, or
+    charset-normalizer's guess when even that fails (as `text_files.decode`).
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "UTF-8 med BOM"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "UTF-16"  # Excel's "Unicode-tekst"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)  # a cut character at the end is fine
+        return "utf-8", "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252", "CP-1252"
+    except UnicodeDecodeError:
+        best = from_bytes(sample).best()
+        return (best.encoding, best.encoding) if best is not None else ("cp1252", "CP-1252")
 
 
 def content_kind(head: bytes) -> str:

@@ -239,6 +239,9 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
     for i, label, message in bad_values:
         for line in lines[vi == i][:5].tolist():
             problems.add(message, line=line, column=col["value"], value=label)
+    # Unknown legal bases are said together with every problem found so far (one message).
+    bases = _resolve_bases(basis_labels, _first_lines(bi, lines, len(basis_labels)), catalogue, label_map,
+                           allow_unmapped, table, problems)
     problems.raise_if_any()
 
     counts = np.asarray(value_counts, dtype=np.int64)[vi]
@@ -262,8 +265,6 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
         )
     problems.raise_if_any()
 
-    bases = _resolve_bases(basis_labels, _first_lines(bi, lines, nb), catalogue, label_map,
-                           allow_unmapped, table, problems)
     cells = _Cells(pi, ai, bi, oi, counts, unavailable, lines)
     _TotalsChecker(table, problems, periods, areas, bases, outcomes, catalogue, cells, skipped_rows,
                    outcome_labels).check()

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import codecs
 import re
 import tomllib
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
+from .input_file import detect_encoding
 from .problems import ProblemList
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the name of the encoding it was read in."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 med BOM"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel and older Windows tools write CP-1252 ("ANSI"): æ, ø, å as single bytes.
-        return data.decode("cp1252"), "CP-1252"
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise
-        return str(best), best.encoding
+    """The text and the name of the encoding it was read in, by the one rule for every reader
+    (`input_file.detect_encoding`: BOM, UTF-8, else Windows' CP-1252 as Excel writes it, else the
+    best guess); UnicodeDecodeError when even that fails."""
+    codec, name = detect_encoding(data, complete=True)
+    return data.decode(codec), name
 
 
 def read_toml(path: Path, what: str) -> dict:
