@@ -160,6 +160,24 @@ def test_coloured_by_funnel_class_the_legend_and_titles_say_so(client, engine, y
     assert fills and all(f.startswith("url(#") for f in fills)
 
 
+def test_coloured_by_reversals_per_10000_inhabitants_with_the_figure_in_titles_and_table(client, engine, years):
+    year = years[-1]
+    doc = page(client.get("/", params={"year": str(year), "map": "social", "colour": "per10000"}))
+    rows = api_rows(engine, year, "social")
+    for a in doc.xpath("//svg[contains(@class, 'web-map')]//a"):
+        row = rows[a.get("href").rsplit("/", 1)[1]]
+        assert f"{numbers.per_10000(row.reversed_per_10000)} omgjorte sager pr. 10.000 indbyggere" in a.get("aria-label")
+    legend = [text(li) for li in doc.xpath("//ul[contains(@class, 'legend')]/li")]
+    assert 2 <= len(legend) <= 5 and all("–" in entry or "," in entry for entry in legend)
+    table = {text(tr.xpath("th")[0]): [text(td) for td in tr.xpath("td")] for tr in doc.xpath("//table/tbody/tr")}
+    allerod = rows[ALLEROD]
+    assert table["Allerød"][-1] == numbers.per_10000(allerod.reversed_per_10000)
+    assert allerod.reversed_per_10000 == Fraction(allerod.counts.reversed * 10_000, allerod.inhabitants.average)
+    assert "i forhold til kommunens størrelse" in text(doc)
+    profile = text(page(client.get(f"/kommune/{ALLEROD}")))
+    assert f"Det svarer til {numbers.per_10000(allerod.reversed_per_10000)} omgjorte sager pr. 10.000" in profile
+
+
 def test_the_form_chooses_year_map_and_colouring_by_get(client, years):
     doc = page(client.get("/", params={"year": years[0], "map": "adult-disability", "colour": "funnel"}))
     form = doc.xpath("//form[@method='get']")[0]

@@ -74,6 +74,9 @@ CLASS_VALUES = {  # the value in a municipality's <title> and in the alt text
     FunnelClass.BELOW: "under landsplan",
 }
 NO_DATA_STYLE = Style(NO_DATA, "white", edge=NO_DATA_EDGE)
+# Per 10,000 inhabitants a gap is no population or no figure, not "no cases" (0 cases is a figure).
+NO_FIGURE_STYLE = Style("Intet tal", "white", edge=NO_DATA_EDGE)
+BLANK_STYLES = (NO_DATA_STYLE, NO_FIGURE_STYLE)
 
 # DAGI codes that are no municipality: a boundary file may carry them, and they are left out.
 NOT_MUNICIPALITIES = {"411": "Christiansø"}  # administered by the state, not by a municipality
@@ -189,15 +192,20 @@ def colouring_of(catalogue: Catalogue, rates, classes, legend_title: str, per_10
         values = {code: CLASS_VALUES[c] for code, c in present.items()}
         legend = list(CLASS_STYLES.values())
         summary = _class_summary(present, legend_title)
+    blank = NO_FIGURE_STYLE if per_10000 is not None else NO_DATA_STYLE
     for code in missing:
-        styles[code] = NO_DATA_STYLE
-        values[code] = NO_DATA.lower()
+        styles[code] = blank
+        values[code] = blank.label.lower()
     if missing:
-        legend.append(NO_DATA_STYLE)
+        legend.append(blank)
+    if per_10000 is not None:
+        nothing, some = "ingen af kommunerne har et tal (intet folketal eller ingen sager)", "har intet tal"
+    else:
+        nothing, some = "ingen af kommunerne har sager", "har ingen sager"
     if len(missing) == len(codes):
-        summary = f"{legend_title}: ingen af kommunerne har sager."
+        summary = f"{legend_title}: {nothing}."
     elif missing:
-        summary += f" {_municipalities(len(missing))} har ingen sager."
+        summary += f" {_municipalities(len(missing))} {some}."
     return Colouring(styles, values, tuple(legend), summary)
 
 
@@ -381,7 +389,7 @@ def tile_map(
         row, col = grid[code]
         style = colouring.styles[code]
         tile = Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), size, size, gid=f"tile-{code}")
-        _styled(tile, style, 0.8 if style is NO_DATA_STYLE else 0.0)
+        _styled(tile, style, 0.8 if style in BLANK_STYLES else 0.0)
         ax.add_patch(tile)
         text = ax.text(col + 0.5, row + 0.5, labels[code], ha="center", va="center",
                        fontsize=5.5, color=style.text)
@@ -450,7 +458,7 @@ def geo_map(
     for code in catalogue.municipalities:
         style = colouring.styles[code]
         patch = PathPatch(_compound_path(shapes[code]), gid=f"kommune-{code}")
-        _styled(patch, style, 0.5 if style is NO_DATA_STYLE else 0.25)
+        _styled(patch, style, 0.5 if style in BLANK_STYLES else 0.25)
         ax.add_patch(patch)
     if highlight is not None:
         ax.add_patch(PathPatch(_compound_path(shapes[highlight]), fill=False, edgecolor="black",

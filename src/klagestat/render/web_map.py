@@ -21,7 +21,7 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.statistics import FUNNEL_LEVELS
 
 from . import numbers
-from .maps import (CLASS_VALUES, HATCH_COLOUR, NO_DATA_STYLE, TILE_GAP, Style, colouring_of, placed_boundaries,
+from .maps import (BLANK_STYLES, CLASS_VALUES, HATCH_COLOUR, TILE_GAP, Style, colouring_of, placed_boundaries,
                    tile_abbreviations)
 
 COLOURINGS = {  # ?colour= → legend title
@@ -128,7 +128,7 @@ def _tiles(catalogue, styles, fill, titles, link) -> tuple[str, float, float]:
         row, col = grid[code]
         style = styles[code]
         x, y = col * TILE + gap / 2, row * TILE + gap / 2
-        stroke = f' stroke="{to_hex(style.edge)}" stroke-width="1"' if style is NO_DATA_STYLE else ""
+        stroke = f' stroke="{to_hex(style.edge)}" stroke-width="1"' if style in BLANK_STYLES else ""
         shape = f'<rect x="{x:g}" y="{y:g}" width="{size:g}" height="{size:g}" fill="{fill(style)}"{stroke}/>'
         # On hatching, a white halo keeps the letters readable (the report puts a white box under them).
         halo = ' stroke="white" stroke-width="3" paint-order="stroke"' if style.hatch else ""
@@ -144,7 +144,7 @@ def _areas(catalogue, outline, styles, fill, titles, link) -> tuple[str, float, 
     parts = []
     for code in catalogue.municipalities:
         style = styles[code]
-        width = 0.8 if style is NO_DATA_STYLE else 0.4
+        width = 0.8 if style in BLANK_STYLES else 0.4
         shape = (f'<path d="{outline.paths[code]}" fill="{fill(style)}" stroke="{to_hex(style.edge)}" '
                  f'stroke-width="{width}"/>')
         parts.append(_link(link(code), titles[code], shape))
