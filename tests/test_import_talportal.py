@@ -361,3 +361,13 @@ def test_every_problem_is_said_at_once_a_missing_outcome_and_unknown_labels_too(
     f = write_statbank_csv(tmp_path / "begge.csv", rows)
     result = refused(tmp_path / "k.db", f)
     assert "Filen mangler afgørelsen" in result.err and "Ukendt lovgrundlag" in result.err
+
+
+def test_a_csv_without_the_law_column_places_what_it_can_and_asks_for_the_column(tmp_path):
+    text = ('"Kommune";"Sagsemne";"periode";"Stadfæstede sager";"Ændrede/ophævede sager";"Hjemviste sager"\n'
+            '"Lejre";"Voksne - merudgifter - § 100";"2024";3;0;1\n"Lejre";"Merudgiftydelse §41";"2024";3;0;1\n')
+    f = tmp_path / "uden-lov.csv"
+    f.write_text(text, encoding="utf-8")
+    result = refused(tmp_path / "k.db", f)
+    assert_problem(result, f, line=3, value="Merudgiftydelse §41", says="Ukendt lovgrundlag")
+    assert "vælg også Lovgivning" in result.err and "Voksne - merudgifter" not in result.err

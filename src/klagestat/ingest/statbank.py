@@ -410,9 +410,12 @@ def _resolve_bases(
         for line, label in unknown:
             problems.add("Ukendt lovgrundlag.", line=line, column=table.columns["basis"], value=label)
         example = unknown[0][1]
-        without_law = (" Talportalens regneark har ingen kolonne med loven; hent tallene som CSV (den har "
-                       "kolonnen Lovgivning), eller skriv dem i en oversættelsesfil." if table.talportal and table.law is None
-                       else "")
+        without_law = ""
+        if table.talportal and table.law is None:
+            without_law = (" Talportalens regneark har ingen kolonne med loven; hent tallene som CSV (den har "
+                           "kolonnen Lovgivning), eller skriv dem i en oversættelsesfil.")
+        elif table.talportal and not any(table.law):
+            without_law = " Filen har ingen kolonne med loven; vælg også Lovgivning i Talportalen, og hent filen igen."
         problems.raise_if_any(
             hint=(
                 f"klagestat kender ikke {len(unknown)} lovgrundlag i filen (listen ovenfor).{without_law} "

@@ -200,7 +200,7 @@ def _columns(name: str, file_format: str, position: str, header: list[str], rows
 
     return WideTable(
         name, file_format, position, lines, column(roles["area"]),
-        labels(roles["law"]) if "law" in roles else (None if not with_law else [""] * len(rows)),
+        labels(roles["law"]) if "law" in roles else ([""] * len(rows) if with_law else None),
         labels(roles.get("subject")) if "subject" in roles else ["I alt"] * len(rows), column(roles["period"]),
         {m: ([header[i]] * len(rows), column(i)) for m, i in measures.items()},
         {role: header[i] for role, i in roles.items()} | {"subject": header[roles["subject"]] if "subject" in roles
