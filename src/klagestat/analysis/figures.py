@@ -202,12 +202,15 @@ def processing_days(
     """{(area code, year, group): (Σ days × decided, Σ decided)} for the groups whose every legal
     basis has the Talportal's processing time: the average over a group is weighted by each
     basis' decided cases. None where a basis of the group lacks it (never a partial average)."""
+    weights = days_and_decided(conn, coverage.vintage_ids, years)
+    if not weights:
+        return {}  # no vintage has processing days: the grouping isn't worth making again
     rows, _ = grouping(coverage, catalogue, years, spec)
     groups_of: dict[tuple[int, int, int], list[tuple[str, str]]] = defaultdict(list)
     for vintage_id, basis_id, year, group, law_key in rows:
         groups_of[(vintage_id, basis_id, year)].append((group, law_key))
     result: dict[tuple[str, int, str], tuple[Fraction, int] | None] = {}
-    for vintage_id, year, area, basis_id, days, decided in days_and_decided(conn, coverage.vintage_ids, years):
+    for vintage_id, year, area, basis_id, days, decided in weights:
         for group, law_key in groups_of.get((vintage_id, basis_id, year), ()):
             if coverage.slots.get((area, year), {}).get(law_key) != vintage_id:
                 continue  # another vintage wins this period, area and law
