@@ -274,7 +274,7 @@ def to_raw_table(table: WideTable) -> RawTable:
         derived = known[part] & ~counts.get(part, absent)[1]
         bad = derived & (value[part] < 0)
         contradiction(bad, names.get("merits", ["Realitetsbehandlede sager i alt"] * n), value["merits"], lambda i: (
-            f"Realitetsbehandlede sager i alt er {value['merits'][i]}, men de {_parts_text(value, known, i, part)} "
+            f"Realitetsbehandlede sager i alt er {value['merits'][i]}, men de {_parts_text(value, i, part)} "
             f"er flere, så antallet af {MEASURE_DA[part]} sager bliver negativt. Filen hænger ikke sammen."))
     if "merits" in counts:
         bad = known["merits"] & merits_known & (merits != value["merits"])
@@ -327,7 +327,7 @@ def to_raw_table(table: WideTable) -> RawTable:
     )
 
 
-def _parts_text(value, known, i: int, derived: str) -> str:
+def _parts_text(value, i: int, derived: str) -> str:
     return " + ".join(f"{MEASURE_DA[p]} ({value[p][i]})" for p in MERITS_PARTS if p != derived)
 
 
