@@ -10,6 +10,7 @@ written into the test.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import subprocess
@@ -268,7 +269,14 @@ FILTERS = [
     ({"provision": "barnets-lov"}, "law_id = ?", ("barnets-lov",)),
     ({"outcome": "remitted"}, "outcome = 'remitted'", ()),
     ({"outcome": "reversed"}, "outcome IN ('changed', 'remitted')", ()),
-    ({"pending": "true"}, "outcome IS NULL", ()),
+    ({"pending": "true"}, "outcome IS NULL AND (reassessment IS NULL OR reassessment <> 'reversed')", ()),
+    ({"state": "verserende"}, "outcome IS NULL AND (reassessment IS NULL OR reassessment <> 'reversed')", ()),
+    ({"state": "genvurderet"}, "outcome IS NULL AND reassessment = 'reversed'", ()),
+    ({"state": "klageinstansen"}, "outcome IS NULL AND (reassessment IS NULL OR reassessment <> 'reversed') AND "
+                                  "(forwarded_date IS NOT NULL OR reassessment IN ('upheld', 'partly'))", ()),
+    ({"state": "kommunen"}, "outcome IS NULL AND (reassessment IS NULL OR reassessment NOT IN ('reversed', 'upheld', "
+                            "'partly')) AND forwarded_date IS NULL", ()),
+    ({"state": "afgjort"}, "outcome IS NOT NULL", ()),
     ({"year": "2024", "area": "Social og Sundhed", "outcome": "reversed"},
      ("body_decision_date >= '2024-01-01' AND body_decision_date <= '2024-12-31' "
       "AND committee = 'Social og Sundhed' AND outcome IN ('changed', 'remitted')"), ()),
@@ -289,6 +297,12 @@ def test_the_list_and_its_filters_count_what_the_database_holds(site, clients, p
     for value in params.values():  # the filter is kept in the form
         if value != "true":
             assert value in response.text
+    if expected and params.get("state") in ("verserende", "genvurderet"):  # what the list says, the case page says
+        listed = {r[0]: r[6] for r in table(response, "//table[contains(@class, 'sortable')]")[1]}
+        first = min(listed)
+        page = text_of(clients[READER].get(f"/sager/sag/{first}"))
+        assert ("Omgjort af kommunen ved genvurderingen" in page) == (params["state"] == "genvurderet")
+        assert listed[first].split(";")[0] in page
     # The download links carry the filters, and the downloads hold exactly the listed cases.
     exported = csv_rows(clients[READER].get("/sager/eksport.csv", params=params))
     assert exported[0][0] == "Sagsnummer" and {r[0] for r in exported[1:]} == expected
@@ -469,7 +483,7 @@ def test_a_changed_register_keeps_the_earlier_version_in_the_case_history(site, 
     assert counts["Ændrede sager (tidligere version gemmes)"] == "1" and counts["Nye sager"] == "0"
     assert post(client, "/sager/import/bekraeft", {"token": confirm_token(second)}).status_code == 200
     _, history = table(client.get("/sager/sag/ALL-WEB-9"), "//h2[text()='Historik']/following::table[1]")
-    assert len(history) == 1 and history[0][2] == "en senere import" and history[0][3] == "Verserer"
+    assert len(history) == 1 and history[0][2] == "en senere import" and history[0][3] == "Verserer ved Ankestyrelsen"
 
 
 def test_a_preview_can_only_be_confirmed_by_the_user_who_sent_it(site, clients):
@@ -774,3 +788,22 @@ def test_the_case_area_works_the_same_on_sqlite_and_postgresql(database, tmp_pat
     log = logged_in(app, ADMIN).get("/sager/log")
     assert log.status_code == 200 and "A-1" in log.text and "ret læring" in log.text
     assert post(client, "/logout").status_code == 303 and client.get("/sager").status_code == 303
+
+
+def test_the_pending_list_holds_the_cases_the_analysis_counts_as_pending(site, clients):
+    """One definition of a pending case: the list's filter, each case's page and `klagestat
+    analyse` agree (the demo's Allerød has cases the municipality gave full right itself)."""
+    reassessed = clients[READER].get("/sager", params={"state": "genvurderet"})
+    assert listed_total(reassessed) > 0  # the demo has them, so the test can tell the difference
+    pending = clients[READER].get("/sager", params={"pending": "true"})
+    engine = api.open_database(str(site.db))
+    try:
+        analysed = api.analyse(engine, "Allerød", "2024", as_of=dt.date(2100, 1, 1), only=["pending"]).pending
+    finally:
+        engine.dispose()
+    assert listed_total(pending) == analysed.cases > 0
+    _, rows = table(pending, "//table[contains(@class, 'sortable')]")
+    states = {r[6] for r in rows}
+    assert states <= {"Verserer i kommunen", *(f"Verserer ved {b.body}" for b in analysed.by_body)}
+    at_body = sum(b.forwarded for b in analysed.by_body)
+    assert listed_total(clients[READER].get("/sager", params={"state": "klageinstansen"})) == at_body

@@ -520,8 +520,8 @@ def months_before(day: dt.date, months: int) -> dt.date:
 class PendingBody:
     body: str
     cases: int
-    not_forwarded: int  # still with the municipality (not forwarded on as_of)
-    forwarded: int
+    not_forwarded: int  # still at the municipality on as_of (CaseState.AT_MUNICIPALITY)
+    forwarded: int  # at the complaint body (CaseState.AT_BODY)
 
 
 @dataclass(frozen=True)
@@ -568,8 +568,8 @@ def pending(conn: Connection, municipality_code: str | None, years: Sequence[int
     """The complaints not yet decided on `as_of` (default today), by complaint body and age, and
     the cases at complaint bodies other than Ankestyrelsen in the years.
 
-    Pending: complained on or before as_of, no decision by the complaint body on as_of, and not
-    given full right by the municipality's own reassessment by then. Age counts from the
+    Pending: complained on or before as_of and, on as_of, in one of `domain.case_state`'s
+    PENDING_STATES (at the municipality or at the complaint body). Age counts from the
     complaint date; the buckets use calendar months (a complaint exactly 3 months old is in
     "3-6 måneder").
     """
@@ -593,7 +593,9 @@ def pending(conn: Connection, municipality_code: str | None, years: Sequence[int
     else:
         median = oldest = None
     basis = (f"Klager, der verserede den {as_of.strftime('%d-%m-%Y')}: modtaget senest den dag, ikke afgjort af "
-             "klageinstansen og ikke omgjort af kommunen selv; alderen regnes fra klagedatoen")
+             "klageinstansen og ikke omgjort af kommunen selv ved genvurderingen. De er i kommunen, indtil de er "
+             "videresendt (eller, uden dato for videresendelse, fastholdt ved genvurderingen); alderen regnes fra "
+             "klagedatoen")
     return Pending(basis, as_of, total, by_body, [AgeBucket(label, buckets[i]) for i, label in enumerate(AGE_BUCKETS_DA)],
                    median, oldest, other_bodies(conn, municipality_code, years))
 

@@ -204,7 +204,7 @@ def clusters_table(r: Clusters, with_municipality: bool = False) -> Table:
 
 def pending_tables(r: Pending) -> list[Table]:
     bodies = _columns(_table(f"Verserende klager pr. {r.as_of.strftime('%d-%m-%Y')}"), ["Klageinstans"],
-                      ["I alt", "Hos kommunen", "Videresendt"])
+                      ["I alt", "I kommunen", "Ved klage-\ninstansen"])
     for b in r.by_body:
         bodies.add_row(b.body, numbers.count(b.cases), numbers.count(b.not_forwarded), numbers.count(b.forwarded))
     bodies.add_row("I alt", numbers.count(r.cases), numbers.count(sum(b.not_forwarded for b in r.by_body)),

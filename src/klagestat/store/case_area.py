@@ -14,6 +14,9 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import Connection, Integer, and_, func, insert, literal, select, update
 
+from klagestat.domain.case_state import PENDING_STATES, CaseState, case_state
+
+from .case_state_sql import state_in, state_of
 from .register_queries import REVERSED_OUTCOMES, in_years, year_text
 from .schema import case_history, case_import, case_record
 
@@ -26,7 +29,8 @@ class CaseFilters:
     committee: str | None = None
     provision: str | None = None  # provision_key, or a law id for the whole law
     outcome: str | None = None  # upheld | changed | remitted | dismissed | reversed (changed or remitted)
-    pending: bool = False  # only cases not yet decided by the complaint body
+    pending: bool = False  # only pending cases: at the municipality or at the complaint body
+    state: CaseState | None = None
 
     def describe(self) -> str:
         """For the audit log: the filters that were set."""
@@ -46,6 +50,7 @@ class CaseLine:
     body_decision_date: dt.date | None
     outcome: str | None
     outcome_label: str | None
+    state: CaseState
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,20 @@ class CaseVersion:
     description: str | None
     learning: str | None
 
+    @property
+    def state(self) -> CaseState:
+        return case_state(self.outcome, self.body_decision_date, self.reassessment, self.reassessment_date,
+                          self.forwarded_date)
+
 
 _VERSION_FIELDS = [f.name for f in fields(CaseVersion)][6:]  # the case's own fields, citizen left out
+
+
+_LINE_COLUMNS = [*(C[f.name] for f in fields(CaseLine) if f.name != "state"), state_of(C)]
+
+
+def _line(row) -> CaseLine:
+    return CaseLine(*row[:-1], CaseState(row[-1]))
 
 
 def _where(municipality_code: str, filters: CaseFilters):
@@ -93,7 +110,9 @@ def _where(municipality_code: str, filters: CaseFilters):
     elif filters.outcome:
         conditions.append(C.outcome == filters.outcome)
     if filters.pending:
-        conditions.append(C.outcome.is_(None))
+        conditions.append(state_in(C, PENDING_STATES))
+    if filters.state:
+        conditions.append(state_in(C, [filters.state]))
     return and_(*conditions)
 
 
@@ -103,10 +122,10 @@ def list_cases(conn: Connection, municipality_code: str, filters: CaseFilters, l
     where = _where(municipality_code, filters)
     total = conn.execute(select(func.count()).select_from(case_record).where(where)).scalar_one()
     rows = conn.execute(
-        select(*(C[f.name] for f in fields(CaseLine))).where(where)
+        select(*_LINE_COLUMNS).where(where)
         .order_by(C.body_decision_date.desc().nulls_first(), C.case_id).limit(limit).offset(offset)
     )
-    return [CaseLine(*r) for r in rows], total
+    return [_line(r) for r in rows], total
 
 
 def iter_cases(conn: Connection, municipality_code: str, filters: CaseFilters, batch: int = 5000) -> Iterator[CaseLine]:
@@ -114,10 +133,10 @@ def iter_cases(conn: Connection, municipality_code: str, filters: CaseFilters, b
     the rows over `batch` at a time (a server-side cursor on PostgreSQL), so a million-row
     register is never in memory at once."""
     rows = conn.execution_options(stream_results=True, yield_per=batch).execute(
-        select(*(C[f.name] for f in fields(CaseLine))).where(_where(municipality_code, filters))
+        select(*_LINE_COLUMNS).where(_where(municipality_code, filters))
         .order_by(C.body_decision_date.desc().nulls_first(), C.case_id))
     for r in rows:
-        yield CaseLine(*r)
+        yield _line(r)
 
 
 @dataclass(frozen=True)

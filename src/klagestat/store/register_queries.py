@@ -30,9 +30,11 @@ from sqlalchemy import (Connection, ColumnElement, Integer, String, and_, case, 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from klagestat.domain.case_state import PENDING_STATES, CaseState
 from klagestat.domain.outcomes import Outcome
 from klagestat.domain.register import ANKESTYRELSEN
 
+from .case_state_sql import state_in, state_of
 from .schema import case_import, case_record
 
 C = case_record.c
@@ -330,27 +332,21 @@ def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCas
 # ---- 7. pending cases and other complaint bodies ------------------------------------------------------
 
 def pending_counts(conn: Connection, municipality_code: str | None, as_of: dt.date) -> list[tuple]:
-    """(complaint body, forwarded by as_of?, age in days at as_of, cases) of the complaints that
-    were pending on as_of: complained on or before it, not yet decided by the complaint body on
-    it, and not given full right by the municipality's own reassessment by then."""
-    not_reversed = or_(C.reassessment.is_(None), C.reassessment != "reversed",
-                       and_(C.reassessment_date.is_not(None), C.reassessment_date > as_of))
-    undecided = or_(C.outcome.is_(None), C.body_decision_date.is_(None), C.body_decision_date > as_of)
-    forwarded = _flag(and_(C.forwarded_date.is_not(None), C.forwarded_date <= as_of))
+    """(complaint body, at the complaint body?, age in days at as_of, cases) of the complaints that
+    were pending on as_of (`domain.case_state`) and received on or before it."""
+    state = state_of(C, as_of)
     age = literal_column(str(to_day_number(as_of)), Integer) - day_number(C.complaint_date)
-    found = counted(conn, [C.complaint_body, forwarded, age],
+    found = counted(conn, [C.complaint_body, _flag(state == CaseState.AT_BODY.value), age],
                     and_(_scope(municipality_code), C.complaint_date.is_not(None), C.complaint_date <= as_of,
-                         not_reversed, undecided))
+                         state.in_([s.value for s in PENDING_STATES])))
     return [(body, f == "1", int(a), n) for (body, f, a), n in found.items()]
 
 
 def other_body_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
     """(complaint body, outcome or None, cases) at bodies other than Ankestyrelsen: decided in the
-    years (outcome set), or complained about in the years and not decided (outcome None; cases the
-    municipality gave full right itself are left out)."""
+    years (outcome set), or complained about in the years and still pending (outcome None)."""
     decided = and_(C.outcome.is_not(None), in_years(C.body_decision_date, years))
-    pending = and_(C.outcome.is_(None), in_years(C.complaint_date, years),
-                   or_(C.reassessment.is_(None), C.reassessment != "reversed"))
+    pending = and_(in_years(C.complaint_date, years), state_in(C, PENDING_STATES))
     found = counted(conn, [C.complaint_body, C.outcome],
                     and_(_scope(municipality_code), C.complaint_body != ANKESTYRELSEN, or_(decided, pending)))
     return [(*fields, n) for fields, n in found.items()]

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 from klagestat import api
 from klagestat.analysis.rates import NoDataError
 from klagestat.domain.accounts import Role
+from klagestat.domain.case_state import STATE_NAMES_DA, CaseState, state_text
 from klagestat.domain.cpr import mask_cpr
 from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
@@ -49,6 +50,9 @@ router = APIRouter(prefix="/sager")
 PAGE_SIZE = 100
 _vocabulary = load_register_vocabulary()
 UPLOAD_LIFETIME = 3600  # seconds a previewed upload waits for its confirmation
+PENDING_CHOICE = "verserende"  # the state filter's value for both pending states
+STATE_CHOICES = {PENDING_CHOICE: "Verserende (i kommunen eller ved klageinstansen)",
+                 **{s.value: name for s, name in STATE_NAMES_DA.items()}}
 OUTCOME_CHOICES = {**{o.value: name for o, name in OUTCOME_NAMES_DA.items()}, "reversed": "Omgjort (ændret eller hjemvist)"}
 REPORT_FORMATS = {"docx": "Word (.docx)", "html": "Webside (.html)", "pdf": "PDF (.pdf)"}
 
@@ -69,13 +73,16 @@ def _case_page(request: Request, user: User, template: str, status_code: int = 2
 # ---- the list ---------------------------------------------------------------------------------
 
 def _filters(year: str | None, area: str | None, provision: str | None, outcome: str | None,
-             pending: bool) -> cases.CaseFilters:
+             pending: bool, state: str | None) -> cases.CaseFilters:
     if year and not (year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100):
         raise HTTPException(422, f"Året skal være et årstal som 2024, ikke {year!r}.")
     if outcome and outcome not in OUTCOME_CHOICES:
         raise HTTPException(422, f"Udfaldet {outcome!r} kendes ikke. Vælg mellem: {', '.join(OUTCOME_CHOICES)}.")
+    if state and state not in STATE_CHOICES:
+        raise HTTPException(422, f"Status {state!r} kendes ikke. Vælg mellem: {', '.join(STATE_CHOICES)}.")
     return cases.CaseFilters(year=int(year) if year else None, committee=area or None, provision=provision or None, outcome=outcome or None,
-                             pending=pending)
+                             pending=pending or state == PENDING_CHOICE,
+                             state=CaseState(state) if state and state != PENDING_CHOICE else None)
 
 
 # A filter form sends "" for "Alle": an empty value is no filter, not an error.
@@ -86,8 +93,8 @@ TextParam = Annotated[str | None, Query(max_length=200)]
 @router.get("")
 def case_list(request: Request, user: Reader, year: YearParam = None, area: TextParam = None,
               provision: TextParam = None, outcome: TextParam = None, pending: bool = False,
-              page_number: Annotated[int, Query(alias="side", ge=1, le=100_000)] = 1):
-    filters = _filters(year, area, provision, outcome, pending)
+              state: TextParam = None, page_number: Annotated[int, Query(alias="side", ge=1, le=100_000)] = 1):
+    filters = _filters(year, area, provision, outcome, pending, state)
     with request.app.state.engine.begin() as conn:
         lines, total = cases.list_cases(conn, user.municipality_code, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
         choices = cases.filter_choices(conn, user.municipality_code)
@@ -95,6 +102,7 @@ def case_list(request: Request, user: Reader, year: YearParam = None, area: Text
     query = request.url.query
     return _case_page(request, user, "cases.html", title="Kommunens sager", lines=lines, total=total,
                       filters=filters, choices=choices, outcomes=OUTCOME_CHOICES, outcome_names=OUTCOME_NAMES_DA,
+                      states=STATE_CHOICES, state_text=state_text,
                       page_number=page_number, pages=max(1, -(-total // PAGE_SIZE)), query=query)
 
 
@@ -104,11 +112,12 @@ EXPORT_HEADER = ["Sagsnummer", "Område", "Lovgrundlag", "Bestemmelse", "Kommune
 
 @router.get("/eksport.{kind}")
 def case_export(request: Request, user: Reader, kind: str, year: YearParam = None, area: TextParam = None,
-                provision: TextParam = None, outcome: TextParam = None, pending: bool = False):
+                provision: TextParam = None, outcome: TextParam = None, pending: bool = False,
+                state: TextParam = None):
     """The filtered list as CSV or XLSX (cells that a spreadsheet would run as formulas neutralised)."""
     if kind not in ("csv", "xlsx"):
         raise HTTPException(404)
-    filters = _filters(year, area, provision, outcome, pending)
+    filters = _filters(year, area, provision, outcome, pending, state)
     engine = request.app.state.engine
     with engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, f"hent sagsliste ({kind})", filters.describe())
@@ -116,7 +125,7 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
     def rows(conn) -> Iterator[tuple]:
         for c in cases.iter_cases(conn, user.municipality_code, filters):
             yield (c.case_id, c.committee, c.legal_basis, c.provision_key, c.decision_date, c.complaint_body,
-                   c.body_decision_date, OUTCOME_NAMES_DA.get(Outcome(c.outcome)) if c.outcome else "Verserer",
+                   c.body_decision_date, OUTCOME_NAMES_DA[Outcome(c.outcome)] if c.outcome else state_text(c.state, c.complaint_body),
                    c.outcome_label)
 
     name = f"sager-{user.municipality_code}.{kind}"
@@ -417,7 +426,7 @@ def one_case(request: Request, user: Reader, case_id: str):
         citizen_cases = cases.citizen_case_count(conn, user.municipality_code, case_id)
         audit.record(conn, user.email, user.municipality_code, "se sag", case_id)
     return _case_page(request, user, "case.html", title=f"Sag {case_id}", case_id=case_id, current=versions[0],
-                      history=versions[1:], citizen_cases=citizen_cases, outcome_names=OUTCOME_NAMES_DA,
+                      history=versions[1:], citizen_cases=citizen_cases, outcome_names=OUTCOME_NAMES_DA, state_text=state_text,
                       reassessment_names=REASSESSMENT_NAMES_DA, reason_names=_vocabulary.reason_names,
                       can_edit=Role(user.role).at_least(Role.ANALYST))
 
