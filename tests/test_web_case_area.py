@@ -513,13 +513,15 @@ def test_the_analyses_page_shows_the_figures_of_klagestat_analyse(site, clients)
     response = clients[READER].get("/sager/analyser", params={"year": "2024"})
     assert response.status_code == 200
     headers, rows = table(response, "//caption[text()='Året for kommunens afgørelse']/..")
-    assert headers[:3] == ["Afgjort af Ankestyrelsen", "Kommunens afgørelse", "Sager"]
+    assert headers[:7] == ["Afgjort af Ankestyrelsen", "Kommunens afgørelse", "Afgjorte sager", "Andel af årets sager",
+                           "Afvist", "Realitetsbeh.", "Omgjort"]
     result = api.analyse(api.open_database(str(site.db)), "201", "2024")
     expected = {(str(r.year), str(r.decision_year)): r for r in result.decision_years.rows if r.decision_year}
     shown = {(r[0], r[1]): r for r in rows}
     assert expected and set(expected) <= set(shown)
     for key, row in expected.items():
-        assert shown[key][2] == str(row.cases) and shown[key][4] == str(row.merits) and shown[key][5] == str(row.reversed)
+        assert shown[key][2] == str(row.cases) and shown[key][4] == str(row.dismissed)
+        assert shown[key][5] == str(row.merits) and shown[key][6] == str(row.reversed)
     # The cases of the year, as the database holds them (the municipality's own, decided in 2024).
     decided_2024 = count(site, "SELECT COUNT(*) FROM case_record WHERE municipality_code = '201' AND outcome IS NOT NULL "
                                "AND complaint_body = 'Ankestyrelsen' "

@@ -138,9 +138,10 @@ def test_the_table_under_the_map_has_the_figures_of_api_rates(client, engine, ye
             continue
         assert (cells[0], cells[2]) == shown(row)
         assert cells[1] == numbers.interval(row.ci)
-        assert cells[3] == numbers.count(row.counts.reversed)
-        assert cells[4] == numbers.points(row.difference_from_national)
-        assert cells[5] == CLASS_VALUES[row.funnel[0.95]]
+        assert cells[3] == numbers.count(row.counts.dismissed)  # beside the denominator: the cases left out
+        assert cells[4] == numbers.count(row.counts.reversed)
+        assert cells[5] == numbers.points(row.difference_from_national)
+        assert cells[6] == CLASS_VALUES[row.funnel[0.95]]
     national = text(doc.xpath("//table[contains(@class, 'sortable')]/tfoot/tr/td")[0])
     assert national == numbers.national_percent(rows[NATIONAL_CODE].rate)
 
@@ -286,7 +287,8 @@ def test_the_provisions_behind_the_reversals(client, engine, years):
     provisions = next(t for t in section.xpath(".//table") if "Bestemmelser" in text(t.xpath("caption")[0]))
     shown_rows = [[text(c) for c in tr.xpath("th|td")] for tr in provisions.xpath("tbody/tr")]
     assert shown_rows == [[r.group, numbers.count(r.counts.reversed), numbers.count(r.counts.remitted),
-                           numbers.count(r.denominator), numbers.municipal_percent(r.rate)] for r in expected]
+                           numbers.count(r.counts.dismissed), numbers.count(r.denominator),
+                           numbers.municipal_percent(r.rate)] for r in expected]
 
 
 def test_every_chart_has_its_figures_as_a_table(client, engine, years):

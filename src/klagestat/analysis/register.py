@@ -290,6 +290,7 @@ class ProvisionReversals:
     reversed: int
     changed: int
     remitted: int
+    dismissed: int
     merits: int
     rate: Fraction | None
     share: Fraction  # of all reversals
@@ -368,7 +369,7 @@ def reversal_reasons(conn: Connection, municipality_code: str | None, years: Seq
     for g in ranked:
         c = _counts(g["outcomes"])
         running += c.reversed
-        provisions.append(ProvisionReversals(g["label"], g["key"], g["law"], c.reversed, c.changed, c.remitted,
+        provisions.append(ProvisionReversals(g["label"], g["key"], g["law"], c.reversed, c.changed, c.remitted, c.dismissed,
                                              c.merits, reversal_rate(c), Fraction(c.reversed, reversed_total),
                                              Fraction(running, reversed_total)))
     basis = (f"Omgjorte sager (ændret/ophævet eller hjemvist) afgjort af en klageinstans i {years_label(years)} "

@@ -23,12 +23,17 @@ from klagestat.domain.rates import Definition
 from klagestat.domain.register import RegisterVocabulary
 
 from . import numbers
-from .document import BulletList, Document, Heading, PageBreak, Paragraph, Table
+from .document import SOFT_HYPHEN, BulletList, Document, Heading, PageBreak, Paragraph, Table
 
 HIDDEN = "x"
 HIDDEN_NOTE = (f"{HIDDEN}: tallet er skjult af hensyn til borgerne, fordi det er 1 eller 2, eller fordi et skjult tal "
                "ellers kunne regnes ud fra det og de viste tal.")
 OTHER_BODIES_PUBLIC = "Øvrige klageinstanser"
+MERITS_HEADER = f"Realitets{SOFT_HYPHEN}behandlede"
+RATE_HEADER = f"Omgørelses{SOFT_HYPHEN}procent"
+RATE_EXPLAINED = ("Realitetsbehandlede sager er de afgjorte minus de afviste. Omgjorte sager er ændrede, ophævede og "
+                  "hjemviste; omgørelsesprocenten er de omgjorte delt med de realitetsbehandlede.")
+COUNTED = ("decided", "dismissed", "merits", "reversed")  # the counts of a table row that prints a rate
 OUTCOME_DA = {"upheld": "Stadfæstet", "changed": "Ændret/ophævet", "remitted": "Hjemvist", "dismissed": "Afvist"}
 SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – sagerne er opdigtede og må ikke bruges som rigtige tal."
 
@@ -60,28 +65,27 @@ class _Counts:
             return "–"
         return numbers.municipal_percent(Fraction(self.value(part), self.value(whole)))
 
-    def rate(self, counts: OutcomeCounts | None, denominator: int | None = None, decided: Hashable | None = None,
+    def rate(self, counts: OutcomeCounts | None, denominator: int | None = None, whole: Hashable | None = None,
              reversed_: Hashable | None = None) -> str:
         """Reversed cases over `denominator` (default: the official one, the merits). Public: only
-        when the reversed count shown beside it is shown, and neither the reversed, the rest nor
-        (beside a shown decided count) the dismissed cases can be worked back from it."""
-        whole = counts.merits if counts is not None and denominator is None else denominator
-        if counts is None or not whole:
+        when the cells shown beside it, the denominator (`whole`) and the reversed cases, are
+        shown, and neither the reversed nor the rest can be worked back from the rate."""
+        whole_count = counts.merits if counts is not None and denominator is None else denominator
+        if counts is None or not whole_count:
             return "–"
         if self.public:
-            if reversed_ is not None and not self.shown(reversed_):
+            if any(key is not None and not self.shown(key) for key in (whole, reversed_)):
                 return "–"
-            if not rate_shown(counts.reversed, whole):
+            if not rate_shown(counts.reversed, whole_count):
                 return "–"
-            if decided is not None and (not self.shown(decided) or is_small(counts.decided - counts.merits)):
-                return "–"  # beside the decided cases, the rate would give the dismissed ones away
-        return numbers.municipal_percent(Fraction(counts.reversed, whole))
+        return numbers.municipal_percent(Fraction(counts.reversed, whole_count))
 
-    def row_rate(self, row: RateRow | None, decided: Hashable | None = None, reversed_: Hashable | None = None) -> str:
-        """A rate row's rate, by its own definition."""
+    def row_rate(self, row: RateRow | None, key: tuple | None = None) -> str:
+        """A rate row's rate, by its own definition; `key`: the row's cells in the document."""
         if row is None or row.counts is None:
             return "–"
-        return self.rate(row.counts, row.denominator, decided, reversed_)
+        whole = None if key is None else (*key, "merits" if row.denominator == row.counts.merits else "decided")
+        return self.rate(row.counts, row.denominator, whole, None if key is None else (*key, "reversed"))
 
     def note(self) -> Paragraph | None:
         """The explanation under a table that has hidden cells."""
@@ -108,7 +112,8 @@ class _Parts:
 
 def _document_cells(report: ComplaintReport, parts: _Parts) -> tuple[dict[Hashable, int], list[Equation]]:
     """Every count the document shows, by key, and every equation a reader could use: each
-    table's rows add up to its total, the area and law tables share the total of Ankestyrelsen's
+    table's rows add up to its total, each row's decided cases are its dismissed cases plus the
+    ones decided on the merits, the area and law tables share the total of Ankestyrelsen's
     decisions, so does the table of decision years, and the reversals of all bodies (the base of
     the reasons' shares) are Ankestyrelsen's plus the other bodies'. An equation is only tied
     when it holds for the figures; one that doesn't isn't an equation a reader can use."""
@@ -119,35 +124,42 @@ def _document_cells(report: ComplaintReport, parts: _Parts) -> tuple[dict[Hashab
         if keys and values[total] == sum(values[k] for k in keys):
             equations.append(Equation(total, tuple(keys)))
 
+    def put(key: tuple, counts: OutcomeCounts | None) -> None:
+        """A row's counts: decided = dismissed + merits, the merits' reversed part beside them."""
+        for what in COUNTED:
+            values[(*key, what)] = getattr(counts, what) if counts else 0
+        tie((*key, "decided"), [(*key, "dismissed"), (*key, "merits")])
+
     def lines(prefix: str, group: list[GroupLine]) -> None:
         for i, line in enumerate(group):
-            c = _counts_of(line.this_year)
-            values[(prefix, i, "decided")] = c.decided if c else 0
-            values[(prefix, i, "reversed")] = c.reversed if c else 0
-        for what in ("decided", "reversed"):
+            put((prefix, i), _counts_of(line.this_year))
+        for what in COUNTED:
             tie(("ast", what), [(prefix, i, what) for i in range(len(group))])
 
     total = _counts_of(report.area_total.this_year) if report.area_total else None
-    law_counts = [_counts_of(line.this_year) for line in report.by_law]
-    values[("ast", "decided")] = total.decided if total else sum(c.decided for c in law_counts if c)
-    values[("ast", "reversed")] = total.reversed if total else sum(c.reversed for c in law_counts if c)
+    if total is None:
+        law_counts = [c for c in (_counts_of(line.this_year) for line in report.by_law) if c]
+        total = sum(law_counts[1:], law_counts[0]) if law_counts else None
+    put(("ast",), total)
     lines("area", parts.areas)
     lines("law", report.by_law)
 
     for i, body in enumerate(parts.bodies):
-        values[("body", i, "decided")], values[("body", i, "reversed")] = body.decided, body.reversed
+        put(("body", i), _outcomes(body))
         values[("body", i, "pending")] = body.pending
-    for what in ("decided", "reversed", "pending"):
-        values[("others", what)] = sum(getattr(b, what) for b in parts.bodies)
+    values[("others", "pending")] = sum(b.pending for b in parts.bodies)
+    tie(("others", "pending"), [("body", i, "pending") for i in range(len(parts.bodies))])
+    put(("others",), sum((_outcomes(b) for b in parts.bodies), OutcomeCounts(0, 0, 0, 0)))
+    for what in COUNTED:
         tie(("others", what), [("body", i, what) for i in range(len(parts.bodies))])
 
     rows = report.decision_years.rows
     for i, r in enumerate(rows):
-        values[("year", i, "cases")], values[("year", i, "reversed")] = r.cases, r.reversed
-    values[("years", "cases")] = sum(r.cases for r in rows)
-    tie(("years", "cases"), [("year", i, "cases") for i in range(len(rows))])
-    tie(("ast", "decided"), [("year", i, "cases") for i in range(len(rows))])
-    tie(("ast", "reversed"), [("year", i, "reversed") for i in range(len(rows))])
+        put(("year", i), _outcomes(r))
+    for what in COUNTED:
+        tie(("ast", what), [("year", i, what) for i in range(len(rows))])
+    values[("years", "decided")] = sum(values[("year", i, "decided")] for i in range(len(rows)))
+    tie(("years", "decided"), [("year", i, "decided") for i in range(len(rows))])
 
     reasons = report.reasons
     for r in reasons.reasons:
@@ -213,9 +225,10 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
     if parts.bodies:
         add(Table(
             caption=f"Tabel {next(table_numbers)}: Klager ved andre klageinstanser {year}",
-            header=("Klageinstans", "Afgjorte sager", "Omgjorte sager", "Omgørelsesprocent", "Verserende"),
-            rows=tuple((r.body, counts.n(("body", i, "decided")), counts.n(("body", i, "reversed")),
-                        counts.rate(_outcomes(r), None, ("body", i, "decided"), ("body", i, "reversed")),
+            header=("Klageinstans", "Afgjorte sager", "Afviste", MERITS_HEADER, "Omgjorte sager",
+                    RATE_HEADER, "Verserende"),
+            rows=tuple((r.body, *(counts.n(("body", i, what)) for what in COUNTED),
+                        counts.rate(_outcomes(r), None, ("body", i, "merits"), ("body", i, "reversed")),
                         counts.n(("body", i, "pending"))) for i, r in enumerate(parts.bodies))),
             counts.note())
     else:
@@ -237,8 +250,9 @@ def _summary(report: ComplaintReport, counts: _Counts) -> str:
     this_year = total.this_year if total else None
     if this_year is None or not this_year.counts:
         return f"Ankestyrelsen afgjorde ingen klager over {report.municipality.name} Kommune i {report.year}."
-    text = (f"Ankestyrelsen afgjorde {counts.n(('ast', 'decided'))} klager over kommunens afgørelser i {report.year}, "
-            f"og omgørelsesprocenten var {counts.row_rate(this_year, ('ast', 'decided'), ('ast', 'reversed'))}")
+    text = (f"Ankestyrelsen afgjorde {counts.n(('ast', 'decided'))} klager over kommunens afgørelser i {report.year}. "
+            f"Af de {counts.n(('ast', 'merits'))} realitetsbehandlede sager blev {counts.n(('ast', 'reversed'))} "
+            f"omgjort, og omgørelsesprocenten var {counts.row_rate(this_year, ('ast',))}")
     if total.last_year is not None and total.last_year.denominator:
         text += f" mod {counts.row_rate(total.last_year)} året før"
     text += "."
@@ -253,25 +267,24 @@ def _summary(report: ComplaintReport, counts: _Counts) -> str:
 def _group_table(number: int, report: ComplaintReport, prefix: str, lines: list[GroupLine], total: GroupLine | None,
                  first: str, counts: _Counts, national: bool = False) -> Table:
     year = report.year
-    header = [first, "Afgjorte sager", "Omgjorte sager", f"% omgjort {year}", f"% omgjort {year - 1}",
-              "Ændring (procentpoint)"]
+    header = [first, "Afgjorte sager", "Afviste", MERITS_HEADER, "Omgjorte sager", f"% omgjort {year}",
+              f"% omgjort {year - 1}", f"Ændring (procent{SOFT_HYPHEN}point)"]
     if national:
-        header.append(f"Landsplan {year}")
+        header.append(f"Lands{SOFT_HYPHEN}plan {year}")
     rows = []
     keyed = [((prefix, i), line) for i, line in enumerate(lines)] + ([(("ast",), total)] if total else [])
     for key, line in keyed:
-        decided, reversed_ = (*key, "decided"), (*key, "reversed")
-        this_year = counts.row_rate(line.this_year, decided, reversed_)
+        this_year = counts.row_rate(line.this_year, key)
         last_year = counts.row_rate(line.last_year)
         change = ("–" if "–" in (this_year, last_year)
                   else numbers.points(line.this_year.rate - line.last_year.rate, 0))
-        cells = [line.name, counts.n(decided), counts.n(reversed_), this_year, last_year, change]
+        cells = [line.name, *(counts.n((*key, what)) for what in COUNTED), this_year, last_year, change]
         if national:
             cells.append(numbers.national_percent(line.national.rate) if line.national else "–")
         rows.append(tuple(cells))
     return Table(caption=f"Tabel {number}: Klager afgjort af Ankestyrelsen {year} fordelt på {first.lower()}",
                  header=tuple(header), rows=tuple(rows), total_row=total is not None,
-                 source="Omgjorte sager er ændrede, ophævede og hjemviste. Kilde: kommunens klageregister"
+                 source=f"{RATE_EXPLAINED} Kilde: kommunens klageregister"
                         + ("; landsplan: Ankestyrelsens statistikbank." if national else "."))
 
 
@@ -299,12 +312,14 @@ def _decision_years(table_numbers: Iterator[int], report: ComplaintReport, count
         return blocks + [Paragraph("Registret har ingen afgjorte sager i året.")]
     blocks.append(Paragraph(
         "Ankestyrelsen har haft ventetid, så mange af årets afgørelser gælder kommunens afgørelser fra tidligere år."))
-    table_rows = tuple((str(r.decision_year) if r.decision_year else "Ikke registreret", counts.n(("year", i, "cases")),
-                        counts.share(("year", i, "cases"), ("years", "cases")), counts.n(("year", i, "reversed")),
-                        counts.rate(_outcomes(r), None, ("year", i, "cases"), ("year", i, "reversed")))
+    table_rows = tuple((str(r.decision_year) if r.decision_year else "Ikke registreret", counts.n(("year", i, "decided")),
+                        counts.share(("year", i, "decided"), ("years", "decided")), counts.n(("year", i, "dismissed")),
+                        counts.n(("year", i, "merits")), counts.n(("year", i, "reversed")),
+                        counts.rate(_outcomes(r), None, ("year", i, "merits"), ("year", i, "reversed")))
                        for i, r in enumerate(rows))
     blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Klager afgjort {report.year} efter året for kommunens afgørelse",
-                        header=("Kommunens afgørelsesår", "Sager", "Andel", "Omgjorte", "Omgørelsesprocent"),
+                        header=("Kommunens afgørelsesår", "Afgjorte sager", "Andel", "Afviste", MERITS_HEADER,
+                                "Omgjorte", RATE_HEADER),
                         rows=table_rows))
     blocks.append(counts.note())
     return blocks

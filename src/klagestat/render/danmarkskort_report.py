@@ -203,10 +203,17 @@ def _outcome_table(number: int, case: DanmarkskortCase, section: MapSection) -> 
     lines.append(("Samlet omgørelsesprocent", numbers.municipal_percent(row.rate), numbers.count(mine.reversed),
                   numbers.national_percent(national.rate if national else None)))
     return Table(
-        caption=f"Tabel {number}: {section.name} {case.year}, udfald af de realitetsbehandlede sager",
+        caption=(f"Tabel {number}: {section.name} {case.year}, udfald af de {numbers.count(row.denominator)} "
+                 f"realitetsbehandlede sager ({_dismissed_text(mine)})"),
         header=("Udfald", f"{case.municipality.name} (%)", f"{case.municipality.name} (antal sager)",
                 "Landsplan (%)"),
         rows=tuple(lines), total_row=True, source=_source(case))
+
+
+def _dismissed_text(counts) -> str:
+    if counts.dismissed is None:
+        return "kilden oplyser ikke de afviste sager"
+    return f"{numbers.count(counts.dismissed)} afviste sager tæller ikke med"
 
 
 def _uncertainty(row: RateRow) -> str:
@@ -258,12 +265,12 @@ def _provision_table(number: int, case: DanmarkskortCase, section: MapSection) -
     rows = []
     for r in section.provisions[:8]:
         c = r.counts
-        rows.append((r.group or "", numbers.count(c.reversed), numbers.count(c.remitted),
+        rows.append((r.group or "", numbers.count(c.reversed), numbers.count(c.remitted), numbers.count(c.dismissed),
                      numbers.count(r.denominator), numbers.municipal_percent(r.rate)))
     more = len(section.provisions) - len(rows)
     return Table(
         caption=f"Tabel {number}: {section.name} {case.year}, bestemmelser med omgjorte sager (flest først)",
-        header=("Bestemmelse", "Omgjorte sager", "Heraf hjemvist", "Realitetsbehandlede", "Omgørelsesprocent"),
+        header=("Bestemmelse", "Omgjorte sager", "Heraf hjemvist", "Afviste", "Realitetsbehandlede", "Omgørelsesprocent"),
         rows=tuple(rows),
         source=(f"{more} bestemmelser mere med omgjorte sager er ikke vist. " if more > 0 else "") + _source(case))
 

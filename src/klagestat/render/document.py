@@ -30,6 +30,11 @@ class BulletList:
     numbered: bool = False  # 1., 2., … (an Indstilling's points are referred to by number)
 
 
+# Where a long header word may break, with a hyphen, when its column is narrow ("Realitets-
+# behandlede"); invisible otherwise. Word, LibreOffice and browsers all honour it.
+SOFT_HYPHEN = "\u00ad"
+
+
 @dataclass(frozen=True)
 class Table:
     caption: str  # "Tabel 1: …"

@@ -16,11 +16,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from .document import BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
+from .document import SOFT_HYPHEN, BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
 
 LANGUAGE = "da-DK"
 FONT = "Calibri"  # what agenda systems and Word expect; LibreOffice draws it with metric-equal Carlito
 TEXT_WIDTH_CM = 16.0  # A4 less the margins
+CHARACTER_CM = 0.19  # an average character of a 9 pt table cell
 
 
 def write_docx(document: Document, path: Path) -> None:
@@ -90,7 +91,7 @@ def _table(word, table: Table) -> None:
     grid = word.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = word.styles["Table Grid"]
     grid.autofit = False
-    widths = _column_widths(table)
+    widths, size = _column_widths(table)
     header = grid.rows[0]
     _repeat_as_header(header)
     for column, width in zip(grid.columns, widths):
@@ -101,7 +102,7 @@ def _table(word, table: Table) -> None:
         cell = header.cells[i]
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
-        cell.paragraphs[0].runs[0].font.size = Pt(9)
+        cell.paragraphs[0].runs[0].font.size = Pt(size)
         _align(cell, table.is_figure(i))
     for r, row in enumerate(table.rows, start=1):
         bold = table.total_row and r == len(table.rows)
@@ -109,7 +110,7 @@ def _table(word, table: Table) -> None:
             cell = grid.rows[r].cells[i]
             cell.text = text
             for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(9)
+                run.font.size = Pt(size)
             if bold and cell.paragraphs[0].runs:
                 cell.paragraphs[0].runs[0].bold = True
             _align(cell, table.is_figure(i))
@@ -119,21 +120,31 @@ def _table(word, table: Table) -> None:
             run.font.size = Pt(8)
 
 
-def _column_widths(table: Table) -> list[float]:
-    """Each column at least as wide as its longest word ("Realitetsbehandlede" must not break),
-    text columns wider for their longest cell; the page width shared in those proportions."""
-    weights = []
+def _column_widths(table: Table) -> tuple[list[float], int]:
+    """Each column at least as wide as its longest word ("Realitetsbehandlede" must not break but
+    at its soft hyphen), text columns wider for their longest cell; the page width shared in
+    those proportions. When that is wider than the page, the text columns give up their extra
+    width first (they wrap between words), so figure columns keep their words whole; a table
+    whose words don't fit even so is set in 8 pt instead of 9 pt. Returns (widths, font size)."""
+    weights, least = [], []
     for i in range(len(table.header)):
         cells = [str(row[i]) for row in (table.header, *table.rows)]
-        header_word = max((len(word) for word in table.header[i].split()), default=1) * 1.15  # bold
+        header_word = max((len(part) + 1 for word in table.header[i].split() for part in word.split(SOFT_HYPHEN)),
+                          default=1) * 1.15  # bold; a word may break at its soft hyphens
         # A figure ("35 %", "44,9 % (14.000)") must not wrap at all; text may wrap between words.
         body = [len(cell) for cell in cells[1:]] if table.is_figure(i) else \
             [len(word) for cell in cells[1:] for word in cell.split()]
         longest_word = max([header_word, *body])
         longest_cell = max(len(cell) for cell in cells)
         weights.append(max(longest_word + 2, min(longest_cell, 12 if table.is_figure(i) else 28)))
+        least.append(weights[-1] if table.is_figure(i) else longest_word + 2)
+    size = 9 if sum(least) * CHARACTER_CM <= TEXT_WIDTH_CM else 8
+    over = sum(weights) - TEXT_WIDTH_CM / (CHARACTER_CM * size / 9)
+    spare = sum(w - m for w, m in zip(weights, least))
+    if over > 0 and spare > 0:
+        weights = [w - (w - m) * min(1.0, over / spare) for w, m in zip(weights, least)]
     total = sum(weights)
-    return [TEXT_WIDTH_CM * w / total for w in weights]
+    return [TEXT_WIDTH_CM * w / total for w in weights], size
 
 
 def _align(cell, figure: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .document import BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
+from .document import SOFT_HYPHEN, BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
 
 
 def write_markdown(document: Document, path: Path) -> list[Path]:
@@ -43,7 +43,8 @@ def _table(table: Table) -> list[str]:
 
     rule = "| " + " | ".join("--:" if table.is_figure(i) else ":--" for i in range(len(table.header))) + " |"
     body = [row(r, bold=table.total_row and k == len(table.rows) - 1) for k, r in enumerate(table.rows)]
-    lines = [f"*{_inline(table.caption)}*", "", row(table.header), rule, *body, ""]
+    header = [h.replace(SOFT_HYPHEN, "") for h in table.header]  # a plain-text file breaks no words
+    lines = [f"*{_inline(table.caption)}*", "", row(header), rule, *body, ""]
     if table.source:
         lines += [f"<small>{_inline(table.source)}</small>", ""]
     return lines

@@ -110,10 +110,11 @@ def _columns(t: Table, first: list[str], right: list[str]) -> Table:
 
 def decision_years_table(r: DecisionYears) -> Table:
     t = _columns(_table("Året for kommunens afgørelse"), ["Afgjort af Ankestyrelsen", "Kommunens afgørelse"],
-                 ["Sager", "Andel af årets sager", "Realitetsbeh.", "Omgjort", "Omgørelses-\nprocent"])
+                 ["Afgjorte\nsager", "Andel af årets sager", "Afvist", "Realitetsbeh.", "Omgjort", "Omgørelses-\nprocent"])
     for row in r.rows:
         t.add_row(str(row.year), str(row.decision_year) if row.decision_year is not None else NOT_RECORDED,
-                  numbers.count(row.cases), numbers.municipal_percent(row.share), numbers.count(row.merits),
+                  numbers.count(row.cases), numbers.municipal_percent(row.share), numbers.count(row.dismissed),
+                  numbers.count(row.merits),
                   numbers.count(row.reversed), numbers.municipal_percent(row.rate))
     return t
 
@@ -176,11 +177,11 @@ REASONS_NOTE = "En sag kan have flere årsager, så årsagerne kan tilsammen giv
 
 def provisions_table(r: ReversalReasons) -> Table:
     t = _columns(_table("Bestemmelser bag omgørelserne"), ["Bestemmelse"],
-                 ["Omgjort", "Ændret", "Hjemvist", "Realitetsbeh.", "Omgørelses-\nprocent", "Andel af\nomgørelserne",
-                  "Akkumuleret"])
+                 ["Omgjort", "Ændret", "Hjemvist", "Afvist", "Realitetsbeh.", "Omgørelses-\nprocent",
+                  "Andel af\nomgørelserne", "Akkumuleret"])
     for p in r.provisions:
         t.add_row(p.label, numbers.count(p.reversed), numbers.count(p.changed), numbers.count(p.remitted),
-                  numbers.count(p.merits), numbers.municipal_percent(p.rate), numbers.municipal_percent(p.share),
+                  numbers.count(p.dismissed), numbers.count(p.merits), numbers.municipal_percent(p.rate), numbers.municipal_percent(p.share),
                   numbers.municipal_percent(p.cumulative_share))
     return t
 
@@ -215,10 +216,11 @@ def pending_tables(r: Pending) -> list[Table]:
     ages.add_row("Median (dage)", _days(r.median_age_days))
     ages.add_row("Ældste (dage)", _days(r.max_age_days))
     other = _columns(_table("Andre klageinstanser end Ankestyrelsen"), ["Klageinstans"],
-                     ["Stadfæstet", "Ændret", "Hjemvist", "Afvist", "Verserende", "Omgørelses-\nprocent"])
+                     ["Stadfæstet", "Ændret", "Hjemvist", "Afvist", "Realitetsbeh.", "Verserende", "Omgørelses-\nprocent"])
     for o in r.other_bodies.rows:
         other.add_row(o.body, numbers.count(o.upheld), numbers.count(o.changed), numbers.count(o.remitted),
-                      numbers.count(o.dismissed), numbers.count(o.pending), numbers.municipal_percent(o.rate))
+                      numbers.count(o.dismissed), numbers.count(o.merits), numbers.count(o.pending),
+                      numbers.municipal_percent(o.rate))
     return [bodies, ages, other]
 
 
