@@ -8,6 +8,7 @@ PostgreSQL, with the same file imported once. The format and determinism tests u
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from fractions import Fraction
@@ -15,12 +16,13 @@ from fractions import Fraction
 import docx
 import httpx
 import pytest
-from conftest import BACKENDS, free_port, fresh_pg_database, popen_cli, run_cli
+from conftest import BACKENDS, db_count, db_rows, free_port, fresh_pg_database, popen_cli, run_cli
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.build import AS_OF, build_demo
 from klagestat.demo.generator import HEADER, file_name, render_csv, write_demo_file
+from klagestat.ingest.input_file import SYNTHETIC_MARK
 from klagestat.render.numbers import percent
 from klagestat.render.rate_rows import to_dicts
 
@@ -352,3 +354,34 @@ def test_the_demo_command_writes_a_sample_case_and_serves_the_web_app_with_a_dem
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_demo_files_carry_their_synthetic_mark_into_another_database(demo, make_database, tmp_path):
+    """A user who imports the demo's own files into a database of theirs with the ordinary
+    commands gets every figure and report from them marked as synthetic, as in the demo."""
+    folder = demo["folder"]
+    for name in ("ankeast2-demo-2013-2025.csv", "folk1a-syntetisk-demo.csv", "klageregister-allerod.csv"):
+        assert (folder / name).read_text(encoding="utf-8-sig").rstrip().splitlines()[-1].startswith(SYNTHETIC_MARK)
+    db = make_database()
+    for command in (("import", "statbank", folder / "ankeast2-demo-2013-2025.csv"),
+                    ("import", "population", folder / "folk1a-syntetisk-demo.csv"),
+                    ("import", "cases", folder / "klageregister-allerod.csv", "--municipality", "Allerød")):
+        result = run_cli(*command, db=db)
+        assert result.code == 0, result
+        assert "SYNTETISK" in result.stdout.upper()  # the import report says so
+    assert db_rows(db, "SELECT synthetic FROM vintage") == [(True,)] * 2  # statistics and population
+    assert db_rows(db, "SELECT synthetic FROM case_import") == [(True,)]
+    assert db_count(db, "SELECT COUNT(*) FROM case_record") == db_count(demo["db"], "SELECT COUNT(*) FROM case_record")
+    rows = json.loads(run_cli("rates", "--year", "2024", "--municipality", "Allerød", "--format", "json", db=db).stdout)
+    assert rows and all(r["synthetic"] for r in rows)
+    for report in ("complaints", "danmarkskort"):
+        out = tmp_path / f"{report}.md"
+        assert run_cli("report", report, "--municipality", "Allerød", "--year", "2024", "--out", out, db=db).code == 0
+        assert "SYNTETISKE DEMODATA" in out.read_text(encoding="utf-8")
+    # The same files without the mark are real data: nothing is marked.
+    plain = tmp_path / "uden-maerke.csv"
+    text = (folder / "klageregister-allerod.csv").read_text(encoding="utf-8-sig").rstrip().splitlines()
+    plain.write_text("\n".join(text[:-1]) + "\n", encoding="utf-8")
+    other = make_database()
+    assert run_cli("import", "cases", plain, "--municipality", "Allerød", db=other).code == 0
+    assert db_rows(other, "SELECT synthetic FROM case_import") == [(False,)]

@@ -126,7 +126,8 @@ def import_statbank(
                 progress(f"Gemmer {data.file}")
             written = write_vintage(
                 conn,
-                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic, len(data.cells)),
+                NewVintage(Path(data.file).name, data.format, data.sha256, as_of, synthetic or data.synthetic,
+                           len(data.cells)),
                 [(b.id, b.label, b.ref.level.value, b.ref.law_id, b.ref.provision_key) for b in data.bases],
                 data.cells.columns(),
                 _slots(data),
@@ -166,7 +167,7 @@ def import_population(
                 reports.append(ImportReport(data.file, "unchanged", existing, format=data.format))
                 continue
             written = write_population(conn, NewVintage(Path(data.file).name, data.format, data.sha256, as_of,
-                                                        synthetic, len(data.rows)), data.rows)
+                                                        synthetic or data.synthetic, len(data.rows)), data.rows)
             codes = {r[3] for r in data.rows}
             reports.append(ImportReport(
                 file=data.file, status="imported", vintage=written, cells=len(data.rows), years=data.years,
@@ -271,7 +272,8 @@ def _import_register(engine, file, code, digest, sheet_rows, choice, catalogue, 
             report.status = "rejected"
             raise _RolledBack(report)
         report.kept_cases = counts.pop("kept")
-        report.info = finish_case_import(conn, import_id, row_count=reader.summary.rows, **counts)
+        report.info = finish_case_import(conn, import_id, row_count=reader.summary.rows,
+                                         synthetic=synthetic or reader.summary.synthetic, **counts)
         if preview:
             report.status = "preview"
             raise _RolledBack(report)

@@ -25,6 +25,7 @@ from klagestat.catalogue import load_catalogue
 from klagestat.demo.build import DEMO_PASSWORD, DEMO_USERS
 from klagestat.domain.accounts import Role
 from klagestat.domain.areas import AmbiguousAreaError
+from klagestat.ingest.input_file import SYNTHETIC_NOTE
 from klagestat.ingest.problems import InputError
 from klagestat.render import numbers
 from klagestat.render.case_import import print_case_import, write_rejects
@@ -174,6 +175,8 @@ def _print_import_reports(reports: list[api.ImportReport], what: str) -> None:
         )
         for note in r.notes:
             out.print(f"  Bemærk: {note}")
+        if r.vintage.synthetic:
+            out.print(f"  Bemærk: {SYNTHETIC_NOTE}")
         if r.unmapped_labels:
             out.print(f"  Bemærk: {len(r.unmapped_labels)} lovgrundlag er importeret som 'ukendt lovgrundlag': "
                       + "; ".join(repr(x) for x in r.unmapped_labels))

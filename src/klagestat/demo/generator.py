@@ -42,6 +42,7 @@ from fractions import Fraction
 from itertools import accumulate
 from pathlib import Path
 
+from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.outcomes import OutcomeCounts
@@ -610,9 +611,10 @@ def write_demo_file(
     seed: int = DEFAULT_SEED,
     catalogue: Catalogue | None = None,
 ) -> Path:
-    """Write the demo file into `folder` (created if needed); an identical file is left untouched."""
+    """Write the demo file into `folder` (created if needed), with the synthetic mark that the
+    importer reads; an identical file is left untouched."""
     years = sorted(set(years))
-    data = render_csv(years, municipalities, seed, catalogue)
+    data = render_csv(years, municipalities, seed, catalogue) + f"{SYNTHETIC_LINE}\n".encode("utf-8")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / file_name(years)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import Catalogue
 
@@ -38,7 +39,8 @@ def demo_population(years: Iterable[int], catalogue: Catalogue) -> list[tuple[st
 
 def write_demo_population(folder: Path, years: Iterable[int], catalogue: Catalogue | None = None) -> Path:
     catalogue = catalogue or load_catalogue()
-    lines = ["OMRÅDE;TID;INDHOLD"] + [f"{area};{period};{n}" for area, period, n in demo_population(years, catalogue)]
+    lines = (["OMRÅDE;TID;INDHOLD"] + [f"{area};{period};{n}" for area, period, n in demo_population(years, catalogue)]
+             + [SYNTHETIC_LINE])  # the mark the importer reads
     path = Path(folder) / FILE_NAME
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import format_paragraphs, key_paragraphs
 from klagestat.store.statbank import provision_quarter_cells
@@ -142,6 +143,7 @@ def demo_register(conn: Connection, catalogue: Catalogue, vintage_id: int, path:
         writer = csv.DictWriter(f, HEADER, delimiter=";", lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
+        f.write(f"{SYNTHETIC_LINE}\r\n")  # the mark the importer reads
     return planted
 
 

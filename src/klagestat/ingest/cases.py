@@ -31,6 +31,7 @@ from klagestat.domain.text import normalise
 
 from .case_files import SheetRows
 from .child_process import can_fork, in_child_process
+from .input_file import is_synthetic_line
 from .problems import ProblemList
 from .text_files import read_toml
 
@@ -76,6 +77,7 @@ class RegisterSummary:
     masked_cells: int = 0
     cpr_in_citizen_id: int = 0
     key_fingerprint: str | None = None  # of the pseudonym key, when a CPR number needed it
+    synthetic: bool = False  # the file carries the demo's mark (input_file.SYNTHETIC_MARK)
 
 
 # ---- the --columns file -----------------------------------------------------------------------
@@ -368,10 +370,17 @@ class RegisterReader:
     # -- the rows -------------------------------------------------------------------------------
 
     def read(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[CaseChunk]:
-        """The rows, CHUNK_ROWS at a time, as valid cases and rejected rows."""
-        rows = iter(rows)
+        """The rows, CHUNK_ROWS at a time, as valid cases and rejected rows; the demo's mark, a
+        row of its own, is noted in the summary and is no case."""
+        rows = filter(self._not_mark, rows)
         while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
             yield self._read_chunk(chunk)
+
+    def _not_mark(self, row: tuple[int, list[str]]) -> bool:
+        if row[1] and is_synthetic_line(row[1][0]):
+            self.summary.synthetic = True
+            return False
+        return True
 
     def read_beside(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[CaseChunk]:
         """As `read`, but the rows are read and checked in a child process on the other core, while

@@ -73,6 +73,30 @@ def check_file(path: Path, limit: int, problems: ProblemList) -> int:
     raise AssertionError("unreachable")
 
 
+# The mark of synthetic (demo) data: a file's last line. At the end, so that taking it off moves no
+# other line and every message still names the line a user sees in the file. ASCII, so it is the
+# same bytes in UTF-8 and CP-1252.
+SYNTHETIC_MARK = "# SYNTETISKE DEMODATA"
+SYNTHETIC_LINE = f"{SYNTHETIC_MARK} fra klagestat demo: tallene er opdigtede og må ikke bruges som rigtige tal."
+
+
+SYNTHETIC_NOTE = ("Filen er mærket som SYNTETISKE DEMODATA, så alt, der beregnes ud fra den, mærkes også "
+                  "(i rapporter, på nettet og i eksporter).")
+
+
+def is_synthetic_line(line: str) -> bool:
+    return line.lstrip("\ufeff").startswith(SYNTHETIC_MARK)
+
+
+def split_synthetic_mark(data: bytes) -> tuple[bytes, bool]:
+    """The file without its synthetic mark, and whether it had one (its last non-blank line)."""
+    body = data.rstrip(b"\r\n\t ")
+    start = body.rfind(b"\n") + 1
+    if body[start:].lstrip(b"\xef\xbb\xbf").startswith(SYNTHETIC_MARK.encode("ascii")):
+        return data[:start], True
+    return data, False
+
+
 def read_input(path: Path, problems: ProblemList) -> bytes:
     """A whole input file (statistics, population: at most a few hundred MB), checked as above."""
     check_file(path, max_import_bytes(), problems)

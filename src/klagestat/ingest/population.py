@@ -20,7 +20,7 @@ from klagestat.domain.periods import parse_period
 from klagestat.domain.text import normalise, shortened
 
 from .problems import ProblemList
-from .input_file import content_kind, read_input, refuse_unreadable
+from .input_file import content_kind, read_input, refuse_unreadable, split_synthetic_mark
 from .statbank import file_hash
 from .statbank_jsonstat import dimension_roles, read_jsonstat_cells
 from .text_files import decode
@@ -54,6 +54,7 @@ class PopulationData:
     sha256: str
     rows: list[tuple[int, int, int, str, int | None]]  # (line, year, quarter, area code, inhabitants)
     notes: list[str] = field(default_factory=list)
+    synthetic: bool = False  # the file carries the demo's mark (input_file.SYNTHETIC_MARK)
 
     @property
     def years(self) -> list[int]:
@@ -63,7 +64,8 @@ class PopulationData:
 def read_population(path: Path, catalogue: Catalogue) -> PopulationData:
     name = mask_cpr(str(path))
     problems = ProblemList(name, importing=True)
-    data = read_input(path, problems)
+    original = read_input(path, problems)
+    data, synthetic = split_synthetic_mark(original)
     head = data[:65536]
     kind = content_kind(head)
     if kind == "xlsx":
@@ -77,7 +79,7 @@ def read_population(path: Path, catalogue: Catalogue) -> PopulationData:
         fmt, columns, lines = _csv(name, data, problems)
         where = "linje"
     rows, notes = _validate(name, where, columns, lines, catalogue)
-    return PopulationData(name, fmt, file_hash(data), rows, notes)
+    return PopulationData(name, fmt, file_hash(original), rows, notes, synthetic)
 
 
 def _csv(name: str, data: bytes, problems: ProblemList):

@@ -25,7 +25,7 @@ from klagestat.domain.outcomes import OUTCOME_NAMES_DA, TOTAL, Outcome
 from klagestat.domain.periods import Period, parse_period
 from klagestat.domain.text import normalise
 
-from .input_file import content_kind, read_input, refuse_unreadable
+from .input_file import content_kind, read_input, refuse_unreadable, split_synthetic_mark
 from .label_map import LabelMap
 from .problems import ProblemList
 from .statbank_csv import read_csv
@@ -107,6 +107,7 @@ class StatbankData:
     areas: dict[str, AreaLevel]
     notes: list[str] = field(default_factory=list)
     days: list[tuple] = field(default_factory=list)  # (line, year, quarter, area code, basis id, days)
+    synthetic: bool = False  # the file carries the demo's mark (input_file.SYNTHETIC_MARK)
 
     @property
     def years(self) -> list[int]:
@@ -125,7 +126,8 @@ def read_statbank(
 ) -> StatbankData:
     name = mask_cpr(str(path))  # the name is shown and stored: no CPR number in it
     problems = ProblemList(name, importing=True)
-    data = read_input(path, problems)
+    original = read_input(path, problems)
+    data, synthetic = split_synthetic_mark(original)
     # The format is chosen from the content, never from the file's name.
     kind = content_kind(data[:65536])
     if kind == "xlsx":
@@ -139,7 +141,8 @@ def read_statbank(
         else:
             table = read_csv(name, data)
     result = _validate(table, catalogue, label_map or LabelMap(), allow_unmapped)
-    result.sha256 = file_hash(data)
+    result.sha256 = file_hash(original)
+    result.synthetic = synthetic
     return result
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from klagestat.ingest.input_file import SYNTHETIC_NOTE
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.text import shortened
 from klagestat.ingest.problems import MAX_SHOWN
@@ -36,6 +37,8 @@ def print_case_import(report, out: Console, err: Console) -> None:
         if report.kept_cases:
             out.print(f"  Bemærk: {numbers.count(report.kept_cases)} sager i databasen står ikke i filen; "
                       "de er bevaret uændret.")
+        if info.synthetic:
+            out.print(f"  Bemærk: {SYNTHETIC_NOTE}")
     for note in _notes(report):
         out.print(f"  Bemærk: {note}")
     if report.rejects:

@@ -58,8 +58,9 @@ def start_case_import(conn: Connection, municipality_code: str, file_name: str, 
     )).inserted_primary_key[0]
 
 
-def finish_case_import(conn: Connection, import_id: int, **counts: int) -> CaseImportInfo:
-    conn.execute(update(case_import).where(case_import.c.id == import_id).values(**counts))
+def finish_case_import(conn: Connection, import_id: int, synthetic: bool, **counts: int) -> CaseImportInfo:
+    """The import's counts, and whether it was synthetic (known for sure only once the file is read)."""
+    conn.execute(update(case_import).where(case_import.c.id == import_id).values(synthetic=synthetic, **counts))
     return case_import_by_id(conn, import_id)
 
 
