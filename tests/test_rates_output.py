@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+from fractions import Fraction
 
+from klagestat.catalogue import load_catalogue
+from klagestat.render import numbers
 from conftest import BASELINE_FIGURES, P85, P87, P100, rate_row, rates_json, run_cli
 
 CONTRACT_FIELDS = [
@@ -34,11 +37,22 @@ def test_csv_is_the_json_rows_for_danish_excel(baseline_database):
     assert result.stdout.startswith("\ufeff")  # so Excel reads æ, ø and å
     table = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")), delimiter=";"))
     assert len(table) == len(rows)
+    # Danish headers, rates rounded as the reports round them, Danish words for codes.
+    assert list(table[0])[:12] == ["År", "Kommunekode", "Kommune", "Kort", "Gruppe", "Stadfæstet", "Ændret/ophævet",
+                                   "Hjemvist", "Afvist", "Realitetsbehandlede", "Omgjorte", "Omgørelsesprocent"]
+    maps = {m.code: m.name for m in load_catalogue().maps.values()}
     for json_row, csv_row in zip(rows, table):
-        assert csv_row["municipality"] == json_row["municipality"]
+        assert csv_row["Kommune"] == json_row["municipality"] and csv_row["Kort"] == maps[json_row["map"]]
+        assert csv_row["Realitetsbehandlede"] == str(json_row["merits"]) and csv_row["Afvist"] == str(json_row["dismissed"])
         rate = json_row["reversal_rate"]
-        assert csv_row["reversal_rate"] == ("" if rate is None else repr(rate).replace(".", ","))
-        assert csv_row["synthetic"] == "nej"
+        decimals = 1 if json_row["area_level"] == "national" else 0
+        exact = Fraction(json_row["reversed"], json_row["merits"]) if json_row["merits"] else None
+        assert csv_row["Omgørelsesprocent"] == ("" if rate is None else numbers.percent(exact, decimals))
+        assert csv_row["Definition"].startswith("officiel")
+        assert csv_row["Syntetiske demodata"] == "nej"
+        assert "0,4" not in ";".join(csv_row.values())  # no raw fraction anywhere
+    funnels = {r["Sammenlignet med landsplan (95 %)"] for r in table}
+    assert funnels - {""} and funnels - {""} <= {"over landsplan", "under landsplan", "inden for normal variation"}
 
 
 def test_pooled_years_say_which_years(baseline_database, tmp_path):
@@ -93,3 +107,9 @@ def test_the_national_level_falls_back_to_all_98_municipalities_group_by_group(d
     # Serviceloven from every municipality plus Barnets lov: 98 × (3 + 2) cases on the merits.
     assert national["merits"] == 98 * 5 and national["reversed"] == 98 * 2
     assert rate_row(rows, "350", "social")["national_rate"] == national["reversal_rate"]
+
+
+def test_every_json_field_has_its_danish_spreadsheet_header():
+    from klagestat.render.rate_rows import FIELDS, SHEET_HEADERS
+
+    assert tuple(SHEET_HEADERS) == FIELDS and len(set(SHEET_HEADERS.values())) == len(FIELDS)

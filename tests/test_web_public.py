@@ -40,7 +40,7 @@ from klagestat.render import numbers
 from klagestat.render.danmarkskort_report import SMALL
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.maps import CLASS_VALUES
-from klagestat.render.rate_rows import FIELDS
+from klagestat.render.rate_rows import FIELDS, SHEET_HEADERS
 from klagestat.web.app import create_app
 from klagestat.web.public import Cache, NotCached
 
@@ -340,7 +340,7 @@ def test_the_csv_is_the_command_lines_csv(client, demo_db, years):
     ours = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     theirs = list(csv.reader(io.StringIO(cli.stdout.lstrip("\ufeff")), delimiter=";"))
     assert ours == theirs
-    assert {r[FIELDS.index("municipality_code")] for r in ours[1:]} == {ALLEROD, NATIONAL_CODE}
+    assert {r[ours[0].index("Kommunekode")] for r in ours[1:]} == {ALLEROD, NATIONAL_CODE}
     assert len(ours) - 1 == len(years) * len(CAT.maps) * 2
 
 
@@ -348,16 +348,24 @@ def test_the_xlsx_has_the_rows_of_the_command_line_as_numbers(client, demo_db, y
     response = client.get(f"/kommune/{ALLEROD}/omgoerelsesprocenter.xlsx")
     assert response.status_code == 200 and ".xlsx" in response.headers["content-disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    cells = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert tuple(cells[0]) == FIELDS
+    lines = list(sheet.iter_rows())
+    assert tuple(c.value for c in lines[0]) == tuple(SHEET_HEADERS[f] for f in FIELDS)
     expected = rates_json(demo_db, "--year", ",".join(map(str, years)), "--municipality", "201")
-    assert len(cells) - 1 == len(expected)
-    for line, row in zip(cells[1:], expected):
-        for field, value in zip(FIELDS, line):
-            if isinstance(row[field], float):
-                assert value == pytest.approx(row[field], rel=1e-12), field
-            else:
-                assert value == row[field], field
+    assert len(lines) - 1 == len(expected)
+    maps = {m.code: m.name for m in CAT.maps.values()}
+    for line, row in zip(lines[1:], expected):
+        cell = dict(zip(FIELDS, line))
+        for field in ("upheld", "changed", "remitted", "dismissed", "merits", "reversed", "inhabitants"):
+            assert cell[field].value == row[field], field
+        # A rate is the exact value under a percent format that rounds it as the reports do.
+        national = row["area_level"] == "national"
+        for field in ("reversal_rate", "national_rate"):
+            assert cell[field].value == pytest.approx(row[field], rel=1e-12), field
+        assert cell["reversal_rate"].number_format == ("0.0%" if national else "0%")
+        assert cell["national_rate"].number_format == "0.0%"
+        assert cell["difference_from_national"].value == pytest.approx(100 * row["difference_from_national"])
+        assert cell["map"].value == maps[row["map"]] and cell["definition"].value.startswith("officiel")
+        assert cell["area_level"].value == ("hele landet" if national else "kommune")
 
 
 def test_the_docx_is_the_public_committee_case(client, engine, years):

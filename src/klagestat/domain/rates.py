@@ -15,6 +15,12 @@ class Definition(StrEnum):
     ALL_DECIDED = "all-decided"
 
 
+DEFINITION_NAMES_DA = {
+    Definition.OFFICIAL: "officiel (omgjorte / realitetsbehandlede sager)",
+    Definition.ALL_DECIDED: "alle afgjorte (omgjorte / afgjorte sager, afviste medregnet)",
+}
+
+
 def denominator(counts: OutcomeCounts, definition: Definition) -> int | None:
     """None under all-decided when the dismissed cases are not known."""
     if definition is Definition.OFFICIAL:

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -22,11 +23,32 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .numbers import percent, round_half_up
+
 # What makes a spreadsheet run a cell as a formula, full-width forms included (Excel reads "＝" as "=").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ROWS_PER_CHUNK = 2000  # rows of a streamed CSV per piece sent
 SHEET_TITLE_LENGTH = 31  # Excel's limit
 SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An exact value shown rounded, as the reports show it: in CSV the rounded figure ("45 %",
+    "-1,4"; half up from the exact fraction), in XLSX the exact value under a number format that
+    shows it so ("0%", "0.0"), so that a sum or a chart in the spreadsheet uses the exact value."""
+
+    value: Fraction
+    decimals: int = 0
+    percent: bool = False  # a rate (0..1) shown as a percent
+
+    def text(self) -> str:
+        if self.percent:
+            return percent(self.value, self.decimals)
+        return str(round_half_up(self.value, self.decimals)).replace(".", ",")
+
+    def number_format(self) -> str:
+        return "0" + ("." + "0" * self.decimals if self.decimals else "") + ("%" if self.percent else "")
 
 
 def neutralised(text: str) -> str:
@@ -51,6 +73,8 @@ def csv_text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nej"
+    if isinstance(value, Figure):
+        return value.text()
     number = _number(value)
     if number is not None:
         # repr: every digit of the exact value, with a decimal comma (Excel in Danish reads it as a number).
@@ -110,7 +134,7 @@ def write_xlsx(target: str | Path | IO[bytes], sheet_title: str, header: Sequenc
             sheets += 1
             sheet, n = new_sheet(sheets), 0
         # A neutralised text never starts with "=", which openpyxl would store as a formula.
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) if isinstance(v, Figure) else _xlsx_value(v) for v in row])
         n += 1
     sheet.auto_filter.ref = f"A1:{last}{n + 1}"
     workbook.save(target)
@@ -120,6 +144,12 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]
     out = io.BytesIO()
     write_xlsx(out, sheet_title, header, rows)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet, figure: Figure) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=float(figure.value))
+    cell.number_format = figure.number_format()
+    return cell
 
 
 def _xlsx_value(value):

@@ -1,13 +1,20 @@
-"""Rate rows for programs: the JSON rows of the design's contract, and the same as CSV."""
+"""Rate rows for programs (the JSON rows of the design's contract) and for spreadsheets (the same
+rows with Danish headers and values, rounded figures in CSV and exact ones under a number format
+in XLSX)."""
 
 from __future__ import annotations
 
 import json
 
-from klagestat.analysis.rates import STATBANK, RateRow, RateTable
-from klagestat.domain.catalogue import AreaLevel
+from fractions import Fraction
 
-from .exports import csv_bytes
+from klagestat.analysis.rates import CASES, STATBANK, RateRow, RateTable
+from klagestat.catalogue import load_catalogue
+from klagestat.domain.catalogue import AreaLevel
+from klagestat.domain.rates import DEFINITION_NAMES_DA
+
+from .exports import Figure, csv_bytes
+from .maps import CLASS_VALUES
 
 # The contract's fields first, in its order; the rest are additive extensions.
 FIELDS = (
@@ -78,8 +85,65 @@ def to_json(table: RateTable) -> str:
     return json.dumps(to_dicts(table), ensure_ascii=False, indent=1)
 
 
+# ---- for spreadsheets ----------------------------------------------------------------------------
+
+# The JSON fields in their order, with the Danish header a spreadsheet shows for each.
+SHEET_HEADERS = {
+    "year": "År", "municipality_code": "Kommunekode", "municipality": "Kommune", "map": "Kort", "group": "Gruppe",
+    "upheld": "Stadfæstet", "changed": "Ændret/ophævet", "remitted": "Hjemvist", "dismissed": "Afvist",
+    "merits": "Realitetsbehandlede", "reversed": "Omgjorte", "reversal_rate": "Omgørelsesprocent",
+    "ci_low": "95 %-interval fra", "ci_high": "95 %-interval til", "national_rate": "Landsplan",
+    "definition": "Definition", "group_key": "Gruppens nøgle", "group_total": "I alt-række (læg ikke til)",
+    "year_from": "Fra år", "year_to": "Til år", "area_level": "Niveau", "cases": "Sager i nævneren",
+    "difference_from_national": "Forskel fra landsplan (procentpoint)",
+    "funnel_95": "Sammenlignet med landsplan (95 %)", "funnel_998": "Sammenlignet med landsplan (99,8 %)",
+    "note": "Bemærkning", "synthetic": "Syntetiske demodata", "source": "Kilde", "inhabitants": "Indbyggere",
+    "decided_per_10000": "Afgjorte pr. 10.000 indbyggere", "reversed_per_10000": "Omgjorte pr. 10.000 indbyggere",
+    "processing_days": "Sagsbehandlingstid (dage)",
+}
+AREA_LEVELS_DA = {AreaLevel.MUNICIPALITY: "kommune", AreaLevel.REGION: "region", AreaLevel.GROUP: "gruppe",
+                  AreaLevel.NATIONAL: "hele landet"}
+SOURCES_DA = {STATBANK: "Ankestyrelsens statistik", CASES: "kommunens klageregister"}
+
+
+def _figure(value: Fraction | None, decimals: int, percent: bool = False) -> Figure | None:
+    return None if value is None else Figure(Fraction(value), decimals, percent)
+
+
+def sheet_row(row: RateRow, synthetic: bool, group_total: bool = False, source: str = STATBANK) -> list:
+    """A row as a spreadsheet shows it: Danish values, and each rate or figure rounded as the
+    reports round it (a municipality in whole percent, the nation to one decimal)."""
+    d = row_dict(row, synthetic, group_total, source)
+    maps = load_catalogue().maps
+    national = row.area.level is AreaLevel.NATIONAL
+    d.update({
+        "map": maps[row.map].name if row.map in maps else row.map,
+        "reversal_rate": _figure(row.rate, 1 if national else 0, percent=True),
+        "ci_low": _figure(row.ci[0], 0, percent=True) if row.ci else None,
+        "ci_high": _figure(row.ci[1], 0, percent=True) if row.ci else None,
+        "national_rate": _figure(row.national_rate, 1, percent=True),
+        "definition": DEFINITION_NAMES_DA[row.definition],
+        "area_level": AREA_LEVELS_DA[row.area.level],
+        "difference_from_national": (None if row.difference_from_national is None
+                                     else Figure(row.difference_from_national * 100, 1)),
+        "funnel_95": CLASS_VALUES.get(row.funnel.get(0.95)),
+        "funnel_998": CLASS_VALUES.get(row.funnel.get(0.998)),
+        "source": SOURCES_DA[d["source"]],
+        "decided_per_10000": _figure(row.decided_per_10000, 1),
+        "reversed_per_10000": _figure(row.reversed_per_10000, 1),
+        "processing_days": _figure(row.processing_days, 1),
+    })
+    return [d[f] for f in FIELDS]
+
+
+def sheet_rows(table: RateTable) -> tuple[list[str], list[list]]:
+    """(Danish headers, rows) of the table for CSV and XLSX, in the order of `to_dicts`."""
+    rows = ([sheet_row(r, table.synthetic, source=table.source) for r in table.rows]
+            + [sheet_row(r, table.synthetic, group_total=True, source=table.source) for r in table.totals])
+    return list(SHEET_HEADERS.values()), rows
+
+
 def to_csv(table: RateTable) -> str:
-    """The JSON rows for a spreadsheet, as Danish Excel opens them (render/exports: semicolons,
+    """The rows for a spreadsheet, as Danish Excel opens them (render/exports: semicolons,
     decimal comma, ja/nej, a byte-order mark so that æ, ø and å survive, no formulas)."""
-    rows = [[d[f] for f in FIELDS] for d in to_dicts(table)]
-    return csv_bytes(FIELDS, rows).decode("utf-8")
+    return csv_bytes(*sheet_rows(table)).decode("utf-8")

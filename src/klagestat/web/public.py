@@ -46,7 +46,7 @@ from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.figures import Figure
 from klagestat.render.inhabitants import PER_10000_WHY, first_with_figure, per_10000_sentence
 from klagestat.render.maps import CLASS_VALUES
-from klagestat.render.rate_rows import FIELDS, to_dicts
+from klagestat.render.rate_rows import sheet_rows
 from klagestat.render.report_files import write_report
 from klagestat.render.sources import source_text
 from klagestat.render.web_map import COLOURINGS, GeoOutline, geo_outline, web_map
@@ -544,10 +544,10 @@ def _rates_file(request: Request, code: str, kind: str) -> Response:
     def build() -> bytes:
         table = api.rates(site.engine, [YearSpan(y, y) for y in site.years], municipalities=[municipality.code],
                           catalogue=site.catalogue)
-        rows = [[d[f] for f in FIELDS] for d in to_dicts(table)]
+        header, rows = sheet_rows(table)
         if kind == "csv":
-            return csv_bytes(FIELDS, rows)
-        return xlsx_bytes("Omgørelsesprocenter", FIELDS, rows)
+            return csv_bytes(header, rows)
+        return xlsx_bytes("Omgørelsesprocenter", header, rows)
 
     content = site.rendered((kind, municipality.code), build)
     name = f"omgørelsesprocenter-{municipality.code}-{municipality.name}.{kind}"
