@@ -428,7 +428,6 @@ def test_the_comparison_table_is_municipalities_by_years_per_map(client, engine,
     ("/kommune/Atlantis", {}, 404, "Atlantis"),
     ("/kommune/9999", {}, 404, "9999"),
     ("/kommune/201", {"year": "tyve"}, 422, "Ugyldigt år"),
-    ("/kommune/201", {"year": "1990"}, 404, "ingen tal for 1990"),
     ("/kommune/Atlantis/omgoerelsesprocenter.csv", {}, 404, "Atlantis"),
     ("/kommune/201/danmarkskort.docx", {"year": "1990"}, 404, "ingen tal for 1990"),
     ("/sammenlign", {"kommune": ["Allerød", "Atlantis"]}, 422, "Atlantis"),
@@ -477,10 +476,27 @@ def test_a_new_import_shows_at_once(baseline_db, tmp_path):
     assert allerod.get("aria-label") == f"Allerød: {numbers.municipal_percent(row.rate)} ({row.denominator} sager)"
 
 
-def test_a_municipality_without_figures_in_the_year_is_a_danish_404(baseline_db):
+def test_a_profile_shows_the_newest_year_with_the_municipality_s_figures(baseline_db, tmp_path):
+    """Lejre has figures for 2023 only, the others for 2024 too: Lejre's profile without a year
+    is 2023, and 2024 (or a year with no figures at all) is a page leading to 2023, not a 404."""
     client = TestClient(create_app(str(baseline_db)))
-    response = client.get(f"/kommune/{LEJRE}")
-    assert response.status_code == 404 and "ingen tal for Lejre" in response.text
+    lejre_2023 = write_statbank_csv(tmp_path / "lejre-2023.csv", statbank_rows(
+        {"Lejre": {P41: (3, 1, 2, 0), P100: (4, 0, 3, 1)}}, period="2023", law_rows=False))
+    engine = api.open_database(str(baseline_db))
+    try:
+        api.import_statbank(engine, [lejre_2023], as_of=dt.date(2024, 6, 1))
+    finally:
+        engine.dispose()
+    newest = client.get(f"/kommune/{LEJRE}")
+    assert newest.status_code == 200
+    assert text(page(newest).xpath("//h1")[0]) == "Lejre Kommune: omgørelsesprocenter 2023"
+    for year in ("2024", "1990"):
+        missing = client.get(f"/kommune/{LEJRE}", params={"year": year})
+        assert missing.status_code == 200, year
+        doc = page(missing)
+        assert f"ingen tal for {year}" in text(doc.xpath("//h1")[0])
+        assert doc.xpath("//main//a/@href")[:1] == [f"/kommune/{LEJRE}?year=2023"]
+        assert "klagestat import" not in text(doc)  # no command for a citizen to run
     assert page(client.get("/")).xpath("//svg[contains(@class, 'web-map')]//a[@href='/kommune/350']"
                                        "[@aria-label='Lejre: ingen sager']")
 
@@ -490,6 +506,7 @@ def test_an_empty_database_says_there_are_no_figures(tmp_path):
     for url in ("/", "/kommune/201", "/kommune/201/omgoerelsesprocenter.csv"):
         response = client.get(url)
         assert response.status_code == 404 and "ingen tal" in response.text, url
+        assert "klagestat import" not in response.text and " --" not in response.text, url  # no command for citizens
     assert client.get("/sammenlign").status_code == 200
 
 

@@ -519,9 +519,8 @@ def analyse(
     with engine.connect() as conn:
         if case_count(conn, code) == 0:
             name = catalogue.municipalities[code].name
-            raise NoDataError(
-                f"Der er ingen klagesager fra {name} Kommune i databasen. Importér kommunens klageregister "
-                f"først: klagestat import cases FIL --municipality {name}")
+            raise NoDataError(f"Der er ingen klagesager fra {name} Kommune i databasen.",
+                              f"Importér kommunens klageregister først: klagestat import cases FIL --municipality {name}")
         return register_analysis(conn, code, year_list, as_of=as_of, decisions=counts, only=only,
                                  catalogue=catalogue)
 

@@ -61,8 +61,8 @@ def complaint_report(conn: Connection, catalogue: Catalogue, code: str, year: in
                      area_source: str = "", definition: Definition = Definition.OFFICIAL) -> ComplaintReport:
     municipality = catalogue.municipalities[code]
     if not case_count(conn, code):
-        raise NoDataError(f"Der er intet klageregister for {municipality.name}. Importér det med "
-                          "klagestat import cases FIL --municipality KOMMUNE.")
+        raise NoDataError(f"Der er intet klageregister for {municipality.name}.",
+                          "Importér det med klagestat import cases FIL --municipality KOMMUNE.")
     spans = [YearSpan(year - 1, year - 1), YearSpan(year, year)]
 
     def lines(by: str) -> tuple[list[GroupLine], GroupLine | None]:

@@ -54,6 +54,12 @@ class MapSection:
     def has_cases(self) -> bool:
         return self.row is not None and self.row.denominator not in (None, 0)
 
+    @property
+    def has_funnel(self) -> bool:
+        """A funnel plot needs the municipality's cases and the national rate it is centred on
+        (a file of one municipality's figures has no national row)."""
+        return self.has_cases and self.national is not None and self.national.rate is not None
+
 
 @dataclass
 class DanmarkskortCase:
@@ -103,8 +109,8 @@ def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[s
     for code in codes:
         if code not in with_figures:
             name = catalogue.municipalities[code].name
-            raise NoDataError(f"Statistikbanken har ingen tal for {name} i {year}. Importér dem med "
-                              "klagestat import statbank, eller vælg et andet år.")
+            raise NoDataError(f"Statistikbanken har ingen tal for {name} i {year}. Vælg et andet år.",
+                              "Eller importér tallene med klagestat import statbank.")
     first_year = catalogue.first_period.year
     trend_years = [y for y in range(year - TREND_YEARS + 1, year + 1) if y >= first_year]
     table_years = sorted((y for y in trend_years if y > year - TABLE_YEARS), reverse=True)

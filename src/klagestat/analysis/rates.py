@@ -96,7 +96,15 @@ class RateTable:
 
 
 class NoDataError(LookupError):
-    """Nothing stored for what was asked (a Danish message; exit code 2)."""
+    """Nothing stored for what was asked (a Danish message; exit code 2). `command`: the command
+    that would store it, for the command line; a web page shows only the message."""
+
+    def __init__(self, message: str, command: str | None = None):
+        super().__init__(message)
+        self.message, self.command = message, command
+
+    def __str__(self) -> str:
+        return self.message + (f" {self.command}" if self.command else "")
 
 
 def _pool(figures: list[Figure | None]) -> Figure | None:
@@ -169,9 +177,9 @@ def compute_rates(
     if source == CASES:
         case_figures, case_labels = case_group_figures(conn, catalogue, years, spec, municipalities)
         if not case_figures:
-            raise NoDataError(_no_cases_message(catalogue, spans, municipalities))
+            raise NoDataError(*_no_cases_message(catalogue, spans, municipalities))
     elif not coverage.slots:
-        raise NoDataError(_no_data_message(conn, spans, years, as_of))
+        raise NoDataError(*_no_data_message(conn, spans, years, as_of))
     notes: list[str] = []
     figures, file_labels = ({}, {}) if committees else group_figures(conn, coverage, catalogue, years, spec)
     notes += law_level_area_notes(coverage, catalogue, spec)
@@ -325,25 +333,27 @@ def _with_inhabitants(rows: list[RateRow], population: Population) -> list[RateR
     return [replace(row, inhabitants=population.of(row.area, row.span)) for row in rows]
 
 
-def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], as_of: dt.date | None) -> str:
+def _no_data_message(conn: Connection, spans: list[YearSpan], years: list[int], as_of: dt.date | None
+                     ) -> tuple[str, str | None]:
     what = ", ".join(s.label() for s in spans)
     when = f" pr. {as_of:%d-%m-%Y}" if as_of else ""
     quarters = quarters_present(conn, years, as_of)
     if quarters:
         listed = ", ".join(f"{y}K{q}" for y, q in quarters)
         return (f"Der er ingen årstal for {what}{when}, kun kvartalerne {listed}. Et år regnes først, "
-                "når alle dets kvartaler er importeret.")
+                "når alle dets kvartaler er importeret.", None)
     if as_of and _any_vintage(conn, years):
-        return (f"Der er ingen tal for {what}{when}: alle importer af de år er fra efter {as_of:%d-%m-%Y}. "
+        return (f"Der er ingen tal for {what}{when}: alle importer af de år er fra efter {as_of:%d-%m-%Y}.",
                 "Vælg en senere --as-of, eller udelad den.")
-    return (f"Der er ingen tal for {what} i databasen. "
+    return (f"Der er ingen tal for {what} i databasen.",
             "Importér statistikbankens tal med 'klagestat import statbank FIL'.")
 
 
-def _no_cases_message(catalogue: Catalogue, spans: list[YearSpan], municipalities: list[str] | None) -> str:
+def _no_cases_message(catalogue: Catalogue, spans: list[YearSpan], municipalities: list[str] | None
+                      ) -> tuple[str, str]:
     what = ", ".join(s.label() for s in spans)
     who = ", ".join(catalogue.municipalities[c].name for c in municipalities) if municipalities else "nogen kommune"
-    return (f"Klageregistret har ingen sager afgjort af Ankestyrelsen i {what} for {who}. "
+    return (f"Klageregistret har ingen sager afgjort af Ankestyrelsen i {what} for {who}.",
             "Importér registret med 'klagestat import cases'.")
 
 

@@ -59,8 +59,8 @@ def reconcile(conn: Connection, catalogue: Catalogue, municipality_code: str, ye
     name = catalogue.municipalities[municipality_code].name
     statbank, labels = _statbank_cells(conn, catalogue, municipality_code, year, as_of)
     if statbank is None:
-        raise NoDataError(f"Statistikbanken har ingen tal for {name} i {year}. Importér dem med "
-                          "'klagestat import statbank', før registret kan afstemmes.")
+        raise NoDataError(f"Statistikbanken har ingen tal for {name} i {year}.",
+                          "Importér dem med 'klagestat import statbank', før registret kan afstemmes.")
     register: dict[tuple[str, str], int] = defaultdict(int)
     keys_by_law = defaultdict(set)
     for key in statbank_keys(statbank):

@@ -347,7 +347,7 @@ def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: tuple[Path,
               for s in case.maps]
     blocks.append(FigureBlock(trend_chart(series, name), figure_number))
     social = case.maps[0]
-    if social.has_cases and social.national is not None:
+    if social.has_funnel:
         figure_number += 1
         points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
         blocks.append(FigureBlock(funnel_plot(points, social.national.rate, case.municipality.code,

@@ -264,10 +264,12 @@ def statistics_version(conn: Connection) -> tuple[int | None, ...]:
     return tuple(conn.execute(_VERSION_QUERY).one())
 
 
-def statistics_years(conn: Connection) -> list[int]:
-    """The years with whole-year figures in any vintage, oldest first."""
-    query = select(statbank_slot.c.year).where(statbank_slot.c.quarter == 0).distinct().order_by(statbank_slot.c.year)
-    return list(conn.execute(query).scalars())
+def statistics_years(conn: Connection, area_code: str | None = None) -> list[int]:
+    """The years with whole-year figures in any vintage (for the area, when given), oldest first."""
+    query = select(statbank_slot.c.year).where(statbank_slot.c.quarter == 0)
+    if area_code is not None:
+        query = query.where(statbank_slot.c.area_code == area_code)
+    return list(conn.execute(query.distinct().order_by(statbank_slot.c.year)).scalars())
 
 
 def days_and_decided(conn: Connection, vintage_ids: Iterable[int], years: Sequence[int]) -> list[tuple]:

@@ -319,7 +319,7 @@ def analyses(request: Request, user: Reader,
         result = api.analyse(request.app.state.engine, user.municipality_code, year,
                              catalogue=request.app.state.catalogue)
     except NoDataError as error:
-        return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year, no_data=str(error))
+        return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year, no_data=error.message)
     with request.app.state.engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, "se analyser", year)
     return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year,

@@ -59,7 +59,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NoDataError)
     async def no_data(request: Request, error: NoDataError) -> Response:
-        return _answer(request, 404, str(error))
+        return _answer(request, 404, error.message)  # a command line is for whoever runs the server
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -191,6 +191,13 @@ class Site:
                 return statistics_years(conn)
         return self.data(("years",), build)
 
+    def years_of(self, code: str) -> list[int]:
+        """The years with figures for the municipality, oldest first."""
+        def build():
+            with self.engine.connect() as conn:
+                return statistics_years(conn, code)
+        return self.data(("years", code), build)
+
     def year_table(self, year: int) -> RateTable:
         """Every municipality's and the nation's rates in the year, per map."""
         def build():
@@ -266,8 +273,9 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(map(str, years))
 
 
-def _year(site: Site, text: str | None) -> int:
-    """The year asked for, or the newest with figures; 422 when it's no year, 404 without figures."""
+def _year(site: Site, text: str | None, known_only: bool = True) -> int:
+    """The year asked for, or the newest with figures; 422 when it's no year, 404 without figures
+    (unless not `known_only`: then any year of the statistics' range of plausible years)."""
     years = site.years
     if not years:
         raise HTTPException(404, "Der er endnu ingen tal fra Ankestyrelsens statistik i klagestat.")
@@ -277,7 +285,7 @@ def _year(site: Site, text: str | None) -> int:
         year = int(text.strip())
     except ValueError:
         raise HTTPException(422, f"Ugyldigt år {text!r}. Vælg et af årene {_years_text(years)}.") from None
-    if year not in years:
+    if known_only and year not in years or not 1990 <= year <= 2100:
         raise HTTPException(404, f"Der er ingen tal for {year}. Vælg et af årene {_years_text(years)}.")
     return year
 
@@ -393,10 +401,30 @@ def _profile(request: Request, site: Site, code: str, year: str | None) -> Respo
     municipality = _municipality(site.catalogue, code)
     if (moved := _moved(request, municipality, code)) is not None:
         return moved
-    chosen = _year(site, year)
-    rendered = site.rendered(("profile", municipality.code, chosen),
-                             lambda: _profile_page(site, site.case(municipality.code, chosen)))
-    return _shell(request, rendered)
+    # Without a year: the newest year with the municipality's figures, which need not be the
+    # newest year in the database (one municipality's new download is not everyone's).
+    own_years = site.years_of(municipality.code)
+    if year and year.strip():
+        chosen = _year(site, year, known_only=False)
+    else:
+        chosen = own_years[-1] if own_years else _year(site, None)
+
+    def build() -> Rendered:
+        try:
+            if chosen in own_years:
+                return _profile_page(site, site.case(municipality.code, chosen))
+        except NoDataError:
+            pass
+        return _no_figures_page(municipality.name, municipality.code, chosen, own_years)
+    return _shell(request, site.rendered(("profile", municipality.code, chosen), build))
+
+
+def _no_figures_page(name: str, code: str, year: int, own_years: list[int]) -> Rendered:
+    """A year without the municipality's figures: a page (not an error) that leads to the years with them."""
+    title = f"{name} Kommune: ingen tal for {year}"
+    body = _render("profile_missing.html", title=title, name=name, year=year,
+                   links=[(y, f"/kommune/{code}?{urlencode({'year': y})}") for y in reversed(own_years)])
+    return Rendered(title, body)
 
 
 def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
@@ -410,7 +438,7 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
     funnel = None
     with DRAWING:
         trend = _inline(trend_chart(series, name), "trend")
-        if social.has_cases and social.national is not None:
+        if social.has_funnel:
             points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
             funnel = _inline(funnel_plot(points, social.national.rate, code, in_sentence(social.name), str(case.year)),
                              "tragt")
