@@ -40,6 +40,7 @@ import numpy as np
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
+from klagestat.demo.build import build_demo
 from klagestat.demo.generator import DEFAULT_YEARS
 
 HOST = "127.0.0.1"
@@ -220,7 +221,7 @@ def main(work: Path | None = None) -> None:
     try:
         print(f"# building the demo database in {work}", file=sys.stderr)
         db = work / "klagestat-demo.db"
-        api.demo(str(db), work / "demo")
+        build_demo(str(db), work / "demo")
         print(f"# {CLIENTS} clients, {REQUESTS} pages, against klagestat serve", file=sys.stderr)
         print(json.dumps(web_benchmark(db, work / "server.log")), flush=True)
     finally:

@@ -13,7 +13,7 @@ from klagestat.domain.areas import OTHER_AREA, AmbiguousAreaError, AreaConfig, S
 from klagestat.domain.catalogue import AreaLevel
 from klagestat.domain.legal_basis import BasisLevel, format_paragraphs, parse_paragraphs
 from klagestat.ingest.areas_file import read_areas
-from klagestat.ingest.problems import InputError
+from klagestat.domain.problems import InputError
 
 CAT = load_catalogue()
 

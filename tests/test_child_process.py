@@ -13,7 +13,7 @@ import time
 import pytest
 
 from klagestat.ingest.child_process import can_fork, in_child_process
-from klagestat.ingest.problems import InputError, Problem
+from klagestat.domain.problems import InputError, Problem
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -137,3 +138,32 @@ def test_stricter_level_never_flags_more(p0, n, data):
 def test_the_national_rate_itself_is_within(p0, n):
     k = int(round(float(p0) * n))
     assert funnel_class(k, n, p0, 0.95) is FunnelClass.WITHIN
+
+
+def test_the_exact_binomial_tails_agree_with_scipy():
+    """The funnel classification sums the binomial probabilities itself (so `klagestat rates`
+    needn't import scipy); they agree with scipy.stats to well within what a class depends on."""
+    from scipy.stats import binom
+
+    from klagestat.domain.statistics import binomial_tails
+
+    rng = np.random.default_rng(7)
+    ns = np.concatenate((np.arange(1, 60), rng.integers(60, 20_000, 300)))
+    ks = np.array([rng.integers(0, n + 1) for n in ns])
+    for p in (0.001, 0.2, 0.4471, 0.5, 0.93):
+        at_most, at_least = binomial_tails(ks, ns, p)
+        assert np.allclose(at_most, binom.cdf(ks, ns, p), rtol=1e-8, atol=1e-300)
+        assert np.allclose(at_least, binom.sf(ks - 1, ns, p), rtol=1e-8, atol=1e-300)
+    assert [list(t) for t in binomial_tails([0, 5], [5, 5], 0.0)] == [[1.0, 1.0], [1.0, 0.0]]
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`klagestat --help` must answer at once: scipy, matplotlib, python-docx and FastAPI are
+    imported by the commands that use them, not by the command line itself."""
+    import subprocess
+    import sys
+
+    code = ("import sys, klagestat.cli; "
+            "print(sorted(m for m in ('scipy', 'matplotlib', 'docx', 'fastapi', 'openpyxl', 'alembic') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -18,6 +18,7 @@ import datetime as dt
 import subprocess
 import sys
 import time
+from pathlib import Path
 from importlib import resources
 
 import pytest
@@ -212,3 +213,12 @@ def test_a_database_at_the_first_revision_opens_with_its_statistics(database, ba
     assert result.code == 0, str(result)
     rows = rates_json(database, "--year", "2024", "--municipality", "Allerød", "--map", "adult-disability")
     assert (rate_row(rows, "201", "adult-disability")["merits"]) == 2
+
+
+def test_each_migration_file_is_named_after_its_revision_so_the_newest_is_known_without_alembic():
+    from klagestat.store.database import newest_revision
+
+    for revision in REVISIONS:
+        script = SCRIPTS.get_revision(revision)
+        assert Path(script.path).name.split("_", 1)[0] == revision
+    assert newest_revision() == HEAD

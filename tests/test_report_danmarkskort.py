@@ -199,7 +199,7 @@ def test_batch_analysis_equals_the_single_one_with_a_map_without_cases(tmp_path)
     from datetime import date
 
     from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
-    from klagestat.analysis.rates import NoDataError
+    from klagestat.domain.problems import NoDataError
     from klagestat.catalogue import load_catalogue
     from conftest import P32, P41, P87, P100
 

@@ -10,7 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from klagestat.ingest.problems import InputError
+from klagestat.domain.problems import InputError
 from klagestat.render.document import (BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph,
                                        Table)
 from klagestat.render.figures import exported, new_figure

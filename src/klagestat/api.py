@@ -22,7 +22,7 @@ from klagestat.analysis.complaints import complaint_report
 from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
-from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, NoDataError, RateTable, compute_rates
+from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
 from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_analysis
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
@@ -34,17 +34,13 @@ from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.rates import Definition
 from klagestat.ingest.areas_file import read_areas
-from klagestat.render.complaints_report import complaints_document
-from klagestat.render.danmarkskort_report import danmarkskort_document
-from klagestat.render.danmarkskort_files import danmarkskort_file_name, write_danmarkskort_files
-from klagestat.render.report_files import FORMATS, check_report_path, write_report
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import open_case_file
 from klagestat.ingest.decisions_file import read_decisions
 from klagestat.ingest.cases import (content_hashes, ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
                                     read_columns_file)
 from klagestat.ingest.label_map import LabelMap, read_label_map
-from klagestat.ingest.problems import IMPORT_FOOTER, InputError, Problem
+from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
 from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.population import read_population
 from klagestat.ingest.statbank import StatbankData, read_statbank
@@ -58,8 +54,9 @@ from klagestat.store.database import (IMPORT_WAIT_SECONDS, DatabaseBusy, bulk_wr
 from klagestat.store.population import write_population
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 
-__all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "analyse", "demo", "ImportReport",
-           "CaseImportReport", "InputError"]
+__all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
+           "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
+           "edit_case_learning", "ImportReport", "CaseImportReport", "InputError", "NoDataError"]
 
 
 @dataclass
@@ -450,6 +447,10 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     """The annual Danmarkskort case as a Word, HTML, Markdown or PDF file (`klagestat report
     danmarkskort`); returns the files written. With `geojson` (municipality boundaries, the code
     in the property `geojson_code`) the map is drawn on them instead of the tile grid."""
+    # The report builders draw with matplotlib: imported by the commands that write reports.
+    from klagestat.render.danmarkskort_report import danmarkskort_document
+    from klagestat.render.report_files import check_report_path, write_report
+
     catalogue = catalogue or load_catalogue()
     code = _one_municipality(municipality, catalogue)
     single_year = _one_year(year)
@@ -465,6 +466,9 @@ def report_complaints(engine: Engine, municipality: str, year: int | str, out: s
                       areas: str | Path | None = None, catalogue: Catalogue | None = None) -> list[Path]:
     """The regular complaint report from the municipality's own register, by committee (the
     register's omraade column) or by the areas of an --areas file (`klagestat report complaints`)."""
+    from klagestat.render.complaints_report import complaints_document
+    from klagestat.render.report_files import check_report_path, write_report
+
     catalogue = catalogue or load_catalogue()
     code = _one_municipality(municipality, catalogue)
     single_year = _one_year(year)
@@ -571,13 +575,6 @@ def edit_case_learning(engine: Engine, user: accounts.User, case_id: str, learni
         return True
 
 
-def demo(db: str, folder: str | Path = "demo", progress: Callable[[str], None] | None = None) -> RateTable:
-    """Build the synthetic demo database (as `klagestat demo`); returns the national summary."""
-    from klagestat.demo.build import build_demo  # the demo build itself uses this API
-
-    return build_demo(db, Path(folder), progress=progress)
-
-
 def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path, format: str = "docx",
                             public: bool = False, as_of: dt.date | None = None, workers: int = 2,
                             municipalities: Sequence[str] | None = None, catalogue: Catalogue | None = None,
@@ -590,6 +587,9 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
     The analysis is shared (see analysis.danmarkskort.danmarkskort_cases): under a second for all
     98. The drawing and writing, most of a second a case, is spread over `workers` processes.
     """
+    from klagestat.render.danmarkskort_files import danmarkskort_file_name, write_danmarkskort_files
+    from klagestat.render.report_files import FORMATS, check_report_path
+
     catalogue = catalogue or load_catalogue()
     codes = resolve_municipalities(municipalities, catalogue) if municipalities else list(catalogue.municipalities)
     single_year = _one_year(year)

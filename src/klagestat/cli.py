@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import json
 import os
 import re
@@ -19,20 +20,24 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from klagestat import api
-from klagestat.analysis.rates import NoDataError
 from klagestat.catalogue import load_catalogue
-from klagestat.demo.build import DEMO_PASSWORD, DEMO_USERS
 from klagestat.domain.accounts import Role
-from klagestat.domain.areas import AmbiguousAreaError
-from klagestat.ingest.input_file import SYNTHETIC_NOTE
-from klagestat.ingest.problems import InputError
-from klagestat.render import numbers
-from klagestat.render.case_import import print_case_import, write_rejects
-from klagestat.render.reconciliation import reconciliation_json, render_reconciliation
-from klagestat.render.register_tables import analysis_json, render_analysis
-from klagestat.render.rate_rows import to_csv, to_json
-from klagestat.render.rate_tables import render_table
+from klagestat.domain.problems import InputError, KlagestatError
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first used. The command line starts with
+    none of the heavy ones (SQLAlchemy, scipy, matplotlib, python-docx …), so `--help` and a
+    mistyped option answer at once; a command imports what it runs."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+api = _OnFirstUse("klagestat.api")
 
 app = typer.Typer(
     help="klagestat: omgørelsesprocenter i klagesager fra Ankestyrelsens statistik og kommunens klageregister.",
@@ -69,9 +74,6 @@ def _progress():
         yield lambda message: status.update(f"{message} …")
 
 
-BAD_INPUT = (InputError, NoDataError, AmbiguousAreaError)
-
-
 def command(group: typer.Typer, name: str):
     """Register a command whose bad-input errors become a Danish message and exit code 2."""
 
@@ -80,10 +82,10 @@ def command(group: typer.Typer, name: str):
         def wrapper(*args, **kwargs):
             try:
                 return func(*args, **kwargs)
-            except BAD_INPUT as e:
+            except KlagestatError as e:
                 # Plain text: a message should never be re-wrapped in the middle of a file name.
                 sys.stderr.write(str(e) + "\n")
-                raise typer.Exit(2) from None
+                raise typer.Exit(e.exit_code) from None
 
         return group.command(name)(wrapper)
 
@@ -161,6 +163,9 @@ def import_population(
 
 
 def _print_import_reports(reports: list[api.ImportReport], what: str) -> None:
+    from klagestat.ingest.input_file import SYNTHETIC_NOTE
+    from klagestat.render import numbers
+
     out = _console()
     for r in reports:
         if r.status == "unchanged":
@@ -193,6 +198,8 @@ def import_cases(
     db: DbOption = None,
 ) -> None:
     """Importér kommunens klageregister (én række pr. klagesag). CPR-numre gemmes aldrig."""
+    from klagestat.render.case_import import print_case_import, write_rejects
+
     engine = api.open_database(db, create=False)
     with _progress() as progress:
         report = api.import_cases(engine, file, municipality, columns=columns, sheet=sheet, strict=strict,
@@ -221,6 +228,9 @@ def rates(
     db: DbOption = None,
 ) -> None:
     """Vis omgørelsesprocenter for kommuner, regioner og landsplan."""
+    from klagestat.render.rate_rows import to_csv, to_json
+    from klagestat.render.rate_tables import render_table
+
     engine = api.open_database(db)
     table = api.rates(
         engine, year, municipalities=municipality or (), maps=[m.value for m in map_ or ()],
@@ -250,6 +260,8 @@ def reconcile(
     db: DbOption = None,
 ) -> None:
     """Afstem klageregistret mod Ankestyrelsens statistik pr. bestemmelse og udfald."""
+    from klagestat.render.reconciliation import reconciliation_json, render_reconciliation
+
     engine = api.open_database(db)
     result = api.reconcile(engine, municipality, year, as_of=_parse_date(as_of, "--as-of"))
     if format_ is ReconcileFormat.json:
@@ -269,6 +281,8 @@ def analyse(
     db: DbOption = None,
 ) -> None:
     """Analysér kommunens klageregister: afgørelsesår, sagsbehandlingstider, genvurdering, gentagne klagere, årsager, klynger, verserende sager og tal pr. 1.000 afgørelser."""
+    from klagestat.render.register_tables import analysis_json, render_analysis
+
     engine = api.open_database(db)
     result = api.analyse(engine, municipality, year, as_of=_parse_date(as_of, "--as-of"), decisions=decisions,
                          only=only or None)
@@ -369,9 +383,14 @@ def demo(
     port: Annotated[int, typer.Option("--port", help="Webserverens port.")] = DEMO_PORT,
 ) -> None:
     """Byg en demodatabase med syntetiske tal for hele landet 2013-2025, og start webserveren på den."""
+    # The demo is built with the API like any user's data: the command calls the builder, which
+    # sits above the API (the API never imports the demo).
+    from klagestat.demo.build import DEMO_PASSWORD, DEMO_USERS, build_demo
+    from klagestat.render.rate_tables import render_table
+
     db = db or str(folder / "klagestat-demo.db")
     with _progress() as progress:
-        table = api.demo(db, folder, progress=progress)
+        table = build_demo(db, folder, progress=progress)
         if progress:
             progress("Skriver et eksempel på en sag om danmarkskortet")
         sample = folder / f"danmarkskort-{DEMO_REPORT_YEAR}-allerod.docx"

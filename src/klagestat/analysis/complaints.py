@@ -14,11 +14,12 @@ from sqlalchemy import Connection
 from klagestat.domain.areas import AreaConfig
 from klagestat.domain.catalogue import Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
+from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import Definition
 from klagestat.store.cases import case_count
 from klagestat.store.register_queries import DecidedCase, decided_cases_listed, register_is_synthetic
 
-from .rates import CASES, NoDataError, RateRow, compute_rates
+from .rates import CASES, RateRow, compute_rates
 from .register import (DecisionYears, OtherBodies, RepeatComplainants, ReversalReasons, decision_years,
                        other_bodies, provision_label, repeat_complainants, reversal_reasons)
 

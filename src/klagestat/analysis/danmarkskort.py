@@ -19,11 +19,12 @@ from sqlalchemy import Connection
 
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
+from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import Definition
 from klagestat.store.cases import case_count
 from klagestat.store.statbank import VintageInfo
 
-from .rates import NoDataError, RateRow, compute_rates
+from .rates import RateRow, compute_rates
 from .register import Clusters, clusters
 
 TABLE_YEARS = 4  # the comparison table: this year and the three before, as municipalities show it

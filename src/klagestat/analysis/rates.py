@@ -17,6 +17,7 @@ from klagestat.domain.catalogue import NATIONAL_CODE, Area, AreaLevel, Catalogue
 from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.periods import YearSpan
+from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
@@ -93,18 +94,6 @@ class RateTable:
     @property
     def synthetic(self) -> bool:
         return any(v.synthetic for v in self.vintages)
-
-
-class NoDataError(LookupError):
-    """Nothing stored for what was asked (a Danish message; exit code 2). `command`: the command
-    that would store it, for the command line; a web page shows only the message."""
-
-    def __init__(self, message: str, command: str | None = None):
-        super().__init__(message)
-        self.message, self.command = message, command
-
-    def __str__(self) -> str:
-        return self.message + (f" {self.command}" if self.command else "")
 
 
 def _pool(figures: list[Figure | None]) -> Figure | None:

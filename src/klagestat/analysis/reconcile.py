@@ -19,10 +19,10 @@ from sqlalchemy import Connection
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
+from klagestat.domain.problems import NoDataError
 from klagestat.store.cases import boundary_case_counts, decided_case_counts
 
 from .figures import GroupBy, group_figures, load_coverage
-from .rates import NoDataError
 
 UNKNOWN_LAW_KEY = "?"
 NEAR_YEAR_END_DAYS = 31  # a case decided this close to New Year may be counted in the other year

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -27,8 +28,14 @@ class Role(StrEnum):
 
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("klagestat: no such user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong
+    password. Made on first use: hashing takes a fifth of a second, which no command should wait
+    for at start."""
+    return _hasher.hash("klagestat: no such user")
 
 
 def hash_password(password: str) -> str:
@@ -37,7 +44,7 @@ def hash_password(password: str) -> str:
 
 def password_matches(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

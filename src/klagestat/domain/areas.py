@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .legal_basis import key_paragraphs
+from .problems import KlagestatError
 
 OTHER_AREA = "Øvrige"
 
@@ -32,7 +33,7 @@ class Selector:
         return (2, -len(self.paragraphs)) if self.paragraphs & set(paragraphs) else (0, 0)
 
 
-class AmbiguousAreaError(ValueError):
+class AmbiguousAreaError(KlagestatError, ValueError):
     def __init__(self, what: str, first: Selector, second: Selector, source: str):
         self.first, self.second = first, second
         super().__init__(

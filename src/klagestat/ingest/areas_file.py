@@ -11,7 +11,7 @@ from pathlib import Path
 from klagestat.domain.areas import OTHER_AREA, AreaConfig, Selector
 from klagestat.domain.catalogue import Catalogue
 
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .text_files import read_toml
 
 

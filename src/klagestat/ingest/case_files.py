@@ -48,7 +48,7 @@ from typing import BinaryIO
 from klagestat.domain.text import shortened
 
 from .input_file import check_file, content_kind, detect_encoding, max_import_bytes, too_big, what_it_is
-from .problems import InputError, ProblemList
+from klagestat.domain.problems import InputError, ProblemList
 
 
 CSV_SUFFIXES = (".csv", ".txt")

@@ -32,7 +32,7 @@ from klagestat.domain.text import normalise
 from .case_files import SheetRows
 from .child_process import can_fork, in_child_process
 from .input_file import is_synthetic_line
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .text_files import read_toml
 
 DATE_COLUMNS = ("afgoerelsesdato", "klagedato", "genvurderingsdato", "videresendt", "instans_afgoerelsesdato")

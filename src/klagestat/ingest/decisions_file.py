@@ -20,7 +20,7 @@ from pathlib import Path
 
 from klagestat.domain.text import normalise
 
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .text_files import decode
 
 COLUMNS = ("omraade", "aar", "afgoerelser")

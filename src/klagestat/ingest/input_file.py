@@ -14,7 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .problems import InputError, ProblemList
+from klagestat.domain.problems import InputError, ProblemList
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 MAX_BYTES_ENV = "KLAGESTAT_MAX_IMPORT_MB"

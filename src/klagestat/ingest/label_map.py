@@ -21,7 +21,7 @@ from klagestat.domain.legal_basis import BasisRef
 from klagestat.domain.outcomes import TOTAL, Outcome
 from klagestat.domain.text import normalise
 
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .text_files import read_toml
 
 

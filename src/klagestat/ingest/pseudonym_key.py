@@ -13,7 +13,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .problems import InputError, Problem
+from klagestat.domain.problems import InputError, Problem
 
 ENV_SECRET = "KLAGESTAT_SECRET"
 ENV_SECRET_FILE = "KLAGESTAT_SECRET_FILE"

@@ -27,7 +27,7 @@ from klagestat.domain.text import normalise
 
 from .input_file import content_kind, read_input, refuse_unreadable, split_synthetic_mark
 from .label_map import LabelMap
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .statbank_csv import read_csv
 from .statbank_format import RawTable
 from .statbank_jsonstat import read_jsonstat

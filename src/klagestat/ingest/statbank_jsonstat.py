@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .statbank_format import ROLE_COLUMNS_DA, RawTable, role_of
 from .text_files import decode
 

@@ -28,7 +28,7 @@ from klagestat.domain.text import normalise, shortened
 
 from .case_files import cell_text, check_workbook_archive, column_name, sheet_rows
 from .input_file import max_import_bytes
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 from .statbank_format import RawTable
 from .text_files import decode
 

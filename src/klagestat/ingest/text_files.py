@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from .input_file import detect_encoding
-from .problems import ProblemList
+from klagestat.domain.problems import ProblemList
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from rich.console import Console
 from klagestat.ingest.input_file import SYNTHETIC_NOTE
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.text import shortened
-from klagestat.ingest.problems import MAX_SHOWN
+from klagestat.domain.problems import MAX_SHOWN
 
 from . import numbers
 from .exports import csv_bytes

@@ -8,8 +8,10 @@ and Markdown. So a figure is formatted once, by render.numbers, and is the same 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .figures import Figure
+if TYPE_CHECKING:  # a document only holds figures; drawing them (matplotlib) is for the writers
+    from .figures import Figure
 
 
 @dataclass(frozen=True)

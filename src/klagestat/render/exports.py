@@ -18,11 +18,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from .numbers import percent, round_half_up
 
 # What makes a spreadsheet run a cell as a formula, full-width forms included (Excel reads "＝" as "=").
@@ -110,6 +105,12 @@ def write_xlsx(target: str | Path | IO[bytes], sheet_title: str, header: Sequenc
     """A bold, frozen header row with filters, then the rows; more rows than a sheet holds go on
     in a next sheet ("Sager (2)"), with the header again. openpyxl's write-only mode: the rows go
     to its temporary file as they come, not into a tree of cells in memory."""
+    # openpyxl is imported here, by what writes a workbook: a CSV export never waits for it.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     last = get_column_letter(max(len(header), 1))
@@ -146,7 +147,9 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, figure: Figure) -> WriteOnlyCell:
+def _xlsx_cell(sheet, figure: Figure):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=float(figure.value))
     cell.number_format = figure.number_format()
     return cell

@@ -34,8 +34,8 @@ from matplotlib.path import Path as MplPath
 
 from klagestat.catalogue import load_tile_grid
 from klagestat.domain.catalogue import Catalogue
-from klagestat.domain.statistics import FunnelClass
-from klagestat.ingest.problems import InputError, Problem, ProblemList
+from klagestat.domain.statistics import FUNNEL_NAMES_DA, FunnelClass
+from klagestat.domain.problems import InputError, Problem, ProblemList
 
 from . import numbers
 from .figures import Figure, exported, new_figure
@@ -68,11 +68,7 @@ CLASS_STYLES = {
     FunnelClass.WITHIN: Style("Inden for normal variation", "#d9d9d9"),
     FunnelClass.BELOW: Style("Under landsplan", "#92c5de", "..."),
 }
-CLASS_VALUES = {  # the value in a municipality's <title> and in the alt text
-    FunnelClass.ABOVE: "over landsplan",
-    FunnelClass.WITHIN: "inden for normal variation",
-    FunnelClass.BELOW: "under landsplan",
-}
+CLASS_VALUES = FUNNEL_NAMES_DA  # the value in a municipality's <title> and in the alt text
 NO_DATA_STYLE = Style(NO_DATA, "white", edge=NO_DATA_EDGE)
 # Per 10,000 inhabitants a gap is no population or no figure, not "no cases" (0 cases is a figure).
 NO_FIGURE_STYLE = Style("Intet tal", "white", edge=NO_DATA_EDGE)

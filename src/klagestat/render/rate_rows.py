@@ -12,9 +12,9 @@ from klagestat.analysis.rates import CASES, STATBANK, RateRow, RateTable
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import AreaLevel
 from klagestat.domain.rates import DEFINITION_NAMES_DA
+from klagestat.domain.statistics import FUNNEL_NAMES_DA
 
 from .exports import Figure, csv_bytes
-from .maps import CLASS_VALUES
 
 # The contract's fields first, in its order; the rest are additive extensions.
 FIELDS = (
@@ -126,8 +126,8 @@ def sheet_row(row: RateRow, synthetic: bool, group_total: bool = False, source: 
         "area_level": AREA_LEVELS_DA[row.area.level],
         "difference_from_national": (None if row.difference_from_national is None
                                      else Figure(row.difference_from_national * 100, 1)),
-        "funnel_95": CLASS_VALUES.get(row.funnel.get(0.95)),
-        "funnel_998": CLASS_VALUES.get(row.funnel.get(0.998)),
+        "funnel_95": FUNNEL_NAMES_DA.get(row.funnel.get(0.95)),
+        "funnel_998": FUNNEL_NAMES_DA.get(row.funnel.get(0.998)),
         "source": SOURCES_DA[d["source"]],
         "decided_per_10000": _figure(row.decided_per_10000, 1),
         "reversed_per_10000": _figure(row.reversed_per_10000, 1),

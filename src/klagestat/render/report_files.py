@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from klagestat.ingest.problems import InputError, Problem
+from klagestat.domain.problems import InputError, Problem
 
 from .docx_file import write_docx
 from .document import Document

@@ -7,11 +7,7 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, delete, event, false, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, false, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from .schema import ACCESS, ACCESS_TABLES, SQLITE_AUDIT_TRIGGERS, pseudonym_key
@@ -104,7 +100,9 @@ def wait_for_other_imports(conn: Connection, name: str) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def _alembic_config(connection) -> Config:
+def _alembic_config(connection):
+    from alembic.config import Config  # alembic is imported only to migrate: opening a current database is quick
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("klagestat.store") / "migrations"))
     config.attributes["connection"] = connection
@@ -121,22 +119,32 @@ def migrate(engine: Engine) -> None:
     with engine.connect() as connection:
         if _schema_is_current(connection):
             return
+    from alembic import command
+
     with engine.begin() as connection:
         _lock_schema(connection)
-        config = _alembic_config(connection)
-        if MigrationContext.configure(connection).get_current_revision() != _head(config):
-            command.upgrade(config, "head")
+        if _revision(connection) != newest_revision():
+            command.upgrade(_alembic_config(connection), "head")
         if connection.dialect.name == "sqlite":
             create_access_tables(connection)
 
 
-def _head(config: Config) -> str | None:
-    return ScriptDirectory.from_config(config).get_current_head()
+def newest_revision() -> str:
+    """The newest migration's revision: each migration file is named after its revision
+    ("0005_population.py" is revision "0005"; a test holds the files to it)."""
+    versions = resources.files("klagestat.store") / "migrations" / "versions"
+    return max(p.name.split("_", 1)[0] for p in versions.iterdir() if p.name[:4].isdigit() and p.name.endswith(".py"))
+
+
+def _revision(connection: Connection) -> str | None:
+    """The database's schema revision, as Alembic records it; None for a new database."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(select(text("version_num")).select_from(text("alembic_version"))).scalar()
 
 
 def _schema_is_current(connection: Connection) -> bool:
-    current = MigrationContext.configure(connection).get_current_revision()
-    if current != _head(_alembic_config(connection)):
+    if _revision(connection) != newest_revision():
         return False
     return connection.dialect.name != "sqlite" or _has_access_tables(connection)
 

@@ -11,10 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from klagestat.analysis.rates import NoDataError
-from klagestat.domain.areas import AmbiguousAreaError
 from klagestat.domain.cpr import mask_cpr
-from klagestat.ingest.problems import InputError
+from klagestat.domain.problems import KlagestatError
 
 from .pages import message_page
 
@@ -49,17 +47,10 @@ def install(app: FastAPI) -> None:
         problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
         return _answer(request, 422, "Ugyldige parametre: " + "; ".join(problems))
 
-    @app.exception_handler(InputError)
-    async def bad_input(request: Request, error: InputError) -> Response:
-        return _answer(request, 422, " ".join(p.message for p in error.problems))
-
-    @app.exception_handler(AmbiguousAreaError)
-    async def ambiguous(request: Request, error: AmbiguousAreaError) -> Response:
-        return _answer(request, 422, str(error))
-
-    @app.exception_handler(NoDataError)
-    async def no_data(request: Request, error: NoDataError) -> Response:
-        return _answer(request, 404, error.message)  # a command line is for whoever runs the server
+    @app.exception_handler(KlagestatError)
+    async def users_error(request: Request, error: KlagestatError) -> Response:
+        # The public message: a command line to run is for whoever runs the server, not a page.
+        return _answer(request, error.http_status, error.public_message())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

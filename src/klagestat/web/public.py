@@ -33,11 +33,11 @@ from markupsafe import Markup
 
 from klagestat import api
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, danmarkskort_cases
-from klagestat.analysis.rates import NoDataError, RateRow, RateTable, compute_rates
+from klagestat.analysis.rates import RateRow, RateTable, compute_rates
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.statistics import FUNNEL_LEVELS, funnel_limits
-from klagestat.ingest.problems import InputError
+from klagestat.domain.problems import InputError, NoDataError
 from klagestat.render import numbers
 from klagestat.render.charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name

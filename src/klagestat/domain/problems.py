@@ -1,7 +1,11 @@
-"""Problems found in an input file: what is wrong and exactly where, in Danish.
+"""The project's error vocabulary: what went wrong for a user, in Danish, never a traceback.
 
-Problems are collected, not raised one at a time, so a user sees every problem in a file at
-once (as frictionless does). `InputError` carries them to the command line, which exits with 2.
+Every such error is a `KlagestatError`, which knows its exit code (the command line) and its HTTP
+status (the web); `cli.py` and `web/errors.py` each have one handler for all of them.
+
+Problems found in an input file say what is wrong and exactly where. They are collected, not
+raised one at a time, so a user sees every problem in a file at once (as frictionless does);
+`InputError` carries them.
 """
 
 from __future__ import annotations
@@ -41,12 +45,40 @@ class Problem:
         return f"{place}{value}: {self.message}"
 
 
+class KlagestatError(Exception):
+    """A user's mistake or a thing not there, said in Danish."""
+
+    exit_code = 2
+    http_status = 422
+
+    def public_message(self) -> str:
+        """The message for a web page (str(self) for the command line)."""
+        return str(self)
+
+
+class NoDataError(KlagestatError, LookupError):
+    """Nothing stored for what was asked. `command`: the command that would store it, for the
+    command line; a web page shows only the message."""
+
+    http_status = 404
+
+    def __init__(self, message: str, command: str | None = None):
+        super().__init__(message)
+        self.message, self.command = message, command
+
+    def __str__(self) -> str:
+        return self.message + (f" {self.command}" if self.command else "")
+
+    def public_message(self) -> str:
+        return self.message
+
+
 IMPORT_HEADLINE = "Filen blev ikke importeret, fordi den har fejl:"
 IMPORT_FOOTER = "Intet er importeret."
 
 
-class InputError(Exception):
-    """Bad input: a Danish message naming what and where. Exit code 2."""
+class InputError(KlagestatError):
+    """Bad input: a Danish message naming what and where."""
 
     def __init__(self, problems: list[Problem], headline: str = "", hint: str = "", footer: str = ""):
         self.problems = problems
@@ -70,6 +102,9 @@ class InputError(Exception):
         if self.footer:
             lines.append(self.footer)
         return "\n".join(lines)
+
+    def public_message(self) -> str:
+        return " ".join(p.message for p in self.problems)
 
 
 @dataclass
