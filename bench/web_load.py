@@ -38,7 +38,6 @@ from pathlib import Path
 
 import numpy as np
 
-from klagestat import api
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.build import build_demo
 from klagestat.demo.generator import DEFAULT_YEARS
