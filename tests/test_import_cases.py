@@ -218,6 +218,12 @@ def test_bad_rows_are_rejected_with_row_and_column_and_the_rest_goes_in(tmp_path
     text = rejects.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("linje;kolonne;værdi;fejl;sags_id")
     assert "delvis medhold" in text and "31139" not in text
+    # A clean register still writes the file, with its header only: a script can rely on it.
+    clean = write_cases_csv(tmp_path / "rent.csv", [case("OK-9")])
+    none_rejected = tmp_path / "ingen-afviste.csv"
+    result = import_cases(database, clean, "--rejects", none_rejected)
+    assert result.code == 0 and "Ingen rækker er afvist" in result.out
+    assert none_rejected.read_text(encoding="utf-8-sig").splitlines() == ["linje;kolonne;værdi;fejl"]
 
 
 def test_strict_imports_nothing_when_a_row_is_bad(tmp_path, database):
@@ -463,8 +469,14 @@ def test_reconcile_json_is_empty_when_the_register_agrees_and_names_each_differe
                                        BASELINE_FIGURES["Allerød"]["2.2 Støttende indsatser - § 32"][0] - 1),
     }
     assert all({"provision", "outcome", "statbank", "cases"} <= set(d) for d in got["differences"])
+    # Each difference names the register's cases behind it, so they can be looked up.
+    named = {(d["provision_key"], d["outcome"]): d["case_ids"] for d in got["differences"]}
+    assert moved["sags_id"] in named[("serviceloven:85", "remitted")]
+    assert len(named[("serviceloven:85", "remitted")]) == differences[("serviceloven:85", "remitted")][1]
+    assert missing["sags_id"] not in named[("barnets-lov:32", "upheld")]
     table = run_cli("reconcile", "--municipality", "Allerød", "--year", "2024", db=database)
     assert table.code == 0 and "anden bestemmelse" in table.out and "mangler 1 sag" in table.out
+    assert moved["sags_id"] in table.out
 
 
 def test_reconcile_without_statistics_says_what_to_import(tmp_path, empty_db):

@@ -205,9 +205,10 @@ def import_cases(
         report = api.import_cases(engine, file, municipality, columns=columns, sheet=sheet, strict=strict,
                                   progress=progress)
     print_case_import(report, _console(), _console(stderr=True))
-    if rejects is not None and report.rejects:
+    if rejects is not None:  # written also when empty: a script can rely on the file
         write_rejects(report, rejects)
-        _console().print(f"De afviste rækker er skrevet til {rejects}.")
+        _console().print(f"De afviste rækker ({len(report.rejects)}) er skrevet til {rejects}."
+                         if report.rejects else f"Ingen rækker er afvist; {rejects} har kun overskriften.")
     if report.status == "rejected":
         raise typer.Exit(2)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 
@@ -20,7 +20,7 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.problems import NoDataError
-from klagestat.store.cases import boundary_case_counts, decided_case_counts
+from klagestat.store.cases import boundary_case_counts, decided_case_counts, decided_case_ids
 
 from .figures import GroupBy, group_figures, load_coverage
 
@@ -36,6 +36,7 @@ class Difference:
     statbank: int | None  # None: not published ('..')
     cases: int
     causes: tuple[str, ...] = ()
+    case_ids: tuple[str, ...] = ()  # the register's cases counted here (sags_id), to look up
 
     @property
     def gap(self) -> int:
@@ -70,6 +71,9 @@ def reconcile(conn: Connection, catalogue: Catalogue, municipality_code: str, ye
         register[(target, outcome)] += n
         if target == UNKNOWN_LAW_KEY or target not in labels:
             labels.setdefault(target, _label(catalogue, target, year, label))
+    case_ids: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for law_id, key, outcome, case_id in decided_case_ids(conn, municipality_code, year):
+        case_ids[(_statbank_key(law_id, key, keys_by_law), outcome)].append(case_id)
     near = boundary_case_counts(conn, municipality_code, year, NEAR_YEAR_END_DAYS)
     raw: list[Difference] = []
     for key, outcome in sorted(set(statbank) | set(register), key=lambda ko: (ko[0], list(Outcome).index(Outcome(ko[1])))):
@@ -77,7 +81,8 @@ def reconcile(conn: Connection, catalogue: Catalogue, municipality_code: str, ye
         if s is None and r == 0:
             continue
         if s != r:
-            raw.append(Difference(key, labels.get(key, key), Outcome(outcome), s, r))
+            raw.append(Difference(key, labels.get(key, key), Outcome(outcome), s, r,
+                                  case_ids=tuple(case_ids.get((key, outcome), ()))))
     near_by_key = defaultdict(int)
     for (law_id, key, outcome), n in near.items():
         near_by_key[(_statbank_key(law_id, key, keys_by_law), outcome)] += n
@@ -153,7 +158,7 @@ def _with_causes(d: Difference, all_differences: list[Difference], near: dict, l
     outcome_da = OUTCOME_NAMES_DA[d.outcome].lower()
     if d.statbank is None:
         causes.append("Tallet er ikke offentliggjort ('..') i statistikbanken.")
-        return Difference(d.key, d.provision, d.outcome, d.statbank, d.cases, tuple(causes))
+        return replace(d, causes=tuple(causes))
     missing = d.gap > 0  # the register has fewer cases than the statistics
     # The opposite gap elsewhere explains this one.
     for other in all_differences:
@@ -175,7 +180,7 @@ def _with_causes(d: Difference, all_differences: list[Difference], near: dict, l
         causes.append(f"Sandsynligvis mangler {_cases(d.gap)} ({outcome_da}) i registret." if missing else
                       f"Registret har {_cases(-d.gap)} mere end statistikken: en sag kan være registreret "
                       "to gange, eller statistikken er ikke opdateret endnu (se --as-of).")
-    return Difference(d.key, d.provision, d.outcome, d.statbank, d.cases, tuple(causes))
+    return replace(d, causes=tuple(causes))
 
 
 def _cases(n: int) -> str:

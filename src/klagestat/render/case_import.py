@@ -75,7 +75,7 @@ def _notes(report) -> list[str]:
         notes.append(f"Lovgrundlag, som klagestat ikke kender, er gemt som skrevet, men tæller ikke på "
                      f"kortene: {listed}.")
     if summary.masked_cells:
-        notes.append(f"{numbers.count(summary.masked_cells)} felter indeholdt noget, der ligner et CPR-nummer; "
+        notes.append(f"{numbers.counted(summary.masked_cells, 'felt', 'felter')} indeholdt noget, der ligner et CPR-nummer; "
                      "det er erstattet med [CPR-nr. fjernet].")
     if summary.cpr_in_citizen_id:
         notes.append(f"{numbers.count(summary.cpr_in_citizen_id)} borger_id var CPR-numre; de er gemt som "

@@ -62,6 +62,11 @@ def count(n: int | None, missing: str = "–") -> str:
     return format_decimal(n, format="#,##0", locale=LOCALE)
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: counted(1, "felt", "felter") == "1 felt"."""
+    return f"{count(n)} {one if n == 1 else many}"
+
+
 def per_10000(value: Fraction | None, missing: str = "–") -> str:
     """Cases per 10,000 inhabitants with one decimal, rounded half up from the exact fraction: "3,4"."""
     if value is None:

@@ -23,7 +23,7 @@ def reconciliation_dict(result: Reconciliation) -> dict:
         "year": result.year,
         "differences": [
             {"provision": d.provision, "outcome": d.outcome.value, "statbank": d.statbank, "cases": d.cases,
-             "provision_key": d.key, "causes": list(d.causes)}
+             "provision_key": d.key, "causes": list(d.causes), "case_ids": list(d.case_ids)}
             for d in result.differences
         ],
         "statbank_cases": result.statbank_cases,
@@ -51,13 +51,25 @@ def render_reconciliation(result: Reconciliation, out: Console) -> None:
     table.add_column("Forskel", justify="right")
     table.add_column("Mulig årsag")
     for d in result.differences:
-        table.add_row(
-            d.provision, OUTCOME_NAMES_DA[d.outcome], "..", numbers.count(d.cases), "", "\n".join(d.causes),
-        ) if d.statbank is None else table.add_row(
-            d.provision, OUTCOME_NAMES_DA[d.outcome], numbers.count(d.statbank), numbers.count(d.cases),
-            f"{d.cases - d.statbank:+d}", "\n".join(d.causes),
-        )
+        statbank, gap = ("..", "") if d.statbank is None else (numbers.count(d.statbank), f"{d.cases - d.statbank:+d}")
+        table.add_row(d.provision, OUTCOME_NAMES_DA[d.outcome], statbank, numbers.count(d.cases), gap,
+                      "\n".join(d.causes))
     out.print(table)
+    out.print("Registrets sager bag hver forskel (sags_id), til at slå op:")
+    for d in result.differences:
+        out.print(f"  {d.provision}, {OUTCOME_NAMES_DA[d.outcome].lower()}: {case_id_list(d.case_ids)}", markup=False)
+
+
+SHOWN_CASE_IDS = 12
+
+
+def case_id_list(case_ids) -> str:
+    """The register's cases behind a difference, to look up; a long list is cut (JSON has all)."""
+    if not case_ids:
+        return "ingen"
+    shown = ", ".join(case_ids[:SHOWN_CASE_IDS])
+    more = len(case_ids) - SHOWN_CASE_IDS
+    return shown + (f" og {more} til (se --format json)" if more > 0 else "")
     out.print("Forskel = registret minus statistikken. Sagerne er talt efter datoen for Ankestyrelsens afgørelse.")
     for note in result.notes:
         out.print(f"Bemærk: {note}")

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from klagestat.store.population import POPULATION
 from klagestat.store.statbank import VintageInfo
 
+from . import numbers
+
 
 def source_text(vintages: Iterable[VintageInfo], imports: bool = False) -> str:
     """"Kilde: Ankestyrelsens Talportal, udtræk pr. 01-03-2025; folketal: Danmarks Statistik (FOLK1A),
@@ -18,7 +20,7 @@ def source_text(vintages: Iterable[VintageInfo], imports: bool = False) -> str:
                    reverse=True)
     where = {("Talportal",): "Ankestyrelsens Talportal", ("statistikbank",): "Ankestyrelsens statistikbank"}.get(
         tuple(kinds), "Ankestyrelsens Talportal og statistikbank")
-    parts = [where + (f", {len(figures)} import(er)" if imports and figures else "") + _as_of(figures)]
+    parts = [where + (", " + numbers.counted(len(figures), "import", "importer") if imports and figures else "") + _as_of(figures)]
     if people:
         parts.append("folketal: Danmarks Statistik (FOLK1A)" + _as_of(people))
     return "Kilde: " + "; ".join(parts) + "."

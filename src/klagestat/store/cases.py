@@ -152,6 +152,17 @@ def decided_case_counts(conn: Connection, municipality_codes: Sequence[str] | No
     return [(code, int(y), *rest) for code, y, *rest in conn.execute(query) if int(y) in wanted]
 
 
+def decided_case_ids(conn: Connection, municipality_code: str, year: int) -> list[tuple]:
+    """(law_id, provision_key, outcome, case_id) of every case Ankestyrelsen decided in the year:
+    the cases behind decided_case_counts, for naming them in a reconciliation."""
+    c = case_record.c
+    query = (select(c.law_id, c.provision_key, c.outcome, c.case_id)
+             .where(c.municipality_code == municipality_code, c.complaint_body == ANKESTYRELSEN, c.outcome.is_not(None),
+                    c.body_decision_date >= dt.date(year, 1, 1), c.body_decision_date < dt.date(year + 1, 1, 1))
+             .order_by(c.case_id))
+    return [tuple(r) for r in conn.execute(query)]
+
+
 def municipalities_with_cases(conn: Connection) -> list[str]:
     return list(conn.execute(select(case_record.c.municipality_code).distinct()).scalars())
 
