@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import re
+
 import pytest
 
 from conftest import (
@@ -778,3 +780,34 @@ def test_command_line_mistakes_get_a_danish_message_and_exit_2(baseline_database
     assert result.code == 2, str(result)
     assert says in squash(result.stderr), str(result)
     assert "Traceback" not in result.stderr
+
+
+ENGLISH = ("Usage", "Options", "Commands", "Show this message", "[required]", "[default:", "<str>", "<path>",
+           "<int>", "Missing", "Error", "Try '")
+
+
+def test_every_command_s_help_is_danish_and_whole():
+    """--help of every command, in Danish (Click's own words too), with each command's
+    description in full in the list of commands; --version says which klagestat this is."""
+    from klagestat.cli import app
+    from typer.main import get_command
+
+    def paths(command, prefix=()):
+        yield prefix
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from paths(sub, (*prefix, name))
+
+    root = get_command(app)
+    for path in paths(root):
+        result = run_cli(*path, "--help")
+        assert result.code == 0, str(result)
+        for word in ENGLISH:
+            assert word not in result.stdout, f"{' '.join(path)}: {word!r}"
+    listing = run_cli("--help").out
+    for name, sub in root.commands.items():
+        first = " ".join((sub.help or "").strip().split("\n\n")[0].split())
+        assert f"{name} {first}" in listing, name
+    version = run_cli("--version")
+    assert version.code == 0 and re.fullmatch(r"klagestat \d+\.\d+\.\d+\S*", version.stdout.strip())
+    empty_group = run_cli("import")
+    assert empty_group.code == 2 and "Brug: klagestat import" in empty_group.stderr and "Fejl" not in empty_group.stderr

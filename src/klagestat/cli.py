@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from klagestat.catalogue import load_catalogue
+from klagestat.cli_danish import DanishCommand, DanishGroup, usage_error_da
 from klagestat.domain.accounts import Role
 from klagestat.domain.problems import InputError, KlagestatError
 
@@ -44,12 +45,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    cls=DanishGroup,
 )
-import_app = typer.Typer(help="Importér data.", no_args_is_help=True)
+
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        print(f"klagestat {version('klagestat')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", help="Vis klagestats version, og afslut.",
+                                                   callback=_show_version, is_eager=True)] = False) -> None:
+    pass
+
+
+import_app = typer.Typer(help="Importér data.", no_args_is_help=True, cls=DanishGroup)
 app.add_typer(import_app, name="import")
-report_app = typer.Typer(help="Skriv rapporter til udvalg og byråd (.docx, .html, .md eller .pdf).", no_args_is_help=True)
+report_app = typer.Typer(help="Skriv rapporter til udvalg og byråd (.docx, .html, .md eller .pdf).", no_args_is_help=True,
+                         cls=DanishGroup)
 app.add_typer(report_app, name="report")
-users_app = typer.Typer(help="Brugere af kommunens sagsområde i webapplikationen.", no_args_is_help=True)
+users_app = typer.Typer(help="Brugere af kommunens sagsområde i webapplikationen.", no_args_is_help=True,
+                        cls=DanishGroup)
 app.add_typer(users_app, name="users")
 
 DbOption = Annotated[
@@ -87,7 +107,7 @@ def command(group: typer.Typer, name: str):
                 sys.stderr.write(str(e) + "\n")
                 raise typer.Exit(e.exit_code) from None
 
-        return group.command(name)(wrapper)
+        return group.command(name, cls=DanishCommand)(wrapper)
 
     return register
 
@@ -424,34 +444,16 @@ def _program_name() -> str:
 
 
 # The command-line library's own usage errors, in Danish (its --help stays in English).
-USAGE_ERRORS_DA = [
-    (r"Missing option '(.+?)'\.?", r"Tilvalget \1 mangler."),
-    (r"Missing argument '(.+?)'\.?", r"Argumentet \1 mangler."),
-    (r"No such option: (\S+) \(Possible options: (.+)\)", r"Ukendt tilvalg: \1. Mente du \2?"),
-    (r"No such option: (\S+)", r"Ukendt tilvalg: \1."),
-    (r"No such command '(.+?)'\.?", r"Ukendt kommando: \1."),
-    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", r"Uventet ekstra argument: \1."),
-    (r"Option '(.+?)' requires an argument\.", r"Tilvalget \1 skal have en værdi."),
-    (r"Invalid value for '(.+?)': (?:Value error, )?'(.+?)' is not one of (.+?)\.?$",
-     r"Ugyldig værdi for \1: '\2' er ikke en af \3."),
-    (r"Invalid value for '(.+?)': (.+)", r"Ugyldig værdi for \1: \2"),
-]
-
-
-def _danish_usage_error(message: str) -> str:
-    for pattern, replacement in USAGE_ERRORS_DA:
-        if re.fullmatch(pattern, message.strip()):
-            return re.sub(pattern, replacement, message.strip())
-    return message
-
-
 def main() -> None:
     try:
         code = app(prog_name="klagestat", standalone_mode=False)
     except typer.TyperException as e:  # a usage error: a missing or unknown option …
         command = getattr(getattr(e, "ctx", None), "command_path", "klagestat")
         text = e.format_message() if hasattr(e, "format_message") else str(e)
-        sys.stderr.write(f"Fejl: {_danish_usage_error(text)}\nSe '{command} --help'.\n")
+        if type(e).__name__ == "NoArgsIsHelpError":  # a group without its command: its help says what to choose
+            sys.stderr.write(text + "\n")
+        else:
+            sys.stderr.write(f"Fejl: {usage_error_da(text)}\nSe '{command} --help'.\n")
         sys.exit(getattr(e, "exit_code", 2))
     except typer.Abort:
         sys.stderr.write("Afbrudt.\n")
