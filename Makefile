@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# make demo PORT=8001: the demo on another port
+PORT ?= 8000
 
 .PHONY: demo test bench clean
 
@@ -20,7 +22,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $@
 
 demo: $(STAMP)
-	$(BIN)/klagestat demo
+	$(BIN)/klagestat demo --port $(PORT)
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q

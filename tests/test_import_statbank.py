@@ -811,3 +811,16 @@ def test_every_command_s_help_is_danish_and_whole():
     assert version.code == 0 and re.fullmatch(r"klagestat \d+\.\d+\.\d+\S*", version.stdout.strip())
     empty_group = run_cli("import")
     assert empty_group.code == 2 and "Brug: klagestat import" in empty_group.stderr and "Fejl" not in empty_group.stderr
+
+
+def test_a_reading_command_without_a_database_says_which_file_it_looked_for(tmp_path):
+    """Without --db, klagestat.db in the working folder: a reading command doesn't create it
+    empty, it says so, and points to the demo's database when there is one."""
+    missing = run_cli("rates", "--year", "2024", cwd=tmp_path)
+    assert missing.code == 2 and "Databasen klagestat.db findes ikke" in missing.err and "uden --db" in missing.err
+    assert not (tmp_path / "klagestat.db").exists()
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "klagestat-demo.db").write_bytes(b"")
+    pointed = run_cli("report", "complaints", "--municipality", "Allerød", "--year", "2024", "--out", "k.docx",
+                      cwd=tmp_path)
+    assert pointed.code == 2 and "--db demo/klagestat-demo.db" in pointed.err

@@ -112,6 +112,24 @@ def command(group: typer.Typer, name: str):
     return register
 
 
+DEMO_DB = Path("demo") / "klagestat-demo.db"  # where `klagestat demo` builds its database
+
+
+def _open_for_reading(db: Optional[str]):
+    """The database a reading command uses. A SQLite file that isn't there is not made (an empty
+    new database would only answer "no figures"): the message says which file was looked for,
+    and points to the demo's database when there is one."""
+    from klagestat.store.database import ENV_VAR, database_url, sqlite_path
+
+    path = sqlite_path(database_url(db))
+    if path is not None and not path.exists():
+        default = "" if db or os.environ.get(ENV_VAR) else f" (uden --db og {ENV_VAR} bruges {path})"
+        hint = (f" Demoens database findes: brug --db {DEMO_DB}." if DEMO_DB.exists() else
+                " Importér tal med 'klagestat import statbank FIL', eller byg demoen med 'klagestat demo'.")
+        raise InputError([], headline=f"Databasen {path} findes ikke{default}.{hint}")
+    return api.open_database(db)
+
+
 def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
     if value is None:
         return None
@@ -252,7 +270,7 @@ def rates(
     from klagestat.render.rate_rows import to_csv, to_json
     from klagestat.render.rate_tables import render_table
 
-    engine = api.open_database(db)
+    engine = _open_for_reading(db)
     table = api.rates(
         engine, year, municipalities=municipality or (), maps=[m.value for m in map_ or ()],
         by=by.value, areas=areas, definition=definition.value, as_of=_parse_date(as_of, "--as-of"),
@@ -283,7 +301,7 @@ def reconcile(
     """Afstem klageregistret mod Ankestyrelsens statistik pr. bestemmelse og udfald."""
     from klagestat.render.reconciliation import reconciliation_json, render_reconciliation
 
-    engine = api.open_database(db)
+    engine = _open_for_reading(db)
     result = api.reconcile(engine, municipality, year, as_of=_parse_date(as_of, "--as-of"))
     if format_ is ReconcileFormat.json:
         sys.stdout.write(reconciliation_json(result) + "\n")
@@ -304,7 +322,7 @@ def analyse(
     """Analysér kommunens klageregister: afgørelsesår, sagsbehandlingstider, genvurdering, gentagne klagere, årsager, klynger, verserende sager og tal pr. 1.000 afgørelser."""
     from klagestat.render.register_tables import analysis_json, render_analysis
 
-    engine = api.open_database(db)
+    engine = _open_for_reading(db)
     result = api.analyse(engine, municipality, year, as_of=_parse_date(as_of, "--as-of"), decisions=decisions,
                          only=only or None)
     if format_ is ReconcileFormat.json:
@@ -325,7 +343,7 @@ def report_danmarkskort(
     db: DbOption = None,
 ) -> None:
     """Skriv udkastet til den årlige sag om danmarkskortet: resumé, baggrund, sagsfremstilling, indstilling og bilag."""
-    engine = api.open_database(db)
+    engine = _open_for_reading(db)
     written = api.report_danmarkskort(engine, municipality, year, out, public=public,
                                       as_of=_parse_date(as_of, "--as-of"), geojson=geojson, geojson_code=geojson_code)
     for path in written:
@@ -342,7 +360,7 @@ def report_complaints(
     db: DbOption = None,
 ) -> None:
     """Skriv den løbende klagerapport fra kommunens eget klageregister: områder, love, andre klageinstanser, årsager, afgørelsesår, gentagne klagere, læring og omgjorte sager."""
-    engine = api.open_database(db)
+    engine = _open_for_reading(db)
     for path in api.report_complaints(engine, municipality, year, out, public=public, areas=areas):
         print(f"Skrev {path}")
 
