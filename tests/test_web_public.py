@@ -93,7 +93,7 @@ def shown(row) -> tuple[str, str]:
 
 
 def test_the_map_has_one_link_per_municipality_named_with_rate_and_cases(client, engine, years):
-    doc = page(client.get("/"))
+    doc = page(client.get("/", params={"colour": "rate"}))
     newest = years[-1]
     assert str(newest) in text(doc.xpath("//h1")[0])  # by default the newest year …
     assert CAT.maps["social"].name in text(doc.xpath("//h1")[0])  # … and the social map
@@ -146,9 +146,11 @@ def test_the_table_under_the_map_has_the_figures_of_api_rates(client, engine, ye
     assert national == numbers.national_percent(rows[NATIONAL_CODE].rate)
 
 
-def test_coloured_by_funnel_class_the_legend_and_titles_say_so(client, engine, years):
+@pytest.mark.parametrize("params", [{"colour": "funnel"}, {}], ids=["asked", "by-default"])
+def test_coloured_by_funnel_class_the_legend_and_titles_say_so(client, engine, years, params):
+    """By default too: a municipality with 5 cases is not the darkest tile for its chance rate."""
     year = years[-1]
-    doc = page(client.get("/", params={"year": str(year), "map": "social", "colour": "funnel"}))
+    doc = page(client.get("/", params={"year": str(year), "map": "social", **params}))
     legend = [text(li) for li in doc.xpath("//ul[contains(@class, 'legend')]/li")]
     assert legend[:3] == ["Over landsplan", "Inden for normal variation", "Under landsplan"]
     rows = api_rows(engine, year, "social")
@@ -191,7 +193,7 @@ def test_the_form_chooses_year_map_and_colouring_by_get(client, years):
 def test_the_rate_legend_is_the_report_maps_bins(client, engine, years):
     from klagestat.render.maps import rate_bins, whole_percent
 
-    doc = page(client.get("/"))
+    doc = page(client.get("/", params={"colour": "rate"}))
     rows = api_rows(engine, years[-1], "social")
     percents = [whole_percent(r.rate) for c, r in rows.items() if c in CAT.municipalities and r.denominator]
     legend = [text(li) for li in doc.xpath("//ul[contains(@class, 'legend')]/li")]
@@ -201,7 +203,7 @@ def test_the_rate_legend_is_the_report_maps_bins(client, engine, years):
 def test_odd_parameters_share_one_cached_page(demo_db, years):
     app = create_app(str(demo_db))
     client = TestClient(app)
-    for params in ({}, {"year": str(years[-1])}, {"year": "", "map": "social"}, {"colour": "rate", "x": "1"},
+    for params in ({}, {"year": str(years[-1])}, {"year": "", "map": "social"}, {"colour": "funnel", "x": "1"},
                    {"year": f" {years[-1]} "}):
         page(client.get("/", params=params))
     assert len(app.state.public_caches.pages) == 1
@@ -471,7 +473,7 @@ def test_a_new_import_shows_at_once(baseline_db, tmp_path):
     after = page(client.get("/kommune/201"))
     section = text(after.xpath("//section[@aria-labelledby='kort-social']")[0])
     assert f"Omgørelsesprocent {numbers.municipal_percent(row.rate)} af {numbers.count(row.denominator)}" in section
-    front = page(client.get("/"))
+    front = page(client.get("/", params={"colour": "rate"}))
     allerod = front.xpath("//svg[contains(@class, 'web-map')]//a[@href='/kommune/201']")[0]
     assert allerod.get("aria-label") == f"Allerød: {numbers.municipal_percent(row.rate)} ({row.denominator} sager)"
 

@@ -24,9 +24,9 @@ from . import numbers
 from .maps import (BLANK_STYLES, CLASS_VALUES, HATCH_COLOUR, TILE_GAP, Style, colouring_of, placed_boundaries,
                    tile_abbreviations)
 
-COLOURINGS = {  # ?colour= → legend title
-    "rate": "Omgørelsesprocent",
+COLOURINGS = {  # ?colour= → legend title; the first is the front page's
     "funnel": "Sammenlignet med landsplan",
+    "rate": "Omgørelsesprocent",
     "per10000": "Omgjorte sager pr. 10.000 indbyggere",
 }
 CLASS_LEVEL = FUNNEL_LEVELS[0]  # the funnel class the map shows: 95 %, as the committee case says it

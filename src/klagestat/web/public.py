@@ -57,7 +57,7 @@ from .pages import download, environment, page
 router = APIRouter()
 
 DEFAULT_MAP = "social"
-DEFAULT_COLOUR = "rate"
+DEFAULT_COLOUR = "funnel"  # a 5-case municipality is no darker than chance allows: compared, not ranked
 PAGE_CACHE_CHARACTERS = 64 * 1024 * 1024  # rendered pages and files: about 64 MB
 DATA_CACHE_ENTRIES = 64  # computed tables: a year's rates, a year's cases (a few MB at most)
 # matplotlib is not thread-safe, and two cold pages may be drawn at once: one drawing at a time
