@@ -620,3 +620,16 @@ def test_a_cold_page_and_the_same_page_from_memory_are_the_same(demo_db):
     client = TestClient(create_app(str(demo_db)))
     cold, warm = client.get("/kommune/201"), client.get("/kommune/201")
     assert cold.status_code == warm.status_code == 200 and cold.text == warm.text
+
+
+def test_the_search_box_finds_a_municipality_by_name(client):
+    """Three letters on a tile can be read two ways (KØB, KØG): the front page also has a search
+    box with every municipality's full name, which leads to the profile."""
+    doc = page(client.get("/"))
+    names = doc.xpath("//form[@action='/kommune']//datalist/option/@value")
+    assert len(names) == 98 and "København" in names and "Køge" in names
+    for typed in ("Køge", "køge kommune", " 259 "):
+        found = client.get("/kommune", params={"navn": typed}, follow_redirects=False)
+        assert (found.status_code, found.headers["location"]) == (303, "/kommune/259"), typed
+    unknown = client.get("/kommune", params={"navn": "Atlantis"})
+    assert unknown.status_code == 404 and "Atlantis" in unknown.text

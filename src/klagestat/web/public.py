@@ -348,6 +348,7 @@ def _map_page(site: Site, year: int, map_code: str, colour: str) -> Rendered:
     map_name = catalogue.maps[map_code].name
     title = f"Danmarkskortet {year}: {map_name}"
     body = _render("map.html", title=title, year=year, years=list(reversed(site.years)), map_code=map_code,
+                   municipality_names=sorted(m.name for m in catalogue.municipalities.values()),
                    maps=_map_names(catalogue), colour=colour, colourings=COLOURINGS, the_map=the_map,
                    lines=lines, national=national, notes=table.notes, source=_source(table.vintages),
                    notice=_notice(table.synthetic), outline_problem=outline_problem,
@@ -390,6 +391,16 @@ def _source(vintages) -> str:
 
 
 # ---- a municipality's profile -------------------------------------------------------------------
+
+
+@router.get("/kommune", response_class=HTMLResponse)
+def find_municipality(request: Request, navn: Annotated[str, Query(max_length=100)] = "") -> Response:
+    """The front page's search box: a municipality's name (or code) leads to its profile."""
+    site = _site(request)
+    if not navn.strip():
+        return RedirectResponse("/", status_code=303)
+    municipality = _municipality(site.catalogue, navn.strip())
+    return RedirectResponse(f"/kommune/{municipality.code}", status_code=303)
 
 
 @router.get("/kommune/{code}", response_class=HTMLResponse)
