@@ -60,6 +60,11 @@ def test_word_file_has_real_headings_tables_image_alt_text_and_danish(tmp_path):
     assert [c.text for c in table.rows[3].cells] == ["Samlet omgørelsesprocent", "63 %", "41", "44,9 %"]
     assert table.rows[3].cells[1].paragraphs[0].runs[0].bold
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats on every page
+    # The caption stays with the table, and a short table is not split over two pages.
+    caption = next(p for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith("Tabel"))
+    assert caption.paragraph_format.keep_with_next
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    assert all(p.paragraph_format.keep_with_next for row in table.rows[:-1] for c in row.cells for p in c.paragraphs)
     [image] = word.inline_shapes
     properties = image._inline.docPr
     assert properties.get("descr") == "Allerød: 63 % i 2024 mod 45 % på landsplan."

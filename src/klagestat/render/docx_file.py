@@ -22,6 +22,7 @@ LANGUAGE = "da-DK"
 FONT = "Calibri"  # what agenda systems and Word expect; LibreOffice draws it with metric-equal Carlito
 TEXT_WIDTH_CM = 16.0  # A4 less the margins
 CHARACTER_CM = 0.19  # an average character of a 9 pt table cell
+ROWS_ON_A_PAGE = 30  # a table of at most this many rows is kept on one page
 
 
 def write_docx(document: Document, path: Path) -> None:
@@ -87,7 +88,11 @@ def _page_and_language(word) -> None:
 
 
 def _table(word, table: Table) -> None:
-    word.add_paragraph(table.caption, style="Caption")
+    # The caption stays with its table, no row breaks across pages, and a table that fits on a
+    # page is not split: each row is kept with the next (Word and LibreOffice honour both). A
+    # longer table runs on over pages, its header row repeated.
+    caption = word.add_paragraph(table.caption, style="Caption")
+    caption.paragraph_format.keep_with_next = True
     grid = word.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = word.styles["Table Grid"]
     grid.autofit = False
@@ -114,6 +119,13 @@ def _table(word, table: Table) -> None:
             if bold and cell.paragraphs[0].runs:
                 cell.paragraphs[0].runs[0].bold = True
             _align(cell, table.is_figure(i))
+    fits = len(grid.rows) <= ROWS_ON_A_PAGE
+    for r, row in enumerate(grid.rows):
+        _keep_row_whole(row)
+        if fits and r < len(grid.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     if table.source:
         source = word.add_paragraph(table.source)
         for run in source.runs:
@@ -151,6 +163,13 @@ def _align(cell, figure: bool) -> None:
     """Figures line up on the right; names and text on the left."""
     if figure:
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _keep_row_whole(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    whole = OxmlElement("w:cantSplit")
+    whole.set(qn("w:val"), "true")
+    properties.append(whole)
 
 
 def _repeat_as_header(row) -> None:
