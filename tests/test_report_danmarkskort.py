@@ -239,3 +239,12 @@ def test_batch_analysis_equals_the_single_one_with_a_map_without_cases(tmp_path)
     assert batch[1].maps[0].provisions == sorted(
         (r for r in provisions.rows if r.area.code == "482" and r.counts.changed + r.counts.remitted),
         key=lambda r: (-(r.counts.changed + r.counts.remitted), r.group or ""))
+
+
+@pytest.mark.parametrize("year, laws", [(2023, "serviceloven"), (2024, "serviceloven og barnets lov"),
+                                        (2025, "serviceloven, barnets lov og ældreloven (fra 1. juli 2025)")])
+def test_the_background_names_the_laws_of_the_social_map_that_year(demo_db, tmp_path, year, laws):
+    out = tmp_path / f"sag-{year}.md"
+    assert report(demo_db, "Lejre", year, out).code == 0
+    text = " ".join(out.read_text(encoding="utf-8").split())
+    assert f"Socialområdet generelt omfatter afgørelser efter {laws} med klageadgang til Ankestyrelsen." in text

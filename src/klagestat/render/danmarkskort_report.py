@@ -41,7 +41,7 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     )
     blocks = document.blocks
     blocks += [Heading("Resumé", 1), Paragraph(_summary(case), "lead")]
-    blocks += _background(case)
+    blocks += _background(case, catalogue)
     blocks.append(Heading("Sagsfremstilling", 1))
     table_number = 0
     explained = first_with_figure(case.maps)
@@ -84,17 +84,40 @@ def _difference_words(row: RateRow) -> str:
 
 # ---- Baggrund -----------------------------------------------------------------------------------
 
-def _background(case: DanmarkskortCase) -> list:
+def _in_sentence_law(law, year: int) -> str:
+    """A law's name inside a sentence ("Barnets lov" → "barnets lov"), with the date a law
+    that took effect during the year did so."""
+    name = law.name[0].lower() + law.name[1:]
+    start = law.valid_from
+    if start is not None and start.year == year and (start.month, start.day) != (1, 1):
+        name += f" (fra {start.day}. {MONTHS_DA[start.month - 1]} {start.year})"
+    return name
+
+
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _background(case: DanmarkskortCase, catalogue: Catalogue) -> list:
     published = case.year + 1
+    social = case.maps[0]
+    # The social map's laws that year, from the catalogue: serviceloven alone until 2023, with
+    # barnets lov from 2024 and ældreloven from 2025.
+    law_ids = catalogue.map_laws(social.code, case.year)
+    laws = [_in_sentence_law(law, case.year) for law_id, law in catalogue.laws.items() if law_id in law_ids]
     return [
         Heading("Baggrund", 1),
         Paragraph(
             "Social- og Boligministeriet offentliggør hvert år et danmarkskort over, hvor ofte Ankestyrelsen "
             "omgør kommunernes afgørelser, når borgerne klager. Kortene for "
             f"{case.year} bygger på de klager, Ankestyrelsen afgjorde i {case.year}, og offentliggøres i "
-            f"{published}. Der er tre kort: socialområdet generelt (serviceloven og barnets lov med klageadgang "
-            "til Ankestyrelsen), børnehandicapområdet og voksenhandicapområdet; de to sidste er dele af det "
-            "første."),
+            f"{published}. Der er tre kort: {in_sentence(social.name)}, børnehandicapområdet og "
+            f"voksenhandicapområdet; de to sidste er dele af det første. {social.name} omfatter afgørelser "
+            f"efter {_listed(laws)} med klageadgang til Ankestyrelsen."),
         Paragraph(
             "Omgørelsesprocenten er andelen af de realitetsbehandlede klagesager, hvor Ankestyrelsen har ændret, "
             "ophævet eller hjemvist kommunens afgørelse. Afviste og henviste klager tæller ikke med."),
