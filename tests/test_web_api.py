@@ -40,6 +40,33 @@ def test_openapi_documents_the_api(client):
     assert client.get("/api/docs").status_code == 200
 
 
+def test_the_docs_say_in_danish_what_every_address_does_and_returns(client):
+    """Every route of the server has its Danish description and what it gives back (a page, a
+    file, JSON); a route added without one fails here."""
+    from klagestat.web.json_api import PARAMETERS_DA, ROUTES_DA
+
+    spec = client.get("/api/openapi.json").json()
+    routes = {(method.upper(), path) for path, methods in spec["paths"].items() for method in methods}
+    assert routes == set(ROUTES_DA)
+    documented = {p["name"] for methods in spec["paths"].values() for op in methods.values()
+                  for p in op.get("parameters", []) if not p.get("description")}
+    assert documented <= set(PARAMETERS_DA)
+    page = client.get("/api/docs").text
+    assert "Øvrige" not in page and "Profile Csv" not in page and "Giver:</strong> CSV-fil" in page
+
+
+def test_the_api_takes_the_options_of_the_command(client, demo_db):
+    """The options of klagestat rates (but the register's: --areas and --source)."""
+    params = {"year": "2024", "municipality": "Lejre", "by": "law", "neighbours": "true", "region": "Sjælland",
+              "as_of": "2026-06-01"}
+    response = client.get("/api/rates", params=params)
+    assert response.status_code == 200, response.text
+    cli = run_cli("rates", "--year", "2024", "--municipality", "Lejre", "--by", "law", "--neighbours", "--region",
+                  "Sjælland", "--as-of", "2026-06-01", "--format", "json", db=demo_db)
+    assert response.json() == json.loads(cli.stdout)
+    assert client.get("/api/rates", params={"year": "2024", "by": "area"}).status_code == 422
+
+
 @pytest.mark.parametrize("params, status, says", [
     ({"year": "tyve"}, 422, "Ugyldigt år"),
     ({"year": "2024", "municipality": "Atlantis"}, 422, "Ukendt kommune"),

@@ -3,6 +3,7 @@ the register's case data is never served here), and the health check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
@@ -30,16 +31,32 @@ def healthz(request: Request) -> dict:
     return {"status": "ok"}
 
 
+class PublicGrouping(StrEnum):
+    """`klagestat rates --by`, less `area`: areas are the municipality's own register's."""
+
+    map = "map"
+    law = "law"
+    provision = "provision"
+
+
 @router.get("/api/rates", summary="Omgørelsesprocenter: de samme rækker som klagestat rates --format json")
 def rates(
     request: Request,
     year: Annotated[str, Query(description="År: 2024; flere år: 2023,2024; samlet: 2022-2024.")],
     municipality: Annotated[list[str], Query(description="Kommune (navn eller kode); kan gentages.")] = [],  # noqa: B006 - FastAPI copies it
     map: Annotated[list[MapCode], Query(description="Kort; kan gentages.")] = [],  # noqa: B006
-    definition: Definition = Definition.OFFICIAL,
+    by: Annotated[PublicGrouping, Query(description="Opdeling: pr. kort, lov eller bestemmelse.")] = PublicGrouping.map,
+    definition: Annotated[Definition, Query(description="official: Ankestyrelsens definition (omgjorte / "
+                                                        "realitetsbehandlede); all-decided: over alle afgjorte.")]
+    = Definition.OFFICIAL,
+    as_of: Annotated[dt.date | None, Query(description="Tallene, som de så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
+    region: Annotated[list[str], Query(description="Tilføj en region (navn eller kode); kan gentages.")] = [],  # noqa: B006
+    neighbours: Annotated[bool, Query(description="true: tilføj kommunernes sammenligningskommuner.")] = False,
 ) -> JSONResponse:
+    """The options of `klagestat rates` but --areas and --source: the API serves the public
+    statistics only, never a municipality's register."""
     table = api.rates(request.app.state.engine, year, municipalities=municipality, maps=[m.value for m in map],
-                      definition=definition.value)
+                      by=by.value, definition=definition.value, as_of=as_of, regions=region, neighbours=neighbours)
     return JSONResponse(to_dicts(table))
 
 
@@ -48,20 +65,80 @@ def rates(
 docs_router = APIRouter(include_in_schema=False)
 
 
+# What each address of the server does and gives back, in Danish: the documentation page reads
+# it beside the OpenAPI document (a test holds every route to an entry here).
+JSON, PAGE, CSV, XLSX, DOCX, REDIRECT = ("JSON", "HTML-side", "CSV-fil", "Excel-fil (XLSX)", "Word-fil (DOCX)",
+                                         "videresendelse")
+ROUTES_DA: dict[tuple[str, str], tuple[str, str, str]] = {  # (method, path) → (group, what it does, what it returns)
+    ("GET", "/healthz"): ("API", "Kører serveren, og svarer databasen?", JSON),
+    ("GET", "/api/rates"): ("API", "Omgørelsesprocenter: de samme rækker som klagestat rates --format json.", JSON),
+    ("GET", "/"): ("Offentlige sider", "Danmarkskortet for et år og et kort, med tallene i en tabel.", PAGE),
+    ("GET", "/kommune"): ("Offentlige sider", "Søgefeltet: fører til kommunens side.", REDIRECT),
+    ("GET", "/kommune/{code}"): ("Offentlige sider", "En kommunes tal over årene, mod landsplan og nabokommunerne.", PAGE),
+    ("GET", "/kommune/{code}/omgoerelsesprocenter.csv"): (
+        "Offentlige sider", "Kommunens og landets omgørelsesprocenter, alle år og kort, til Excel.", CSV),
+    ("GET", "/kommune/{code}/omgoerelsesprocenter.xlsx"): (
+        "Offentlige sider", "De samme tal som regneark; procenterne med deres nøjagtige værdi.", XLSX),
+    ("GET", "/kommune/{code}/danmarkskort.docx"): (
+        "Offentlige sider", "Sagen om danmarkskortet til den åbne dagsorden.", DOCX),
+    ("GET", "/sammenlign"): ("Offentlige sider", "Op til flere kommuner side om side, år for år.", PAGE),
+    ("GET", "/login"): ("Log ind", "Log ind-siden.", PAGE),
+    ("POST", "/login"): ("Log ind", "Logger ind (formular med e-mail og adgangskode).", REDIRECT),
+    ("POST", "/logout"): ("Log ind", "Logger ud.", REDIRECT),
+    ("GET", "/sager"): ("Kommunens sager (kræver log ind)", "Kommunens klagesager med filtre.", PAGE),
+    ("GET", "/sager/eksport.{kind}"): ("Kommunens sager (kræver log ind)", "De filtrerede sager som fil.",
+                                       f"{CSV} eller {XLSX}"),
+    ("GET", "/sager/import"): ("Kommunens sager (kræver log ind)", "Importér klageregistret.", PAGE),
+    ("POST", "/sager/import"): ("Kommunens sager (kræver log ind)", "Viser, hvad en import vil gøre.", PAGE),
+    ("POST", "/sager/import/bekraeft"): ("Kommunens sager (kræver log ind)", "Gennemfører importen.", PAGE),
+    ("GET", "/sager/analyser"): ("Kommunens sager (kræver log ind)", "Analyserne af klageregistret.", PAGE),
+    ("GET", "/sager/klagerapport"): ("Kommunens sager (kræver log ind)", "Vælg år og format for klagerapporten.", PAGE),
+    ("GET", "/sager/klagerapport/hent"): ("Kommunens sager (kræver log ind)", "Klagerapporten.",
+                                          f"{DOCX}, HTML eller PDF"),
+    ("GET", "/sager/brugere"): ("Kommunens sager (kræver log ind)", "Kommunens brugere (administrator).", PAGE),
+    ("POST", "/sager/brugere"): ("Kommunens sager (kræver log ind)", "Opretter en bruger (administrator).", PAGE),
+    ("GET", "/sager/log"): ("Kommunens sager (kræver log ind)", "Revisionsloggen (administrator).", PAGE),
+    ("POST", "/sager/laering"): ("Kommunens sager (kræver log ind)", "Gemmer læring fra en sag.", REDIRECT),
+    ("GET", "/sager/sag/{case_id}"): ("Kommunens sager (kræver log ind)", "Én sag med dens historik.", PAGE),
+    ("GET", "/sager/{case_id}"): ("Kommunens sager (kræver log ind)", "En sags gamle adresse.", REDIRECT),
+}
+PARAMETERS_DA = {
+    "year": "Året (for Ankestyrelsens afgørelser).",
+    "map": "Kortet: social, child-disability eller adult-disability.",
+    "colour": "Farvelægning: funnel (sammenlignet med landsplan), rate eller per10000.",
+    "navn": "Kommunens navn eller kode.",
+    "code": "Kommunekoden (fx 350); et navn videresendes til koden.",
+    "kommune": "En kommune (navn eller kode); kan gentages.",
+    "next": "Siden, man kommer til efter log ind.",
+    "area": "Område (udvalg), som registret skriver det.",
+    "provision": "Bestemmelse (fx serviceloven:100) eller hel lov (fx serviceloven).",
+    "outcome": "Udfald: upheld, changed, remitted, dismissed eller reversed (ændret eller hjemvist).",
+    "pending": "true: kun verserende sager.",
+    "state": "Status: verserende, kommunen, klageinstansen, genvurderet eller afgjort.",
+    "side": "Sidenummeret.",
+    "kind": "csv eller xlsx.",
+    "format": "docx, html eller pdf.",
+    "public": "true: versionen til den åbne dagsorden.",
+    "case_id": "Sagsnummeret (sags_id).",
+}
+
+
 @docs_router.get("/api/docs")
 def docs(request: Request):
     spec = request.app.openapi()
-    operations = [
-        {"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-         "parameters": [{"name": p["name"], "required": p.get("required", False),
-                         "description": p.get("description", ""),
-                         "values": p.get("schema", {}).get("enum")
-                         or p.get("schema", {}).get("items", {}).get("enum")
-                         or _enum_of(spec, p.get("schema", {}))}
-                        for p in op.get("parameters", [])]}
-        for path, methods in spec["paths"].items() for method, op in methods.items()
-    ]
-    return page(request, "api_docs.html", title="API", spec=spec, operations=operations)
+    groups: dict[str, list[dict]] = {}
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            group, summary, returns = ROUTES_DA.get((method.upper(), path), ("Øvrige", op.get("summary", ""), ""))
+            groups.setdefault(group, []).append({
+                "method": method.upper(), "path": path, "summary": summary, "returns": returns,
+                "parameters": [{"name": p["name"], "required": p.get("required", False),
+                                "description": p.get("description") or PARAMETERS_DA.get(p["name"], ""),
+                                "values": p.get("schema", {}).get("enum")
+                                or p.get("schema", {}).get("items", {}).get("enum")
+                                or _enum_of(spec, p.get("schema", {}))}
+                               for p in op.get("parameters", [])]})
+    return page(request, "api_docs.html", title="API og adresser", spec=spec, groups=groups)
 
 
 def _enum_of(spec: dict, schema: dict) -> list | None:
