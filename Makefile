@@ -25,6 +25,8 @@ demo: $(STAMP)
 	$(BIN)/klagestat demo --port $(PORT)
 
 test: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(DEV_STAMP)

@@ -35,7 +35,6 @@ import numpy as np
 
 import register_import  # bench/register_import.py
 import web_load  # bench/web_load.py
-
 from klagestat import api
 
 EMAIL = "analytiker@allerod.bench"

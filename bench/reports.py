@@ -19,8 +19,6 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-from timing import best_of  # bench/timing.py, beside this file
-
 from klagestat import api
 from klagestat.analysis.danmarkskort import danmarkskort_cases
 from klagestat.catalogue import load_catalogue
@@ -29,6 +27,7 @@ from klagestat.render import danmarkskort_report
 from klagestat.render.document import FigureBlock
 from klagestat.render.docx_file import write_docx
 from klagestat.store.database import open_database
+from timing import best_of  # bench/timing.py, beside this file
 
 YEAR = 2024
 BUDGET = 60.0  # seconds for all 98 municipalities

@@ -43,8 +43,6 @@ import register_import  # bench/register_import.py
 import reports  # bench/reports.py
 import talportal_import  # bench/talportal_import.py
 import web_load  # bench/web_load.py
-from timing import best_of  # bench/timing.py
-
 from klagestat import api
 from klagestat.analysis import register as register_analysis
 from klagestat.analysis.figures import GroupBy, grouping, load_coverage
@@ -52,6 +50,7 @@ from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
 from klagestat.store.cases import insert_cases
 from klagestat.store.database import open_database, sqlite_files
+from timing import best_of  # bench/timing.py
 
 CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import Connection, Engine, MetaData, create_engine, select, text
+from sqlalchemy import Connection, Engine, MetaData, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
 from klagestat.store.database import access_file, sqlite_files
 from klagestat.store.schema import ACCESS
 

@@ -9,9 +9,10 @@ import itertools
 import pytest
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, insert, select
 
-from conftest import _engine
 from klagestat.domain.case_state import CaseState, case_state
 from klagestat.store.case_state_sql import state_of
+
+from conftest import _engine
 
 D = dt.date
 AS_OF = D(2024, 6, 30)

@@ -12,8 +12,8 @@ from klagestat.catalogue import load_catalogue
 from klagestat.domain.areas import OTHER_AREA, AmbiguousAreaError, AreaConfig, Selector
 from klagestat.domain.catalogue import AreaLevel
 from klagestat.domain.legal_basis import BasisLevel, format_paragraphs, parse_paragraphs
-from klagestat.ingest.areas_file import read_areas
 from klagestat.domain.problems import InputError
+from klagestat.ingest.areas_file import read_areas
 
 CAT = load_catalogue()
 

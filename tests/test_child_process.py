@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from klagestat.ingest.child_process import can_fork, in_child_process
 from klagestat.domain.problems import InputError, Problem
+from klagestat.ingest.child_process import can_fork, in_child_process
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")
 

@@ -16,7 +16,6 @@ from fractions import Fraction
 import docx
 import httpx
 import pytest
-from conftest import BACKENDS, db_count, db_rows, free_port, fresh_pg_database, popen_cli, run_cli
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
@@ -25,6 +24,8 @@ from klagestat.demo.generator import HEADER, file_name, render_csv, write_demo_f
 from klagestat.ingest.input_file import SYNTHETIC_MARK
 from klagestat.render.numbers import percent
 from klagestat.render.rate_rows import to_dicts
+
+from conftest import BACKENDS, db_count, db_rows, free_port, fresh_pg_database, popen_cli, run_cli
 
 # Golden figures: the published national reversal rates (docs/domain.md), with the split where
 # one is published: (year, map, rate, changed, remitted, upheld).

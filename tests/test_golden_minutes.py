@@ -155,7 +155,7 @@ def test_allerød_tabel_1_every_cell(allerød_db):
         args += ["--municipality", name]
     out = subprocess.run([sys.executable, "-m", "klagestat.cli", *args], capture_output=True, text=True, check=True).stdout
     for name, cells in tabel_1.items():
-        line = next(l for l in out.splitlines() if l.strip().startswith(name))
+        line = next(text for text in out.splitlines() if text.strip().startswith(name))
         expected = [f"{p} % ({n})" for _, (p, n) in sorted(cells.items(), reverse=True)]
         assert re.findall(r"\d+ % \(\d+\)", line) == expected, line
 
@@ -198,7 +198,7 @@ def test_allerød_tabel_2_table_shows_the_total_row(allerød_db):
          "--by", "area", "--areas", str(areas), "--definition", "all-decided"],
         capture_output=True, text=True, check=True,
     ).stdout
-    total_line = next(l for l in out.splitlines() if "Allerød" in l and "I alt" in l)
+    total_line = next(text for text in out.splitlines() if "Allerød" in text and "I alt" in text)
     assert "55 %" in total_line and " 85 " in total_line
     assert "alle afgjorte sager" in out  # the definition is always named
 
@@ -260,6 +260,6 @@ def test_ballerup_figures(tmp_path):
          "--municipality", "Ballerup"],
         capture_output=True, text=True, check=True,
     ).stdout
-    adult_line = next(l for l in out.splitlines() if "Ballerup" in l and "Voksenhandicap" in l)
+    adult_line = next(text for text in out.splitlines() if "Ballerup" in text and "Voksenhandicap" in text)
     assert "33 % *" in adult_line  # few cases are flagged …
     assert "Under 20 sager" in out  # … and explained

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_rows, is_postgres, popen_cli
-from web_helpers import SECRET, REGISTER_HEADER, add_user, case, client_for, log_in, logged_in, text_of, write_register
-
 from klagestat.web.app import create_app
+
+from conftest import db_rows, is_postgres, popen_cli
+from web_helpers import REGISTER_HEADER, SECRET, add_user, case, client_for, log_in, logged_in, text_of, write_register
 
 EMAIL = "analytiker@lejre.dk"
 

@@ -12,13 +12,21 @@ import stat
 
 import pytest
 from openpyxl import Workbook
-
-from conftest import (BASELINE_AS_OF, BASELINE_FIGURES, P100, assert_problem, dump_db, run_cli, statbank_rows,
-                      write_statbank_csv)
 from sqlalchemy import text
 
 from klagestat.store.database import open_database, sqlite_files
 from klagestat.store.schema import case_record
+
+from conftest import (
+    BASELINE_AS_OF,
+    BASELINE_FIGURES,
+    P100,
+    assert_problem,
+    dump_db,
+    run_cli,
+    statbank_rows,
+    write_statbank_csv,
+)
 
 HEADER = ("sags_id", "cpr", "lovgrundlag", "omraade", "afgoerelsesdato", "klagedato", "genvurdering",
           "klageinstans", "videresendt", "instans_afgoerelsesdato", "udfald", "aarsag", "beskrivelse", "laering")

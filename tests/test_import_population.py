@@ -15,6 +15,7 @@ import json
 from fractions import Fraction
 
 import pytest
+
 from conftest import BASELINE_FIGURES, dump_db, rate_row, rates_json, run_cli
 
 FULL_HEADER = "OMRÅDE;KØN;ALDER;CIVILSTAND;TID;INDHOLD"

@@ -9,7 +9,6 @@ table before and after. Every test runs on SQLite and on PostgreSQL (see `databa
 from __future__ import annotations
 
 import json
-
 import re
 
 import pytest
@@ -789,8 +788,9 @@ ENGLISH = ("Usage", "Options", "Commands", "Show this message", "[required]", "[
 def test_every_command_s_help_is_danish_and_whole():
     """--help of every command, in Danish (Click's own words too), with each command's
     description in full in the list of commands; --version says which klagestat this is."""
-    from klagestat.cli import app
     from typer.main import get_command
+
+    from klagestat.cli import app
 
     def paths(command, prefix=()):
         yield prefix

@@ -20,6 +20,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from klagestat import api
+from klagestat.domain.legal_basis import BasisLevel
+from klagestat.render.rate_rows import to_dicts
+
 from conftest import (
     BASELINE_FIGURES,
     P32,
@@ -36,8 +43,6 @@ from conftest import (
     statbank_rows,
     write_statbank_csv,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from talportal_files import (
     AREA,
     CHANGED,
@@ -55,10 +60,6 @@ from talportal_files import (
     write_talportal_csv,
     write_talportal_xlsx,
 )
-
-from klagestat import api
-from klagestat.domain.legal_basis import BasisLevel
-from klagestat.render.rate_rows import to_dicts
 
 YEAR = "2024"
 

@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klagestat.catalogue import load_catalogue, load_tile_grid
-from klagestat.domain.statistics import FunnelClass
 from klagestat.domain.problems import InputError
+from klagestat.domain.statistics import FunnelClass
 from klagestat.render.maps import (
     geo_map,
     rate_bins,

@@ -18,14 +18,20 @@ import datetime as dt
 import subprocess
 import sys
 import time
-from pathlib import Path
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, UniqueConstraint, insert, inspect, select
+from sqlalchemy.schema import BLANK_SCHEMA
+
+from klagestat.store.database import _alembic_config, open_database
+from klagestat.store.schema import metadata
+
 from conftest import (
     BASELINE_FIGURES,
     P100,
@@ -38,11 +44,6 @@ from conftest import (
     statbank_rows,
     write_statbank_csv,
 )
-from sqlalchemy import MetaData, UniqueConstraint, inspect, insert, select
-from sqlalchemy.schema import BLANK_SCHEMA
-
-from klagestat.store.database import _alembic_config, open_database
-from klagestat.store.schema import metadata
 
 SCRIPTS = ScriptDirectory(str(resources.files("klagestat.store") / "migrations"))
 REVISIONS = [r.revision for r in reversed(list(SCRIPTS.walk_revisions()))]  # oldest first

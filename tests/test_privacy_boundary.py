@@ -21,15 +21,27 @@ from pathlib import Path
 import docx
 import pytest
 
-from conftest import copy_db, db_rows, run_cli
-from web_helpers import (PASSWORD, SECRET, add_user, case, client_for, confirm_token, log_in, logged_in, post,
-                         register_bytes, text_of, upload)
-
 from klagestat import api
 from klagestat.domain.cpr import MASK, mask_cpr
 from klagestat.store.database import sqlite_files
 from klagestat.web import case_area, pages
 from klagestat.web.app import create_app
+
+from conftest import copy_db, db_rows, run_cli
+from web_helpers import (
+    PASSWORD,
+    SECRET,
+    add_user,
+    case,
+    client_for,
+    confirm_token,
+    log_in,
+    logged_in,
+    post,
+    register_bytes,
+    text_of,
+    upload,
+)
 
 # The ten digits, and the shapes they are written in.
 DIGITS = ["1505151515", "0201804321", "3112991234"]

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from klagestat.catalogue import load_catalogue
 from klagestat.render import numbers
+
 from conftest import BASELINE_FIGURES, P85, P87, P100, rate_row, rates_json, run_cli
 
 CONTRACT_FIELDS = [

@@ -19,8 +19,8 @@ from rich.console import Console
 
 from klagestat.analysis import register as ra
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
-from klagestat.ingest.decisions_file import read_decisions
 from klagestat.domain.problems import InputError
+from klagestat.ingest.decisions_file import read_decisions
 from klagestat.render.register_tables import analysis_json, render_analysis, repeat_complainants_table
 from klagestat.store.cases import RECORD_COLUMNS, insert_cases
 from klagestat.store.database import open_database

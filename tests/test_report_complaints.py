@@ -10,10 +10,10 @@ import shutil
 import docx
 import pytest
 
-from conftest import run_cli
-
 from klagestat import api
 from klagestat.render import numbers
+
+from conftest import run_cli
 
 CPR_SHAPED = re.compile(r"(?<!\d)\d{6}[-\u2010\u2013 ]?\d{4}(?!\d)")
 CPRS = ("010190-1234", "2512851234", "311299-4321")

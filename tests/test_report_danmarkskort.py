@@ -12,10 +12,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from conftest import P85, run_cli, statbank_rows, write_statbank_csv
-
 from klagestat import api
 from klagestat.render import numbers
+
+from conftest import P85, run_cli, statbank_rows, write_statbank_csv
 
 
 def report(db, municipality, year, out, *args):
@@ -199,8 +199,9 @@ def test_batch_analysis_equals_the_single_one_with_a_map_without_cases(tmp_path)
     from datetime import date
 
     from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
-    from klagestat.domain.problems import NoDataError
     from klagestat.catalogue import load_catalogue
+    from klagestat.domain.problems import NoDataError
+
     from conftest import P32, P41, P87, P100
 
     catalogue = load_catalogue()

@@ -11,8 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from klagestat.domain.problems import InputError
-from klagestat.render.document import (BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph,
-                                       Table)
+from klagestat.render.document import BulletList, Document, FigureBlock, Heading, PageBreak, Paragraph, Table
 from klagestat.render.figures import exported, new_figure
 from klagestat.render.report_files import write_report
 

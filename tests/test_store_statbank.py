@@ -3,13 +3,14 @@ reach only with very large data."""
 
 from __future__ import annotations
 
-from conftest import BASELINE_FIGURES, OUTCOMES, P41, P85, P100
 from sqlalchemy import select
 
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.store.database import open_database
 from klagestat.store.schema import vintage
 from klagestat.store.statbank import GROUPING_ROWS_PER_QUERY, fetch_bases, slot_law_key, sum_by_group
+
+from conftest import BASELINE_FIGURES, OUTCOMES, P41, P85, P100
 
 
 def test_a_grouping_bigger_than_one_statement_can_hold_is_summed_whole(baseline_database):

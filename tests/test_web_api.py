@@ -8,9 +8,9 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import run_cli
-
 from klagestat.web.app import create_app
+
+from conftest import run_cli
 
 
 @pytest.fixture(scope="module")

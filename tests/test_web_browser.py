@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli_command, copy_db, free_port
 from test_import_cases import case, write_cases_csv
+
+from conftest import cli_command, copy_db, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("KLAGESTAT_REQUIRE_BROWSER") == "1"

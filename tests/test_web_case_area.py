@@ -22,15 +22,36 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from conftest import _cli_env, cli_command, copy_db, db_count, db_rows
-from web_helpers import (CSRF_COOKIE, PASSWORD, SECRET, SESSION_COOKIE, add_user, case,
-                         case_ids_on, client_for, confirm_token, cookie_attributes, cookie_headers,
-                         csv_rows, listed_total, log_in, logged_in, post, register_bytes, table, text_of, tree,
-                         upload, write_register, xlsx_rows)
-
 from klagestat import api
 from klagestat.store import audit
 from klagestat.web.app import create_app
+
+from conftest import _cli_env, cli_command, copy_db, db_count, db_rows
+from web_helpers import (
+    CSRF_COOKIE,
+    PASSWORD,
+    SECRET,
+    SESSION_COOKIE,
+    add_user,
+    case,
+    case_ids_on,
+    client_for,
+    confirm_token,
+    cookie_attributes,
+    cookie_headers,
+    csv_rows,
+    listed_total,
+    log_in,
+    logged_in,
+    post,
+    register_bytes,
+    table,
+    text_of,
+    tree,
+    upload,
+    write_register,
+    xlsx_rows,
+)
 
 READER = "laeser@alleroed.dk"
 ANALYST = "analytiker@alleroed.dk"

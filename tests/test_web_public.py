@@ -17,6 +17,19 @@ import docx
 import lxml.html
 import openpyxl
 import pytest
+from fastapi.testclient import TestClient
+
+from klagestat import api
+from klagestat.catalogue import load_catalogue, load_tile_grid
+from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel
+from klagestat.render import numbers
+from klagestat.render.danmarkskort_report import SMALL
+from klagestat.render.exports import csv_bytes, xlsx_bytes
+from klagestat.render.maps import CLASS_VALUES
+from klagestat.render.rate_rows import FIELDS, SHEET_HEADERS
+from klagestat.web.app import create_app
+from klagestat.web.public import Cache, NotCached
+
 from conftest import (
     BASELINE_FIGURES,
     P32,
@@ -31,18 +44,6 @@ from conftest import (
     statbank_rows,
     write_statbank_csv,
 )
-from fastapi.testclient import TestClient
-
-from klagestat import api
-from klagestat.catalogue import load_catalogue, load_tile_grid
-from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel
-from klagestat.render import numbers
-from klagestat.render.danmarkskort_report import SMALL
-from klagestat.render.exports import csv_bytes, xlsx_bytes
-from klagestat.render.maps import CLASS_VALUES
-from klagestat.render.rate_rows import FIELDS, SHEET_HEADERS
-from klagestat.web.app import create_app
-from klagestat.web.public import Cache, NotCached
 
 CAT = load_catalogue()
 ALLEROD, LEJRE = "201", "350"

@@ -20,13 +20,34 @@ import docx
 import pytest
 from sqlalchemy import text
 
-from conftest import _cli_env, cli_command, copy_db, db_count, db_rows
-from web_helpers import (CPR_SHAPED, CSRF_COOKIE, PASSWORD, SECRET, SESSION_COOKIE, add_user, case,
-                         case_ids_on, client_for, confirm_token, cookie_headers, csrf_token, csv_rows, log_in,
-                         logged_in, post, register_bytes, table, text_of, tree, upload, xlsx_rows)
-
 from klagestat import api
 from klagestat.web.app import create_app
+
+from conftest import _cli_env, cli_command, copy_db, db_count, db_rows
+from web_helpers import (
+    CPR_SHAPED,
+    CSRF_COOKIE,
+    PASSWORD,
+    SECRET,
+    SESSION_COOKIE,
+    add_user,
+    case,
+    case_ids_on,
+    client_for,
+    confirm_token,
+    cookie_headers,
+    csrf_token,
+    csv_rows,
+    log_in,
+    logged_in,
+    post,
+    register_bytes,
+    table,
+    text_of,
+    tree,
+    upload,
+    xlsx_rows,
+)
 
 READER = "laeser@alleroed.dk"
 ANALYST = "analytiker@alleroed.dk"

@@ -20,37 +20,60 @@ from sqlalchemy import Engine
 
 from klagestat.analysis.complaints import complaint_report
 from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
+from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
-from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
 from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_analysis
 from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.accounts import Role, hash_password, password_problem
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
 from klagestat.domain.cpr import contains_cpr, mask_cpr
-from klagestat.domain.register import CASE_FIELDS
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
+from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
 from klagestat.domain.rates import Definition
+from klagestat.domain.register import CASE_FIELDS
 from klagestat.ingest.areas_file import read_areas
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import open_case_file
+from klagestat.ingest.cases import (
+    ColumnsFile,
+    RegisterReader,
+    RegisterSummary,
+    RejectedRow,
+    choose_columns,
+    content_hashes,
+    read_columns_file,
+)
 from klagestat.ingest.decisions_file import read_decisions
-from klagestat.ingest.cases import (content_hashes, ColumnsFile, RegisterReader, RegisterSummary, RejectedRow, choose_columns,
-                                    read_columns_file)
 from klagestat.ingest.label_map import LabelMap, read_label_map
-from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
-from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.population import read_population
+from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.statbank import StatbankData, read_statbank
-from klagestat.store.cases import (CaseImportInfo, case_count, existing_cases, find_case_import, finish_case_import,
-                                   insert_cases, insert_rejects, key_fingerprint_of, remember_key_fingerprint,
-                                   replace_cases, start_case_import)
 from klagestat.store import accounts, audit
 from klagestat.store.case_area import current_texts, replace_version
-from klagestat.store.database import (IMPORT_WAIT_SECONDS, DatabaseBusy, bulk_write_settings, migrate, open_database,
-                                      wait_for_other_imports)
+from klagestat.store.cases import (
+    CaseImportInfo,
+    case_count,
+    existing_cases,
+    find_case_import,
+    finish_case_import,
+    insert_cases,
+    insert_rejects,
+    key_fingerprint_of,
+    remember_key_fingerprint,
+    replace_cases,
+    start_case_import,
+)
+from klagestat.store.database import (
+    IMPORT_WAIT_SECONDS,
+    DatabaseBusy,
+    bulk_write_settings,
+    migrate,
+    open_database,
+    wait_for_other_imports,
+)
 from klagestat.store.population import write_population
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 

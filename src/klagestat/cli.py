@@ -10,12 +10,11 @@ import functools
 import importlib
 import json
 import os
-import re
 import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -24,6 +23,9 @@ from klagestat.catalogue import load_catalogue
 from klagestat.cli_danish import DanishCommand, DanishGroup, usage_error_da
 from klagestat.domain.accounts import Role
 from klagestat.domain.problems import InputError, KlagestatError
+
+if TYPE_CHECKING:
+    from klagestat.api import ImportReport
 
 
 class _OnFirstUse:
@@ -200,25 +202,27 @@ def import_population(
     _print_import_reports(reports, "folketal")
 
 
-def _print_import_reports(reports: list[api.ImportReport], what: str) -> None:
+def _print_import_reports(reports: list[ImportReport], what: str) -> None:
     from klagestat.ingest.input_file import SYNTHETIC_NOTE
     from klagestat.render import numbers
 
     out = _console()
     for r in reports:
+        vintage = r.vintage
+        assert vintage is not None  # an imported or unchanged file has its vintage
         if r.status == "unchanged":
-            out.print(f"{r.file}: allerede importeret den {r.vintage.imported_at:%d-%m-%Y} "
-                      f"(import nr. {r.vintage.id}); intet er ændret.")
+            out.print(f"{r.file}: allerede importeret den {vintage.imported_at:%d-%m-%Y} "
+                      f"(import nr. {vintage.id}); intet er ændret.")
             continue
         years = f"{r.years[0]}-{r.years[-1]}" if len(r.years) > 1 else (str(r.years[0]) if r.years else "–")
         out.print(
-            f"{r.file}: importeret som import nr. {r.vintage.id} ({r.format}), data pr. "
-            f"{r.vintage.as_of:%d-%m-%Y}: {numbers.count(r.cells)} {what}, år {years}, "
+            f"{r.file}: importeret som import nr. {vintage.id} ({r.format}), data pr. "
+            f"{vintage.as_of:%d-%m-%Y}: {numbers.count(r.cells)} {what}, år {years}, "
             f"{r.municipalities} kommuner{', landstal' if r.national else ', intet landstal'}."
         )
         for note in r.notes:
             out.print(f"  Bemærk: {note}")
-        if r.vintage.synthetic:
+        if vintage.synthetic:
             out.print(f"  Bemærk: {SYNTHETIC_NOTE}")
         if r.unmapped_labels:
             out.print(f"  Bemærk: {len(r.unmapped_labels)} lovgrundlag er importeret som 'ukendt lovgrundlag': "

@@ -67,7 +67,7 @@ def _metavars(text: str) -> str:
     return text
 
 
-class DanishFormatter(_Formatter):
+class DanishFormatter(_Formatter):  # type: ignore[valid-type,misc]  # Click's formatter, as Typer has it
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, _metavars(_replaced(args, USAGE_DA)), "Brug: ")
 
@@ -78,7 +78,7 @@ class DanishFormatter(_Formatter):
         super().write_dl([(_metavars(term), _replaced(text, HELP_DA)) for term, text in rows], *args, **kwargs)
 
 
-class DanishContext(_Context):
+class DanishContext(_Context):  # type: ignore[valid-type,misc]
     formatter_class = DanishFormatter
 
 

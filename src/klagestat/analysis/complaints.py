@@ -6,7 +6,6 @@ repeated complainants, and the reversed cases and learning notes. Rates come fro
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -20,8 +19,17 @@ from klagestat.store.cases import case_count
 from klagestat.store.register_queries import DecidedCase, decided_cases_listed, register_is_synthetic
 
 from .rates import CASES, RateRow, compute_rates
-from .register import (DecisionYears, OtherBodies, RepeatComplainants, ReversalReasons, decision_years,
-                       other_bodies, provision_label, repeat_complainants, reversal_reasons)
+from .register import (
+    DecisionYears,
+    OtherBodies,
+    RepeatComplainants,
+    ReversalReasons,
+    decision_years,
+    other_bodies,
+    provision_label,
+    repeat_complainants,
+    reversal_reasons,
+)
 
 
 @dataclass

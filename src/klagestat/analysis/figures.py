@@ -25,8 +25,15 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
 from klagestat.store.cases import decided_case_counts
-from klagestat.store.statbank import (UNMAPPED_LAW, BasisRow, days_and_decided, fetch_bases, fetch_winning_slots,
-                                     slot_law_key, sum_by_group)
+from klagestat.store.statbank import (
+    UNMAPPED_LAW,
+    BasisRow,
+    days_and_decided,
+    fetch_bases,
+    fetch_winning_slots,
+    slot_law_key,
+    sum_by_group,
+)
 
 OUTCOME_VALUES = tuple(o.value for o in Outcome)
 UNMAPPED_GROUP = UNMAPPED_LAW

@@ -22,9 +22,18 @@ from klagestat.domain.rates import Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
+from .figures import (
+    ZERO_FIGURE,
+    Figure,
+    GroupBy,
+    case_group_figures,
+    group_figures,
+    law_level_area_notes,
+    load_coverage,
+    processing_days,
+    unavailable,
+)
 from .population import Inhabitants, Population
-from .figures import (ZERO_FIGURE, Figure, GroupBy, case_group_figures, group_figures, law_level_area_notes,
-                      load_coverage, processing_days, unavailable)
 
 GROUPINGS = ("map", "law", "provision", "area")
 STATBANK, CASES = "statbank", "cases"  # where a municipality's figures come from

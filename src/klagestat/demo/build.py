@@ -9,9 +9,8 @@ from pathlib import Path
 
 from klagestat import api
 from klagestat.analysis.rates import RateTable
-from klagestat.store.database import database_url, sqlite_files, sqlite_path
-
 from klagestat.catalogue import load_catalogue
+from klagestat.store.database import database_url, sqlite_files, sqlite_path
 
 from .generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
 from .population import write_demo_population

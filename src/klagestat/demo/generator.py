@@ -42,10 +42,10 @@ from fractions import Fraction
 from itertools import accumulate
 from pathlib import Path
 
-from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.outcomes import OutcomeCounts
+from klagestat.ingest.input_file import SYNTHETIC_LINE
 
 DEFAULT_SEED = 20130401
 FIRST_YEAR = 2013  # the statistics bank starts with 2013K2

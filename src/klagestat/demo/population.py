@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import Catalogue
+from klagestat.ingest.input_file import SYNTHETIC_LINE
 
 FILE_NAME = "folk1a-syntetisk-demo.csv"
 BASE_YEAR = 2024

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import format_paragraphs, key_paragraphs
+from klagestat.ingest.input_file import SYNTHETIC_LINE
 from klagestat.store.statbank import provision_quarter_cells
 
 MUNICIPALITY = "201"  # Allerød: the demo's cluster of § 112 remittals is there (generator.py)

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from klagestat.domain.areas import OTHER_AREA, AreaConfig, Selector
 from klagestat.domain.catalogue import Catalogue
-
 from klagestat.domain.problems import ProblemList
-from .text_files import read_toml
 
+from .text_files import read_toml
 
 RESERVED = {OTHER_AREA: "de paragraffer, intet område har", "I alt": "summen af alle områder"}
 

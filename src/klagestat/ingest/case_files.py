@@ -45,11 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import shortened
 
 from .input_file import check_file, content_kind, detect_encoding, max_import_bytes, too_big, what_it_is
-from klagestat.domain.problems import InputError, ProblemList
-
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

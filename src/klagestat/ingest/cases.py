@@ -26,13 +26,13 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.cpr import contains_cpr, cpr_problem, key_fingerprint, mask_cpr, normalise_cpr, pseudonym
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import TOTAL
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.register import ANKESTYRELSEN, RegisterVocabulary
 from klagestat.domain.text import normalise
 
 from .case_files import SheetRows
 from .child_process import can_fork, in_child_process
 from .input_file import is_synthetic_line
-from klagestat.domain.problems import ProblemList
 from .text_files import read_toml
 
 DATE_COLUMNS = ("afgoerelsesdato", "klagedato", "genvurderingsdato", "videresendt", "instans_afgoerelsesdato")

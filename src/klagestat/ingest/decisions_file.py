@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import normalise
 
-from klagestat.domain.problems import ProblemList
 from .text_files import decode
 
 COLUMNS = ("omraade", "aar", "afgoerelser")

@@ -19,9 +19,9 @@ from pathlib import Path
 from klagestat.domain.catalogue import Area, Catalogue
 from klagestat.domain.legal_basis import BasisRef
 from klagestat.domain.outcomes import TOTAL, Outcome
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import normalise
 
-from klagestat.domain.problems import ProblemList
 from .text_files import read_toml
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from klagestat.domain.catalogue import AreaLevel, Catalogue
 from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.periods import parse_period
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import normalise, shortened
 
-from klagestat.domain.problems import ProblemList
 from .input_file import content_kind, read_input, refuse_unreadable, split_synthetic_mark
 from .statbank import file_hash
 from .statbank_jsonstat import dimension_roles, read_jsonstat_cells

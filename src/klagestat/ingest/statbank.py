@@ -23,11 +23,11 @@ from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.legal_basis import UNMAPPED, BasisLevel, BasisRef, split_numeric_prefix
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, TOTAL, Outcome
 from klagestat.domain.periods import Period, parse_period
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import normalise
 
 from .input_file import content_kind, read_input, refuse_unreadable, split_synthetic_mark
 from .label_map import LabelMap
-from klagestat.domain.problems import ProblemList
 from .statbank_csv import read_csv
 from .statbank_format import RawTable
 from .statbank_jsonstat import read_jsonstat

@@ -7,6 +7,7 @@ import io
 from operator import itemgetter
 
 from klagestat.domain.problems import ProblemList
+
 from .statbank_format import EXPECTED_HEADER, ROLE_COLUMNS_DA, RawTable, role_of
 from .text_files import decode
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from klagestat.domain.problems import ProblemList
+
 from .statbank_format import ROLE_COLUMNS_DA, RawTable, role_of
 from .text_files import decode
 

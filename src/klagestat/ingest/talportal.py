@@ -24,11 +24,11 @@ from fractions import Fraction
 import numpy as np
 
 from klagestat.domain.periods import parse_period
+from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import normalise, shortened
 
 from .case_files import cell_text, check_workbook_archive, column_name, sheet_rows
 from .input_file import max_import_bytes
-from klagestat.domain.problems import ProblemList
 from .statbank_format import RawTable
 from .text_files import decode
 

@@ -6,8 +6,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from .input_file import detect_encoding
 from klagestat.domain.problems import ProblemList
+
+from .input_file import detect_encoding
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from klagestat.ingest.input_file import SYNTHETIC_NOTE
 from klagestat.catalogue import load_catalogue
-from klagestat.domain.text import shortened
 from klagestat.domain.problems import MAX_SHOWN
+from klagestat.domain.text import shortened
+from klagestat.ingest.input_file import SYNTHETIC_NOTE
 
 from . import numbers
 from .exports import csv_bytes

@@ -17,7 +17,7 @@ from fractions import Fraction
 from klagestat.analysis.complaints import ComplaintReport, GroupLine
 from klagestat.analysis.rates import RateRow
 from klagestat.analysis.register import OtherBodyRow
-from klagestat.domain.disclosure import Disclosure, Equation, is_small, rate_shown, share_shown, suppress
+from klagestat.domain.disclosure import Disclosure, Equation, rate_shown, share_shown, suppress
 from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.rates import Definition
 from klagestat.domain.register import RegisterVocabulary

@@ -34,8 +34,8 @@ from matplotlib.path import Path as MplPath
 
 from klagestat.catalogue import load_tile_grid
 from klagestat.domain.catalogue import Catalogue
-from klagestat.domain.statistics import FUNNEL_NAMES_DA, FunnelClass
 from klagestat.domain.problems import InputError, Problem, ProblemList
+from klagestat.domain.statistics import FUNNEL_NAMES_DA, FunnelClass
 
 from . import numbers
 from .figures import Figure, exported, new_figure

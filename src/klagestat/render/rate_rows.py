@@ -5,7 +5,6 @@ in XLSX)."""
 from __future__ import annotations
 
 import json
-
 from fractions import Fraction
 
 from klagestat.analysis.rates import CASES, STATBANK, RateRow, RateTable

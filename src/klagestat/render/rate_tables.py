@@ -82,7 +82,7 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
             numbers.count(c.reversed if c else None),
             (rate_text(row) if c is not None else "ikke tilgængelig") + note,
             numbers.interval(row.ci),
-            numbers.national_percent(row.national_rate) if not row.area.level is AreaLevel.NATIONAL else "",
+            numbers.national_percent(row.national_rate) if row.area.level is not AreaLevel.NATIONAL else "",
             numbers.points(row.difference_from_national) if row.area.level is AreaLevel.MUNICIPALITY else "",
             FUNNEL_DA.get(row.funnel.get(0.95), ""),
             numbers.per_10000(row.reversed_per_10000),

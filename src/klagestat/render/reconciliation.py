@@ -58,6 +58,9 @@ def render_reconciliation(result: Reconciliation, out: Console) -> None:
     out.print("Registrets sager bag hver forskel (sags_id), til at slå op:")
     for d in result.differences:
         out.print(f"  {d.provision}, {OUTCOME_NAMES_DA[d.outcome].lower()}: {case_id_list(d.case_ids)}", markup=False)
+    out.print("Forskel = registret minus statistikken. Sagerne er talt efter datoen for Ankestyrelsens afgørelse.")
+    for note in result.notes:
+        out.print(f"Bemærk: {note}")
 
 
 SHOWN_CASE_IDS = 12
@@ -70,6 +73,3 @@ def case_id_list(case_ids) -> str:
     shown = ", ".join(case_ids[:SHOWN_CASE_IDS])
     more = len(case_ids) - SHOWN_CASE_IDS
     return shown + (f" og {more} til (se --format json)" if more > 0 else "")
-    out.print("Forskel = registret minus statistikken. Sagerne er talt efter datoen for Ankestyrelsens afgørelse.")
-    for note in result.notes:
-        out.print(f"Bemærk: {note}")

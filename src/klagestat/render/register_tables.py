@@ -12,8 +12,8 @@ The terminal and JSON output are internal and show every count.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -23,8 +23,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from klagestat.analysis.register import (Clusters, DecisionYears, Durations, Pending, PerThousand,
-                                         ReassessmentResult, RegisterAnalysis, RepeatComplainants, ReversalReasons)
+from klagestat.analysis.register import (
+    Clusters,
+    DecisionYears,
+    Durations,
+    Pending,
+    PerThousand,
+    ReassessmentResult,
+    RegisterAnalysis,
+    RepeatComplainants,
+    ReversalReasons,
+)
 from klagestat.catalogue import load_catalogue
 
 from . import numbers

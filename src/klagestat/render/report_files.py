@@ -10,8 +10,8 @@ from pathlib import Path
 
 from klagestat.domain.problems import InputError, Problem
 
-from .docx_file import write_docx
 from .document import Document
+from .docx_file import write_docx
 from .html_file import to_html
 from .markdown_file import write_markdown
 

@@ -21,8 +21,16 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.statistics import FUNNEL_LEVELS
 
 from . import numbers
-from .maps import (BLANK_STYLES, CLASS_VALUES, HATCH_COLOUR, TILE_GAP, Style, colouring_of, placed_boundaries,
-                   tile_abbreviations)
+from .maps import (
+    BLANK_STYLES,
+    CLASS_VALUES,
+    HATCH_COLOUR,
+    TILE_GAP,
+    Style,
+    colouring_of,
+    placed_boundaries,
+    tile_abbreviations,
+)
 
 COLOURINGS = {  # ?colour= → legend title; the first is the front page's
     "funnel": "Sammenlignet med landsplan",

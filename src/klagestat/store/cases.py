@@ -111,12 +111,6 @@ def insert_rejects(conn: Connection, import_id: int, rejects: Iterable[tuple[int
     ))
 
 
-def rejects_of(conn: Connection, import_id: int) -> list[tuple[int, list[dict], dict]]:
-    rows = conn.execute(select(case_reject.c.line, case_reject.c.problems, case_reject.c.cells)
-                        .where(case_reject.c.import_id == import_id).order_by(case_reject.c.line))
-    return [(line, json.loads(problems), json.loads(cells)) for line, problems, cells in rows]
-
-
 def key_fingerprint_of(conn: Connection) -> str | None:
     return conn.execute(select(pseudonym_key.c.fingerprint).order_by(pseudonym_key.c.id)).scalar()
 
@@ -161,10 +155,6 @@ def decided_case_ids(conn: Connection, municipality_code: str, year: int) -> lis
                     c.body_decision_date >= dt.date(year, 1, 1), c.body_decision_date < dt.date(year + 1, 1, 1))
              .order_by(c.case_id))
     return [tuple(r) for r in conn.execute(query)]
-
-
-def municipalities_with_cases(conn: Connection) -> list[str]:
-    return list(conn.execute(select(case_record.c.municipality_code).distinct()).scalars())
 
 
 def boundary_case_counts(conn: Connection, municipality_code: str, year: int, days: int) -> dict[tuple, int]:

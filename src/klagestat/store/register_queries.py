@@ -25,8 +25,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import (Connection, ColumnElement, Integer, String, and_, case, cast, extract, func, literal,
-                        literal_column, or_, select, true)
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -122,11 +136,6 @@ def day_numbers(text: str | None, width: int, offsets: Sequence[int]) -> np.ndar
         d = digits[:, 8] * 10 + digits[:, 9]
         out[:, i] = np.where(y == 0, MISSING_DAY, _days_from_civil(y, m, d))
     return out
-
-
-def year_of_day(days: np.ndarray) -> np.ndarray:
-    """The calendar year of day numbers."""
-    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def year_runs(years: Sequence[int]) -> list[tuple[int, int]]:

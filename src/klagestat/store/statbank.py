@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import repeat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, select, values
 

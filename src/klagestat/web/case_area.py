@@ -28,13 +28,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from klagestat import api
+from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.accounts import Role
 from klagestat.domain.case_state import STATE_NAMES_DA, CaseState, state_text
 from klagestat.domain.cpr import mask_cpr
-from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
-from klagestat.domain.register import REASSESSMENT_NAMES_DA
 from klagestat.domain.problems import InputError, NoDataError, Problem
+from klagestat.domain.register import REASSESSMENT_NAMES_DA
 from klagestat.render import exports
 from klagestat.render.register_tables import SYNTHETIC_BANNER, analysis_parts
 from klagestat.store import audit

@@ -28,16 +28,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from klagestat import api
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, danmarkskort_cases
 from klagestat.analysis.rates import RateRow, RateTable, compute_rates
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
-from klagestat.domain.statistics import FUNNEL_LEVELS, funnel_limits
 from klagestat.domain.problems import InputError, NoDataError
+from klagestat.domain.statistics import FUNNEL_LEVELS, funnel_limits
 from klagestat.render import numbers
 from klagestat.render.charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name
