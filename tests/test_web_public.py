@@ -375,7 +375,7 @@ def test_the_docx_is_the_public_committee_case(client, engine, years):
     year = years[-2]
     response = client.get(f"/kommune/{ALLEROD}/danmarkskort.docx", params={"year": year})
     assert response.status_code == 200
-    assert f"danmarkskort-{year}-201-allerod.docx" in response.headers["content-disposition"]
+    assert f"danmarkskort-{year}-201-alleroed.docx" in response.headers["content-disposition"]
     words = squash(" ".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs))
     assert f"Danmarkskortet {year}" in words and "Allerød" in words
     row = next(r for r in api.rates(engine, str(year), municipalities=[ALLEROD], maps=["social"]).rows

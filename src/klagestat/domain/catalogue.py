@@ -138,6 +138,8 @@ class Catalogue:
     maps: dict[str, MapDefinition]
     outcome_labels: dict[str, str]  # normalised label → Outcome value or "total"
     first_period: Period
+    # Retssikkerhedsloven § 79 b's duty to decide on an action plan: from and until (exclusive).
+    action_plan_duty: tuple[dt.date, dt.date] | None = None
     basis_total_labels: frozenset[str] = frozenset()
     law_total_suffixes: tuple[str, ...] = ()
     area_name_suffixes: tuple[str, ...] = ()
@@ -209,6 +211,8 @@ class Catalogue:
             maps=dict(sorted(map_defs.items(), key=lambda kv: kv[1].order)),
             outcome_labels=labels,
             first_period=first,
+            action_plan_duty=((maps["treatment"]["action_plan_duty_from"], maps["treatment"]["action_plan_duty_until"])
+                              if "treatment" in maps else None),
             basis_total_labels=frozenset(normalise(x) for x in laws["legal_basis"]["total_labels"]),
             law_total_suffixes=tuple(x.casefold() for x in laws["legal_basis"]["law_total_suffixes"]),
             area_name_suffixes=tuple(" " + normalise(x) for x in municipalities.get("name_suffixes", ())),

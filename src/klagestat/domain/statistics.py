@@ -25,6 +25,10 @@ class FunnelClass(StrEnum):
     BELOW = "below"
 
 
+# Fewer cases than this, and one case moves the rate a lot: every figure gets its uncertainty
+# spelled out (the reports), and is flagged (the command line's table).
+FEW_CASES = 20
+
 # The two conventional funnel levels: about 2 and 3 standard deviations.
 FUNNEL_LEVELS = (0.95, 0.998)
 

@@ -18,9 +18,10 @@ from klagestat.analysis.complaints import ComplaintReport, GroupLine
 from klagestat.analysis.rates import RateRow
 from klagestat.analysis.register import OtherBodyRow
 from klagestat.domain.disclosure import Disclosure, Equation, rate_shown, share_shown, suppress
-from klagestat.domain.outcomes import OutcomeCounts
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome, OutcomeCounts
 from klagestat.domain.rates import Definition
 from klagestat.domain.register import RegisterVocabulary
+from klagestat.render.wording import SYNTHETIC_BANNER
 
 from . import numbers
 from .document import SOFT_HYPHEN, BulletList, Document, Heading, PageBreak, Paragraph, Table
@@ -34,8 +35,6 @@ RATE_HEADER = f"Omgørelses{SOFT_HYPHEN}procent"
 RATE_EXPLAINED = ("Realitetsbehandlede sager er de afgjorte minus de afviste. Omgjorte sager er ændrede, ophævede og "
                   "hjemviste; omgørelsesprocenten er de omgjorte delt med de realitetsbehandlede.")
 COUNTED = ("decided", "dismissed", "merits", "reversed")  # the counts of a table row that prints a rate
-OUTCOME_DA = {"upheld": "Stadfæstet", "changed": "Ændret/ophævet", "remitted": "Hjemvist", "dismissed": "Afvist"}
-SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – sagerne er opdigtede og må ikke bruges som rigtige tal."
 
 
 class _Counts:
@@ -199,7 +198,7 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
         title=f"Klager over {name} Kommunes afgørelser {year}",
         subtitle=f"Afrapportering til udvalget · {name} Kommune · klagesager afgjort i {year}"
                  + (" · til den åbne dagsorden" if public else ""),
-        notice=SYNTHETIC_NOTICE if report.synthetic else None,
+        notice=SYNTHETIC_BANNER if report.synthetic else None,
     )
     blocks = document.blocks
 
@@ -377,7 +376,7 @@ def _case_annex(report: ComplaintReport, vocabulary: RegisterVocabulary) -> list
             continue
         reasons = ", ".join(vocabulary.reason_names.get(code, code) for code in (case.reasons or "").split(";") if code)
         rows.append((case.case_id, f"{case.body_decision_date:%d-%m-%Y}", case.complaint_body, listed.provision,
-                     OUTCOME_DA.get(case.outcome, case.outcome), reasons or "–", case.description or "–"))
+                     OUTCOME_NAMES_DA[Outcome(case.outcome)], reasons or "–", case.description or "–"))
     return [PageBreak(), Heading("Bilag 1: Omgjorte sager", 1),
             Paragraph("Til lukket dagsorden: listen indeholder sagsnumre og sagsbeskrivelser.", "note"),
             Table(caption=f"Omgjorte sager afgjort i {report.year}",

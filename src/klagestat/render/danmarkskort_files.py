@@ -10,14 +10,13 @@ numbers through the pipe, the index of the case to write, and sends back the pat
 from __future__ import annotations
 
 import multiprocessing
-import re
 import sys
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase
 from klagestat.domain.catalogue import Catalogue
+from klagestat.domain.text import file_slug
 from klagestat.ingest.child_process import can_fork
 
 from .danmarkskort_report import danmarkskort_document
@@ -25,17 +24,10 @@ from .report_files import write_report
 
 
 def danmarkskort_file_name(year: int, code: str, name: str, suffix: str) -> str:
-    """danmarkskort-2024-201-allerod.docx"""
-    return f"danmarkskort-{year}-{code}-{_file_slug(name)}{suffix}"
+    """danmarkskort-2024-201-alleroed.docx"""
+    return f"danmarkskort-{year}-{code}-{file_slug(name)}{suffix}"
 
 
-def _file_slug(name: str) -> str:
-    """"Allerød" → "allerod", "Lyngby-Taarbæk" → "lyngby-taarbaek": ASCII, for any file system."""
-    text = unicodedata.normalize("NFKD", name.translate(_NOT_DECOMPOSED)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-_NOT_DECOMPOSED = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O"})  # NFKD leaves these whole
 
 
 # The job of the worker processes: (cases, paths, catalogue, public, boundaries). Set by

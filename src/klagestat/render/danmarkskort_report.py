@@ -7,14 +7,17 @@ the nation) from the exact fractions, so nothing is rounded twice or added up fr
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from pathlib import Path
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
 from klagestat.analysis.rates import RateRow
 from klagestat.domain.catalogue import Catalogue
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.rates import Definition
-from klagestat.domain.statistics import FunnelClass
+from klagestat.domain.statistics import FEW_CASES, FunnelClass
+from klagestat.render.wording import SYNTHETIC_BANNER
 
 from . import numbers
 from .charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
@@ -22,11 +25,6 @@ from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Tab
 from .inhabitants import first_with_figure, per_10000_sentence
 from .maps import geo_map, tile_map
 from .sources import source_text
-
-SMALL = 20  # fewer cases than this, and every figure gets its uncertainty spelled out
-SYNTHETIC_NOTICE = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
-ACTION_PLAN_FROM_YEAR = 2022  # the duty to decide on an action plan: from 1 July 2022 …
-ACTION_PLAN_LIFTED_YEAR = 2025  # … until 1 January 2025
 
 
 def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False,
@@ -37,7 +35,7 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     document = Document(
         title=f"Danmarkskortet {case.year}: omgørelsesprocenter for {name} Kommune",
         subtitle=f"Udkast til sagsfremstilling · {name} Kommune · Ankestyrelsens afgørelser i {case.year}",
-        notice=SYNTHETIC_NOTICE if case.synthetic else None,
+        notice=SYNTHETIC_BANNER if case.synthetic else None,
     )
     blocks = document.blocks
     blocks += [Heading("Resumé", 1), Paragraph(_summary(case), "lead")]
@@ -51,7 +49,7 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     if not public:  # the register is the municipality's own: a public case says nothing of it
         blocks += _clusters(case)
     blocks.append(Paragraph(_definition_note(case), "note"))
-    blocks += _recommendation(case)
+    blocks += _recommendation(case, catalogue)
     blocks += _annex(case, catalogue, boundaries)
     return document
 
@@ -90,16 +88,9 @@ def _in_sentence_law(law, year: int) -> str:
     name = law.name[0].lower() + law.name[1:]
     start = law.valid_from
     if start is not None and start.year == year and (start.month, start.day) != (1, 1):
-        name += f" (fra {start.day}. {MONTHS_DA[start.month - 1]} {start.year})"
+        name += f" (fra {numbers.long_date(start)})"
     return name
 
-
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
 
 
 def _background(case: DanmarkskortCase, catalogue: Catalogue) -> list:
@@ -117,7 +108,7 @@ def _background(case: DanmarkskortCase, catalogue: Catalogue) -> list:
             f"{case.year} bygger på de klager, Ankestyrelsen afgjorde i {case.year}, og offentliggøres i "
             f"{published}. Der er tre kort: {in_sentence(social.name)}, børnehandicapområdet og "
             f"voksenhandicapområdet; de to sidste er dele af det første. {social.name} omfatter afgørelser "
-            f"efter {_listed(laws)} med klageadgang til Ankestyrelsen."),
+            f"efter {_joined(laws)} med klageadgang til Ankestyrelsen."),
         Paragraph(
             "Omgørelsesprocenten er andelen af de realitetsbehandlede klagesager, hvor Ankestyrelsen har ændret, "
             "ophævet eller hjemvist kommunens afgørelse. Afviste og henviste klager tæller ikke med."),
@@ -133,7 +124,7 @@ def _background(case: DanmarkskortCase, catalogue: Catalogue) -> list:
             "en hjemvist sag er ikke nødvendigvis forkert afgjort. Sagerne kan være flere år gamle, da "
             "Ankestyrelsen har haft ventetid, og én borger kan klage over flere afgørelser. Ved få sager kan "
             "enkelte sager flytte procenten meget; derfor står usikkerheden ved hvert tal nedenfor."),
-        Paragraph(_duty(published)),
+        Paragraph(_duty(published, catalogue)),
         *_processing_time(case),
     ]
 
@@ -153,20 +144,31 @@ def _processing_time(case: DanmarkskortCase) -> list:
     return []
 
 
-def _duty(published: int) -> str:
+def _duty(published: int, catalogue: Catalogue) -> str:
     """Retssikkerhedsloven § 79 b as it stands when the maps for the year are treated."""
     text = ("Efter retssikkerhedslovens § 79 b skal kommunalbestyrelsen behandle danmarkskortene på et møde "
             f"inden udgangen af det år, de offentliggøres ({published}).")
-    if published < ACTION_PLAN_FROM_YEAR:
+    if catalogue.action_plan_duty is None:
         return text
-    if published < ACTION_PLAN_LIFTED_YEAR:
-        who = ("Fra 1. juli 2022 skal kommunalbestyrelsen" if published == ACTION_PLAN_FROM_YEAR
+    start, end = catalogue.action_plan_duty
+    if published < start.year:
+        return text
+    if _action_plan_duty(published, catalogue):
+        who = (f"Fra {numbers.long_date(start)} skal kommunalbestyrelsen" if published == start.year
                else "Kommunalbestyrelsen skal")
         return (text + f" {who} samtidig beslutte, om der skal udarbejdes en handleplan for at styrke den juridiske "
                 "kvalitet i sagsbehandlingen.")
     return (text + " Pligten til samtidig at beslutte, om der skal udarbejdes en handleplan for den juridiske "
-            "kvalitet, gjaldt fra 1. juli 2022 og er ophævet fra 1. januar 2025; mange kommuner beslutter dog "
-            "fortsat at lave en.")
+            f"kvalitet, gjaldt fra {numbers.long_date(start)} og er ophævet fra {numbers.long_date(end)}; mange "
+            "kommuner beslutter dog fortsat at lave en.")
+
+
+def _action_plan_duty(published: int, catalogue: Catalogue) -> bool:
+    """Whether the council treating the maps in `published` must decide on an action plan."""
+    if catalogue.action_plan_duty is None:
+        return False
+    start, end = catalogue.action_plan_duty
+    return start.year <= published and dt.date(published, 1, 1) < end
 
 
 # ---- Sagsfremstilling ---------------------------------------------------------------------------
@@ -218,8 +220,8 @@ def _outcome_table(number: int, case: DanmarkskortCase, section: MapSection) -> 
         return numbers.national_percent(value) if national_level else numbers.municipal_percent(value)
 
     lines = []
-    for label, outcome in (("Stadfæstelse", "upheld"), ("Hjemvisning", "remitted"), ("Ændring/ophævelse", "changed")):
-        lines.append((label, share(mine, getattr(mine, outcome), row.denominator, False),
+    for outcome in (Outcome.UPHELD, Outcome.CHANGED, Outcome.REMITTED):
+        lines.append((OUTCOME_NAMES_DA[outcome], share(mine, getattr(mine, outcome), row.denominator, False),
                       numbers.count(getattr(mine, outcome)),
                       share(country, getattr(country, outcome) if country else 0,
                             national.denominator if national else None, True)))
@@ -244,9 +246,9 @@ def _uncertainty(row: RateRow) -> str:
     low_high = numbers.interval(row.ci)
     text = (f"Usikkerhed: tallet bygger på {_cases(n)}. Med 95 % sikkerhed ligger den omgørelsesprocent, "
             f"sagerne afspejler, mellem {low_high.replace('-', ' og ')}.")
-    if n < SMALL:
+    if n < FEW_CASES:
         one_case = numbers.percent(Fraction(1, n)).removesuffix(" %")
-        text += (f" Med under {SMALL} sager kan én sag flytte procenten med {one_case} procentpoint, så tallet "
+        text += (f" Med under {FEW_CASES} sager kan én sag flytte procenten med {one_case} procentpoint, så tallet "
                  "skal læses med stor forsigtighed.")
     funnel95, funnel998 = row.funnel.get(0.95), row.funnel.get(0.998)
     if funnel95 == FunnelClass.WITHIN:
@@ -316,7 +318,7 @@ def _clusters(case: DanmarkskortCase) -> list:
     items = []
     for c in found:
         items.append(f"{c.label}: {numbers.count(c.remittals)} hjemvisninger mellem {c.first:%d-%m-%Y} og {c.last:%d-%m-%Y}, hvor "
-                     f"der ved det sædvanlige tempo kunne ventes {numbers.count(round(c.expected))}.")
+                     f"der ved det sædvanlige tempo kunne ventes {numbers.count(int(numbers.round_half_up(Fraction(c.expected))))}.")
     blocks += [Paragraph("Klageregistret viser klynger, hvor mange sager om samme bestemmelse blev hjemvist på kort "
                          "tid. Det kan skyldes en ændret praksis i Ankestyrelsen snarere end kommunens sagsbehandling:"),
                BulletList(tuple(items))]
@@ -341,16 +343,16 @@ def _source(case: DanmarkskortCase) -> str:
 
 # ---- Indstilling --------------------------------------------------------------------------------
 
-def _recommendation(case: DanmarkskortCase) -> list:
+def _recommendation(case: DanmarkskortCase, catalogue: Catalogue) -> list:
     published = case.year + 1
     items = [f"at orienteringen om danmarkskortet for {case.year} tages til efterretning"]
     high = [s.name for s in case.maps if s.has_cases and s.row.funnel.get(0.95) == FunnelClass.ABOVE]
-    if ACTION_PLAN_FROM_YEAR <= published < ACTION_PLAN_LIFTED_YEAR:
+    if _action_plan_duty(published, catalogue):
         items.append("at der træffes beslutning om, hvorvidt der skal udarbejdes en handleplan for at styrke den "
                      "juridiske kvalitet i sagsbehandlingen (retssikkerhedslovens § 79 b)")
-    elif published >= ACTION_PLAN_LIFTED_YEAR:
+    elif catalogue.action_plan_duty is not None and published >= catalogue.action_plan_duty[1].year:
         items.append("at det drøftes, om arbejdet med kvaliteten i sagsbehandlingen skal samles i en handleplan "
-                     "(det er frivilligt fra 1. januar 2025)")
+                     f"(det er frivilligt fra {numbers.long_date(catalogue.action_plan_duty[1])})")
     if high:
         items.append("at forvaltningen gennemgår de omgjorte sager på " + _joined([in_sentence(n) for n in high])
                      + ", hvor omgørelsesprocenten er højere, end tilfældig variation kan forklare")

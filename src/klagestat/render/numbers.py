@@ -62,6 +62,15 @@ def count(n: int | None, missing: str = "–") -> str:
     return format_decimal(n, format="#,##0", locale=LOCALE)
 
 
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
+
+
+def long_date(day) -> str:
+    """A date as Danish prose writes it: "1. juli 2025"."""
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
 def counted(n: int, one: str, many: str) -> str:
     """A count with its noun in the right number: counted(1, "felt", "felter") == "1 felt"."""
     return f"{count(n)} {one if n == 1 else many}"

@@ -10,6 +10,7 @@ from fractions import Fraction
 from klagestat.analysis.rates import CASES, STATBANK, RateRow, RateTable
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import AreaLevel
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA
 from klagestat.domain.rates import DEFINITION_NAMES_DA
 from klagestat.domain.statistics import FUNNEL_NAMES_DA
 
@@ -89,7 +90,7 @@ def to_json(table: RateTable) -> str:
 # The JSON fields in their order, with the Danish header a spreadsheet shows for each.
 SHEET_HEADERS = {
     "year": "År", "municipality_code": "Kommunekode", "municipality": "Kommune", "map": "Kort", "group": "Gruppe",
-    "upheld": "Stadfæstet", "changed": "Ændret/ophævet", "remitted": "Hjemvist", "dismissed": "Afvist",
+    **{outcome.value: name for outcome, name in OUTCOME_NAMES_DA.items()},
     "merits": "Realitetsbehandlede", "reversed": "Omgjorte", "reversal_rate": "Omgørelsesprocent",
     "ci_low": "95 %-interval fra", "ci_high": "95 %-interval til", "national_rate": "Landsplan",
     "definition": "Definition", "group_key": "Gruppens nøgle", "group_total": "I alt-række (læg ikke til)",

@@ -9,8 +9,10 @@ from rich.text import Text
 
 from klagestat.analysis.rates import TOTAL_GROUP, RateRow, RateTable
 from klagestat.domain.catalogue import AreaLevel
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA
 from klagestat.domain.rates import Definition
-from klagestat.domain.statistics import FunnelClass
+from klagestat.domain.statistics import FEW_CASES, FunnelClass
+from klagestat.render.wording import SYNTHETIC_BANNER
 
 from . import numbers
 from .sources import source_text
@@ -25,11 +27,9 @@ DEFINITION_TEXT_DA = {
         "Det er ikke Ankestyrelsens officielle definition og giver en lavere procent."
     ),
 }
-SYNTHETIC_BANNER = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
 FUNNEL_DA = {FunnelClass.ABOVE: "over", FunnelClass.WITHIN: "normal", FunnelClass.BELOW: "under"}
 BY_DA = {"map": "Kort", "law": "Lov", "provision": "Bestemmelse", "area": "Område"}
 CASES_DA = {Definition.OFFICIAL: "Realitetsbeh.", Definition.ALL_DECIDED: "Afgjorte"}
-SMALL = 20  # below about 20 cases a figure needs an uncertainty statement (domain.md)
 
 
 def rate_text(row: RateRow) -> str:
@@ -49,7 +49,7 @@ def cell_text(row: RateRow) -> str:
 
 
 def _few(row: RateRow) -> bool:
-    return row.counts is not None and row.denominator is not None and 0 < row.denominator < SMALL
+    return row.counts is not None and row.denominator is not None and 0 < row.denominator < FEW_CASES
 
 
 def _group_name(row: RateRow, catalogue_maps: dict) -> str:
@@ -63,7 +63,7 @@ def _detail_table(table: RateTable, map_names: dict, rows: list[RateRow], totals
     t.add_column("År")
     t.add_column("Kommune / landsplan")
     t.add_column(BY_DA[table.by])
-    for name in ("Stadfæstet", "Ændret", "Hjemvist", "Afvist", CASES_DA[table.definition], "Omgjort",
+    for name in (*OUTCOME_NAMES_DA.values(), CASES_DA[table.definition], "Omgjort",
                  "Omgørelses-\nprocent", "95 %-\ninterval", "Lands-\nplan", "Forskel\n(pct.-point)", "Tragt\n(95 %)",
                  "Omgjorte pr.\n10.000 indb."):
         t.add_column(name, justify="right")
@@ -139,7 +139,7 @@ def render_table(table: RateTable, map_names: dict[str, str], console: Console) 
     else:
         console.print(_detail_table(table, map_names, table.rows, table.totals))
     if any(_few(r) for r in table.rows):
-        console.print(f"* Under {SMALL} sager: en enkelt sag flytter procenten meget. Se 95 %-intervallet "
+        console.print(f"* Under {FEW_CASES} sager: en enkelt sag flytter procenten meget. Se 95 %-intervallet "
                       "for ét år, eller læg flere år sammen (fx --year 2022-2024).")
     if len(table.spans) == 1:
         console.print(

@@ -35,10 +35,11 @@ from klagestat.analysis.register import (
     ReversalReasons,
 )
 from klagestat.catalogue import load_catalogue
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
+from klagestat.render.wording import SYNTHETIC_BANNER
 
 from . import numbers
 
-SYNTHETIC_BANNER = "SYNTETISKE DEMODATA – tallene er opdigtede og må ikke bruges som rigtige tal."
 SMALL_CITIZENS = 5  # counts of citizens below this are hidden in public material
 ALL_YEARS = "I alt"
 NOT_RECORDED = "Ikke oplyst"
@@ -119,7 +120,7 @@ def _columns(t: Table, first: list[str], right: list[str]) -> Table:
 
 def decision_years_table(r: DecisionYears) -> Table:
     t = _columns(_table("Året for kommunens afgørelse"), ["Afgjort af Ankestyrelsen", "Kommunens afgørelse"],
-                 ["Afgjorte\nsager", "Andel af årets sager", "Afvist", "Realitetsbeh.", "Omgjort", "Omgørelses-\nprocent"])
+                 ["Afgjorte\nsager", "Andel af årets sager", OUTCOME_NAMES_DA[Outcome.DISMISSED], "Realitetsbeh.", "Omgjort", "Omgørelses-\nprocent"])
     for row in r.rows:
         t.add_row(str(row.year), str(row.decision_year) if row.decision_year is not None else NOT_RECORDED,
                   numbers.count(row.cases), numbers.municipal_percent(row.share), numbers.count(row.dismissed),
@@ -186,7 +187,7 @@ REASONS_NOTE = "En sag kan have flere årsager, så årsagerne kan tilsammen giv
 
 def provisions_table(r: ReversalReasons) -> Table:
     t = _columns(_table("Bestemmelser bag omgørelserne"), ["Bestemmelse"],
-                 ["Omgjort", "Ændret", "Hjemvist", "Afvist", "Realitetsbeh.", "Omgørelses-\nprocent",
+                 ["Omgjort", *(OUTCOME_NAMES_DA[o] for o in (Outcome.CHANGED, Outcome.REMITTED, Outcome.DISMISSED)), "Realitetsbeh.", "Omgørelses-\nprocent",
                   "Andel af\nomgørelserne", "Akkumuleret"])
     for p in r.provisions:
         t.add_row(p.label, numbers.count(p.reversed), numbers.count(p.changed), numbers.count(p.remitted),
@@ -225,7 +226,7 @@ def pending_tables(r: Pending) -> list[Table]:
     ages.add_row("Median (dage)", _days(r.median_age_days))
     ages.add_row("Ældste (dage)", _days(r.max_age_days))
     other = _columns(_table("Andre klageinstanser end Ankestyrelsen"), ["Klageinstans"],
-                     ["Stadfæstet", "Ændret", "Hjemvist", "Afvist", "Realitetsbeh.", "Verserende", "Omgørelses-\nprocent"])
+                     [*OUTCOME_NAMES_DA.values(), "Realitetsbeh.", "Verserende", "Omgørelses-\nprocent"])
     for o in r.other_bodies.rows:
         other.add_row(o.body, numbers.count(o.upheld), numbers.count(o.changed), numbers.count(o.remitted),
                       numbers.count(o.dismissed), numbers.count(o.merits), numbers.count(o.pending),

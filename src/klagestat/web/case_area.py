@@ -36,7 +36,8 @@ from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.problems import InputError, NoDataError, Problem
 from klagestat.domain.register import REASSESSMENT_NAMES_DA
 from klagestat.render import exports
-from klagestat.render.register_tables import SYNTHETIC_BANNER, analysis_parts
+from klagestat.render.register_tables import analysis_parts
+from klagestat.render.wording import SYNTHETIC_BANNER
 from klagestat.store import audit
 from klagestat.store import case_area as cases
 from klagestat.store.accounts import User, users_of

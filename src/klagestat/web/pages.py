@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from klagestat.domain.text import ascii_text
 from klagestat.render import numbers
 from klagestat.render.case_import import column_list
 
@@ -64,12 +65,11 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
 }
-_ASCII_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 def _download_headers(name: str) -> dict[str, str]:
     """The Danish name for browsers that read it (RFC 6266), an ASCII one for the rest."""
-    ascii_name = name.translate(_ASCII_LETTERS).encode("ascii", "replace").decode().replace("?", "_")
+    ascii_name = ascii_text(name)
     return {"Content-Disposition": f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'}
 
 

@@ -35,13 +35,14 @@ from klagestat import api
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, danmarkskort_cases
 from klagestat.analysis.rates import RateRow, RateTable, compute_rates
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
+from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import InputError, NoDataError
-from klagestat.domain.statistics import FUNNEL_LEVELS, funnel_limits
+from klagestat.domain.statistics import FEW_CASES, FUNNEL_LEVELS, funnel_limits
 from klagestat.render import numbers
 from klagestat.render.charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name
-from klagestat.render.danmarkskort_report import SMALL, SYNTHETIC_NOTICE, danmarkskort_document, in_sentence
+from klagestat.render.danmarkskort_report import danmarkskort_document, in_sentence
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.figures import Figure
 from klagestat.render.inhabitants import PER_10000_WHY, first_with_figure, per_10000_sentence
@@ -50,6 +51,7 @@ from klagestat.render.rate_rows import sheet_rows
 from klagestat.render.report_files import write_report
 from klagestat.render.sources import source_text
 from klagestat.render.web_map import COLOURINGS, GeoOutline, geo_outline, web_map
+from klagestat.render.wording import SYNTHETIC_BANNER
 from klagestat.store.statbank import statistics_version, statistics_years
 
 from .pages import download, environment, page
@@ -363,7 +365,7 @@ def _placement(row: RateRow | None) -> str:
 
 
 def _notice(synthetic: bool) -> str | None:
-    return SYNTHETIC_NOTICE if synthetic else None
+    return SYNTHETIC_BANNER if synthetic else None
 
 
 def _national(table: RateTable, map_code: str) -> RateRow | None:
@@ -459,7 +461,7 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
         trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
         funnel_rows=_funnel_rows(social) if funnel else [], social=social,
         years=list(reversed(site.years)), source=_source(case.vintages), notice=_notice(case.synthetic),
-        small=SMALL, levels=[numbers.level_percent(level) for level in FUNNEL_LEVELS],
+        small=FEW_CASES, levels=[numbers.level_percent(level) for level in FUNNEL_LEVELS],
         downloads=_download_urls(code, case.year))
     return Rendered(title, body)
 
@@ -499,8 +501,8 @@ def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000
         counts = row.counts
         dismissed = counts.dismissed
         country = national.counts if national is not None and national.denominator else None
-        for label, outcome in (("Stadfæstet", "upheld"), ("Ændret eller ophævet", "changed"), ("Hjemvist", "remitted")):
-            part = getattr(counts, outcome)
+        for outcome in (Outcome.UPHELD, Outcome.CHANGED, Outcome.REMITTED):
+            label, part = OUTCOME_NAMES_DA[outcome], getattr(counts, outcome)
             outcomes.append((label, numbers.count(part), numbers.municipal_percent(Fraction(part, n)),
                              numbers.national_percent(Fraction(getattr(country, outcome), national.denominator))
                              if country else "–"))
@@ -515,7 +517,7 @@ def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000
     comparison.append(("Landsplan", [_rate_with_cases(by_year.get(y), True) for y in case.table_years]))
     return SectionView(
         section=section, cases=n, outcomes=outcomes, dismissed=dismissed, funnel=funnel,
-        one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < SMALL else None,
+        one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < FEW_CASES else None,
         comparison=comparison, provisions=section.provisions,
         per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None)
 
