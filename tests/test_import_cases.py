@@ -491,3 +491,23 @@ def test_reconcile_without_statistics_says_what_to_import(tmp_path, empty_db):
     assert import_cases(empty_db, write_cases_csv(tmp_path / "r.csv", [case("S-1")])).code == 0
     result = run_cli("reconcile", "--municipality", "Allerød", "--year", "2024", db=empty_db)
     assert result.code == 2 and "import statbank" in result.err
+
+
+def test_the_audit_line_of_an_import_is_written_in_its_transaction(tmp_path, database):
+    """An import rolled back (--strict with a bad row) leaves no audit line saying it imported;
+    one that goes through leaves exactly one."""
+    from klagestat import api
+    from klagestat.store import audit
+
+    engine = api.open_database(str(database))
+    try:
+        entry = audit.Entry("analytiker@allerod.dk", "201", "importér", "register.csv")
+        bad = write_cases_csv(tmp_path / "bad.csv", [case("OK-1"), case("U-1", udfald="vundet")])
+        assert api.import_cases(engine, bad, "Allerød", strict=True, audited=entry).status == "rejected"
+        good = write_cases_csv(tmp_path / "good.csv", [case("OK-1")])
+        assert api.import_cases(engine, good, "Allerød", audited=entry).status == "imported"
+        with engine.connect() as conn:
+            events = audit.events_of(conn, "201")
+    finally:
+        engine.dispose()
+    assert [(e.action, e.target) for e in events] == [("importér", "register.csv")]

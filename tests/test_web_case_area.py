@@ -535,7 +535,7 @@ def test_the_analyses_page_shows_the_figures_of_klagestat_analyse(site, clients)
     assert response.status_code == 200
     headers, rows = table(response, "//caption[text()='Året for kommunens afgørelse']/..")
     assert headers[:7] == ["Afgjort af Ankestyrelsen", "Kommunens afgørelse", "Afgjorte sager", "Andel af årets sager",
-                           "Afvist", "Realitetsbeh.", "Omgjort"]
+                           "Afvist/henvist", "Realitetsbeh.", "Omgjort"]
     result = api.analyse(api.open_database(str(site.db)), "201", "2024")
     expected = {(str(r.year), str(r.decision_year)): r for r in result.decision_years.rows if r.decision_year}
     shown = {(r[0], r[1]): r for r in rows}

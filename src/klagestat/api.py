@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -33,11 +32,12 @@ from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
 from klagestat.domain.rates import Definition
-from klagestat.domain.register import CASE_FIELDS
+from klagestat.domain.register import CASE_FIELDS, RegisterVocabulary
 from klagestat.ingest.areas_file import read_areas
 from klagestat.ingest.bulk import collector_paused
-from klagestat.ingest.case_files import open_case_file
+from klagestat.ingest.case_files import SheetRows, open_case_file
 from klagestat.ingest.cases import (
+    ColumnChoice,
     ColumnsFile,
     RegisterReader,
     RegisterSummary,
@@ -59,12 +59,10 @@ from klagestat.store.cases import (
     existing_cases,
     find_case_import,
     finish_case_import,
-    insert_cases,
-    insert_rejects,
     key_fingerprint_of,
     remember_key_fingerprint,
-    replace_cases,
     start_case_import,
+    write_register,
 )
 from klagestat.store.database import (
     IMPORT_WAIT_SECONDS,
@@ -230,6 +228,7 @@ def import_cases(
     progress: Callable[[str], None] | None = None,
     preview: bool = False,
     shown_as: str | None = None,
+    audited: audit.Entry | None = None,
 ) -> CaseImportReport:
     """Import one register file for one municipality in one transaction.
 
@@ -239,7 +238,9 @@ def import_cases(
     one rejected row means nothing is imported. `preview`: the whole import is done and then rolled
     back, so the report says exactly what importing would do, and nothing is changed.
     `shown_as`: the file's name in messages and in the database, where `file` is not the user's
-    path (the web's upload in a temporary folder, whose path no message may show).
+    path (the web's upload in a temporary folder, whose path no message may show). `audited`: the
+    audit log's line, written in the import's transaction (a preview writes nothing, so its line is
+    the caller's to write).
     """
     catalogue = catalogue or load_catalogue()
     vocabulary = load_register_vocabulary()
@@ -253,9 +254,10 @@ def import_cases(
         choice = choose_columns(sheet_rows, vocabulary, columns_file)
         digest = file_sha256(path)
         migrate(engine)
+        job = _RegisterImport(name, code, digest, sheet_rows, choice, catalogue, vocabulary, strict, synthetic, today,
+                              progress, preview, audited)
         try:
-            return _import_register(engine, name, code, digest, sheet_rows, choice, catalogue, vocabulary,
-                                    strict, synthetic, today, progress, preview)
+            return _import_register(engine, job)
         except _RolledBack as e:
             return e.report
 
@@ -267,36 +269,59 @@ class _RolledBack(Exception):
         self.report = report
 
 
-def _import_register(engine, file, code, digest, sheet_rows, choice, catalogue, vocabulary, strict, synthetic,
-                     today, progress, preview) -> CaseImportReport:
+@dataclass(frozen=True)
+class _RegisterImport:
+    """What one register import reads, checks and writes."""
+
+    file: str  # as messages and the database name it (CPR numbers masked)
+    code: str  # the municipality
+    digest: str  # the file's SHA-256: the same file again changes nothing
+    sheet_rows: SheetRows
+    choice: ColumnChoice
+    catalogue: Catalogue
+    vocabulary: RegisterVocabulary
+    strict: bool
+    synthetic: bool
+    today: dt.date | None
+    progress: Callable[[str], None] | None
+    preview: bool
+    audited: audit.Entry | None
+
+
+def _import_register(engine: Engine, job: _RegisterImport) -> CaseImportReport:
     """The import's one transaction: check the file is new, then write cases and rejects."""
+    file, code, sheet_rows, progress = job.file, job.code, job.sheet_rows, job.progress
     with engine.begin() as conn:
         bulk_write_settings(conn)
         _wait_for_other_imports(conn, f"register {code}", file)
-        existing_import = find_case_import(conn, code, digest)
+        existing_import = find_case_import(conn, code, job.digest)
         if existing_import is not None:
+            if job.audited is not None and not job.preview:
+                job.audited.record(conn)
             return CaseImportReport(file, "unchanged", code, existing_import, position=sheet_rows.position)
 
-        reader = RegisterReader(catalogue, vocabulary, choice, load_key, today, sheet_rows.position)
+        reader = RegisterReader(job.catalogue, job.vocabulary, job.choice, load_key, job.today, sheet_rows.position)
         if progress:
             progress(f"Importerer {file}")
-        import_id = start_case_import(conn, code, Path(file).name, sheet_rows.file_format, digest, synthetic)
+        import_id = start_case_import(conn, code, Path(file).name, sheet_rows.file_format, job.digest, job.synthetic)
         with closing(reader.read_beside(sheet_rows.rows)) as chunks:  # closed: the child stops if writing fails
-            counts = _write_register(conn, code, import_id, chunks, existing_cases(conn, code))
+            counts = write_register(conn, code, import_id, chunks, existing_cases(conn, code))
         rejects = counts.pop("rejects")
         if reader.summary.key_fingerprint is not None:
             _check_key(conn, reader.summary.key_fingerprint)  # a wrong key raises: nothing is committed
-        report = CaseImportReport(file, "imported", code, None, rejects, reader.summary, choice.ignored,
+        report = CaseImportReport(file, "imported", code, None, rejects, reader.summary, job.choice.ignored,
                                   position=sheet_rows.position, notes=list(sheet_rows.notes))
-        if strict and rejects:
+        if job.strict and rejects:
             report.status = "rejected"
             raise _RolledBack(report)
         report.kept_cases = counts.pop("kept")
         report.info = finish_case_import(conn, import_id, row_count=reader.summary.rows,
-                                         synthetic=synthetic or reader.summary.synthetic, **counts)
-        if preview:
+                                         synthetic=job.synthetic or reader.summary.synthetic, **counts)
+        if job.preview:
             report.status = "preview"
             raise _RolledBack(report)
+        if job.audited is not None:
+            job.audited.record(conn)
         return report
 
 
@@ -325,43 +350,6 @@ def _check_key(conn, fingerprint: str) -> None:
 
 def _one_municipality(name: str, catalogue: Catalogue) -> str:
     return resolve_municipalities([name], catalogue)[0]
-
-
-def _write_register(conn, code: str, import_id: int, chunks, existing: dict[str, tuple[str, int]]) -> dict:
-    """Sort validated cases into new, changed and unchanged ones and write them, a chunk at a time."""
-    rejects: list[RejectedRow] = []
-    counts = {"new_count": 0, "changed_count": 0, "unchanged_count": 0, "rejected_count": 0}
-    seen = 0
-    for chunk in chunks:
-        rejects.extend(chunk.rejects)
-        case_ids = chunk.texts[0]
-        if existing.keys().isdisjoint(case_ids):  # a first import: all new, written column-wise
-            insert_cases(conn, zip(repeat(code), *chunk.columns(), repeat(1), repeat(import_id), chunk.lines,
-                                   chunk.hashes))
-            counts["new_count"] += len(case_ids)
-            continue
-        new, changed = [], []
-        for values, line, content_hash in zip(chunk.rows(), chunk.lines, chunk.hashes):
-            before = existing.get(values[0])
-            if before is None:
-                new.append((code, *values, 1, import_id, line, content_hash))
-            elif before[0] == content_hash:
-                counts["unchanged_count"] += 1
-            else:
-                changed.append((code, *values, before[1] + 1, import_id, line, content_hash))
-            seen += before is not None
-        insert_cases(conn, new)
-        replace_cases(conn, code, import_id, changed)
-        counts["new_count"] += len(new)
-        counts["changed_count"] += len(changed)
-    insert_rejects(conn, import_id, (
-        (r.line, [{"column": p.column, "value": p.value, "message": p.message} for p in r.problems], r.cells)
-        for r in rejects
-    ))
-    counts["rejected_count"] = len(rejects)
-    counts["kept"] = len(existing) - seen
-    counts["rejects"] = rejects
-    return counts
 
 
 def file_sha256(path: Path) -> str:
@@ -486,7 +474,8 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
 
 
 def report_complaints(engine: Engine, municipality: str, year: int | str, out: str | Path, public: bool = False,
-                      areas: str | Path | None = None, catalogue: Catalogue | None = None) -> list[Path]:
+                      areas: str | Path | None = None, catalogue: Catalogue | None = None,
+                      audited: audit.Entry | None = None) -> list[Path]:
     """The regular complaint report from the municipality's own register, by committee (the
     register's omraade column) or by the areas of an --areas file (`klagestat report complaints`)."""
     from klagestat.render.complaints_report import complaints_document
@@ -500,7 +489,9 @@ def report_complaints(engine: Engine, municipality: str, year: int | str, out: s
     area_config = read_areas(Path(areas), catalogue) if areas else None
     area_source = (f"Områderne er defineret i filen {Path(areas).name}." if areas else
                    "Områderne er kolonnen omraade i kommunens klageregister, som forvaltningen har udfyldt den.")
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # the audit line in the transaction that reads the cases
+        if audited is not None:
+            audited.record(conn)
         report = complaint_report(conn, catalogue, code, single_year, area_config, area_source)
     return write_report(complaints_document(report, load_register_vocabulary(), public=public), out)
 
@@ -520,6 +511,7 @@ def analyse(
     decisions: str | Path | None = None,
     only: Sequence[str] | None = None,
     catalogue: Catalogue | None = None,
+    audited: audit.Entry | None = None,
 ) -> RegisterAnalysis:
     """The register analyses of one municipality (`klagestat analyse`); see analysis.register.
 
@@ -543,7 +535,9 @@ def analyse(
         raise _bad_input("per_thousand kræver en fil med kommunens antal afgørelser: --decisions FIL "
                          "(kolonnerne omraade;aar;afgoerelser).")
     counts = read_decisions(Path(decisions)) if decisions is not None else None
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # the audit line in the transaction that reads the cases
+        if audited is not None:
+            audited.record(conn)
         if case_count(conn, code) == 0:
             name = catalogue.municipalities[code].name
             raise NoDataError(f"Der er ingen klagesager fra {name} Kommune i databasen.",
@@ -553,7 +547,7 @@ def analyse(
 
 
 def add_user(engine: Engine, email: str, municipality: str, role: str, password: str,
-              catalogue: Catalogue | None = None) -> accounts.User:
+              catalogue: Catalogue | None = None, audited: audit.Entry | None = None) -> accounts.User:
     """Create a user of the case area (or give an existing one a new municipality, role and
     password), as `klagestat users add`."""
     problems = []
@@ -571,6 +565,8 @@ def add_user(engine: Engine, email: str, municipality: str, role: str, password:
         raise InputError(problems, headline="Brugeren kan ikke oprettes:")
     code = _one_municipality(municipality, catalogue or load_catalogue())
     with engine.begin() as conn:
+        if audited is not None:
+            audited.record(conn)
         return accounts.add_user(conn, email, code, role, hash_password(password))
 
 

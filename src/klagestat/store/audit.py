@@ -24,6 +24,19 @@ class AuditEvent:
     target: str | None
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A line to write in the transaction that does what it records (see api: `audited=`)."""
+
+    user_email: str
+    municipality_code: str
+    action: str
+    target: str | None = None
+
+    def record(self, conn: Connection) -> None:
+        record(conn, self.user_email, self.municipality_code, self.action, self.target)
+
+
 def record(conn: Connection, user_email: str, municipality_code: str, action: str, target: str | None = None) -> None:
     """One line; the target (a case id, a filter a user typed, a file name) is masked, since the
     log can never be corrected afterwards."""

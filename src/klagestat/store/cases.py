@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from sqlalchemy import Connection, Integer, func, insert, literal, or_, select, update
 
@@ -171,3 +172,41 @@ def boundary_case_counts(conn: Connection, municipality_code: str, year: int, da
         .group_by(case_record.c.law_id, case_record.c.provision_key, case_record.c.outcome)
     )
     return {(law_id, key, outcome): n for law_id, key, outcome, n in conn.execute(query)}
+
+
+def write_register(conn: Connection, code: str, import_id: int, chunks, existing: dict[str, tuple[str, int]]) -> dict:
+    """Sort validated cases (ingest.cases.CaseChunk) into new, changed and unchanged ones and
+    write them, a chunk at a time; returns the counts, the cases kept and the rejected rows."""
+    rejects: list = []  # ingest.cases.RejectedRow
+    counts = {"new_count": 0, "changed_count": 0, "unchanged_count": 0, "rejected_count": 0}
+    seen = 0
+    for chunk in chunks:
+        rejects.extend(chunk.rejects)
+        case_ids = chunk.texts[0]
+        if existing.keys().isdisjoint(case_ids):  # a first import: all new, written column-wise
+            insert_cases(conn, zip(repeat(code), *chunk.columns(), repeat(1), repeat(import_id), chunk.lines,
+                                   chunk.hashes))
+            counts["new_count"] += len(case_ids)
+            continue
+        new, changed = [], []
+        for values, line, content_hash in zip(chunk.rows(), chunk.lines, chunk.hashes):
+            before = existing.get(values[0])
+            if before is None:
+                new.append((code, *values, 1, import_id, line, content_hash))
+            elif before[0] == content_hash:
+                counts["unchanged_count"] += 1
+            else:
+                changed.append((code, *values, before[1] + 1, import_id, line, content_hash))
+            seen += before is not None
+        insert_cases(conn, new)
+        replace_cases(conn, code, import_id, changed)
+        counts["new_count"] += len(new)
+        counts["changed_count"] += len(changed)
+    insert_rejects(conn, import_id, (
+        (r.line, [{"column": p.column, "value": p.value, "message": p.message} for p in r.problems], r.cells)
+        for r in rejects
+    ))
+    counts["rejected_count"] = len(rejects)
+    counts["kept"] = len(existing) - seen
+    counts["rejects"] = rejects
+    return counts

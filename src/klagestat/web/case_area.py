@@ -119,8 +119,7 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
         raise HTTPException(404)
     filters = _filters(year, area, provision, outcome, pending, state)
     engine = request.app.state.engine
-    with engine.begin() as conn:
-        audit.record(conn, user.email, user.municipality_code, f"hent sagsliste ({kind})", filters.describe())
+    logged = audit.Entry(user.email, user.municipality_code, f"hent sagsliste ({kind})", filters.describe())
 
     def rows(conn) -> Iterator[tuple]:
         for c in cases.iter_cases(conn, user.municipality_code, filters):
@@ -130,7 +129,12 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
 
     name = f"sager-{user.municipality_code}.{kind}"
     if kind == "csv":
-        def csv_pieces() -> Iterator[bytes]:  # the rows stream from the database to the browser
+        # The rows stream from the database to the browser. The audit line is committed before
+        # the first row leaves, so a download broken off half-way is logged too.
+        with engine.begin() as conn:
+            logged.record(conn)
+
+        def csv_pieces() -> Iterator[bytes]:
             with engine.connect() as conn:
                 yield from exports.csv_chunks(EXPORT_HEADER, rows(conn))
 
@@ -140,7 +144,8 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
     folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-export-", dir=_Uploads.parent()))
     try:
         path = folder / name
-        with engine.connect() as conn:
+        with engine.begin() as conn:  # the audit line in the transaction that reads the cases
+            logged.record(conn)
             exports.write_xlsx(path, "Sager", EXPORT_HEADER, rows(conn))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -294,14 +299,13 @@ def import_confirm(request: Request, user: Analyst, token: Annotated[str, Form(m
         raise HTTPException(404, "Forhåndsvisningen findes ikke længere (den gemmes en time). Vælg filen igen.")
     try:
         report = api.import_cases(request.app.state.engine, upload.path, user.municipality_code,
-                                  shown_as=upload.path.name)
+                                  shown_as=upload.path.name,
+                                  audited=audit.Entry(user.email, user.municipality_code, "importér", upload.path.name))
     except InputError as error:
         return _case_page(request, user, "import.html", status_code=422, title="Importér klageregister",
                           problems=error.problems, headline=error.headline)
     finally:
         _uploads.drop(upload)
-    with request.app.state.engine.begin() as conn:
-        audit.record(conn, user.email, user.municipality_code, "importér", upload.path.name)
     return _case_page(request, user, "import_result.html", title="Import gennemført", report=report, preview=False)
 
 
@@ -317,11 +321,10 @@ def analyses(request: Request, user: Reader,
     year = year or str(_default_year())
     try:
         result = api.analyse(request.app.state.engine, user.municipality_code, year,
-                             catalogue=request.app.state.catalogue)
+                             catalogue=request.app.state.catalogue,
+                             audited=audit.Entry(user.email, user.municipality_code, "se analyser", year))
     except NoDataError as error:
         return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year, no_data=error.message)
-    with request.app.state.engine.begin() as conn:
-        audit.record(conn, user.email, user.municipality_code, "se analyser", year)
     return _case_page(request, user, "analyses.html", title="Analyser af klageregistret", year=year,
                       parts=[_table_part(p) for p in analysis_parts(result)],
                       banner=SYNTHETIC_BANNER if result.synthetic else None)
@@ -359,10 +362,9 @@ def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(
     name = f"klagerapport-{user.municipality_code}-{year}{suffix}.{format}"
     with tempfile.TemporaryDirectory(prefix="klagestat-report-") as folder:
         out = Path(folder) / name
-        api.report_complaints(request.app.state.engine, user.municipality_code, year, out, public=public)
+        api.report_complaints(request.app.state.engine, user.municipality_code, year, out, public=public,
+                              audited=audit.Entry(user.email, user.municipality_code, "hent klagerapport", name))
         body = out.read_bytes()
-    with request.app.state.engine.begin() as conn:
-        audit.record(conn, user.email, user.municipality_code, "hent klagerapport", name)
     return download(body, name)
 
 
@@ -391,12 +393,13 @@ def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_lengt
                                                       "kommune. Brug en anden adresse.")])
     try:
         added = api.add_user(request.app.state.engine, email, user.municipality_code, role, password,
-                             catalogue=request.app.state.catalogue)
+                             catalogue=request.app.state.catalogue,
+                             audited=audit.Entry(user.email, user.municipality_code, "opret bruger",
+                                                 f"{email.strip()} ({role})"))
     except InputError as error:
         return _case_page(request, user, "users.html", status_code=422, title="Brugere",
                           people=_users(request, user), roles=list(Role), problems=error.problems, email=email)
-    with request.app.state.engine.begin() as conn:
-        audit.record(conn, user.email, user.municipality_code, "opret bruger", f"{added.email} ({added.role})")
+    del added  # written, and its audit line with it
     return RedirectResponse("/sager/brugere", status_code=303)
 
 
