@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from klagestat import api
 from klagestat.catalogue import load_catalogue, load_tile_grid
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel
+from klagestat.domain.statistics import FEW_CASES
 from klagestat.render import numbers
-from klagestat.render.danmarkskort_report import SMALL
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.maps import CLASS_VALUES
 from klagestat.render.rate_rows import FIELDS, SHEET_HEADERS
@@ -261,8 +261,8 @@ def test_the_profile_shows_the_figures_of_api_rates_for_each_map(client, engine,
                                               numbers.municipal_percent(Fraction(c.upheld, row.denominator))]
         assert outcomes["Hjemvist"][0] == numbers.count(c.remitted)
         assert outcomes["Ændret eller ophævet"][0] == numbers.count(c.changed)
-        # Few cases: a warning exactly where the figure rests on under SMALL cases.
-        assert bool(section.xpath(".//p[contains(@class, 'warning')]")) == (row.denominator < SMALL)
+        # Few cases: a warning exactly where the figure rests on under FEW_CASES cases.
+        assert bool(section.xpath(".//p[contains(@class, 'warning')]")) == (row.denominator < FEW_CASES)
         # The funnel position, at both levels.
         assert CLASS_VALUES[row.funnel[0.95]] in words and CLASS_VALUES[row.funnel[0.998]] in words
 
