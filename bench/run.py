@@ -20,6 +20,8 @@ and a 50 ms p95 budget.
 `case_area_during_1m_register_import` and `export_cases_1m_rows_{csv,xlsx}` (bench/case_area_load.py):
 page views and logins while a million-row register is imported (errors: goal 0), and exports of
 the whole register (the server's peak memory against an export of no rows: goal under 2×).
+`cli_help` and `cli_rates_one_municipality` (bench/cli_start.py): how long a command waits before it
+answers (goals 0.3 s and 1 s), against starting Python at all (the floor).
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -39,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 import case_area_load  # bench/case_area_load.py, beside this file
+import cli_start  # bench/cli_start.py
 import register_import  # bench/register_import.py
 import reports  # bench/reports.py
 import talportal_import  # bench/talportal_import.py
@@ -294,6 +297,8 @@ def main() -> None:
         case_area_load.run(work, register, work / "cases.db", REGISTER_IMPORT_ROWS)
 
         reports.danmarkskort_benchmark(work / "reports", report)
+
+        cli_start.run(work / "cli", report)
 
         web_load.main(work / "web")
     finally:
