@@ -634,3 +634,46 @@ def test_the_search_box_finds_a_municipality_by_name(client):
         assert (found.status_code, found.headers["location"]) == (303, "/kommune/259"), typed
     unknown = client.get("/kommune", params={"navn": "Atlantis"})
     assert unknown.status_code == 404 and "Atlantis" in unknown.text
+
+
+def test_the_server_warms_its_pages_after_start_and_after_an_import(baseline_db, tmp_path):
+    """`klagestat serve` (warm=True) builds the newest year's front pages and every profile in the
+    background, so no visitor waits; after an import it builds them again for the new figures."""
+    import time
+
+    app = create_app(str(baseline_db), warm=True)
+
+    def warmed_keys() -> set:
+        caches = getattr(app.state, "public_caches", None)
+        return set() if caches is None else {key[1:3] for key in caches.pages._values}
+
+    def wait_for(condition, seconds: float = 60.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            time.sleep(0.2)
+        return False
+
+    from klagestat.store.statbank import statistics_years
+
+    engine = api.open_database(str(baseline_db))
+    try:
+        with engine.connect() as conn:
+            with_figures = {code for code in CAT.municipalities if statistics_years(conn, code)}
+    finally:
+        engine.dispose()
+    assert with_figures
+    with TestClient(app):
+        assert wait_for(lambda: {("profile", code) for code in with_figures} <= warmed_keys())
+        assert {("map", 2024)} <= warmed_keys()
+        version = next(iter(app.state.public_caches.pages._values))[0]
+        figures = {**BASELINE_FIGURES, "Lejre": {P41: (3, 1, 2, 0), P100: (4, 0, 3, 1)}}
+        engine = api.open_database(str(baseline_db))
+        try:
+            api.import_statbank(engine, [write_statbank_csv(tmp_path / "ny.csv", statbank_rows(figures))],
+                                as_of=dt.date(2025, 6, 1))
+        finally:
+            engine.dispose()
+        assert wait_for(lambda: any(key[0] != version and key[1] == "profile"
+                                    for key in app.state.public_caches.pages._values))

@@ -388,7 +388,7 @@ def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, ge
 
     from klagestat.web.app import create_app
 
-    web_app = create_app(db, geojson=geojson, geojson_code=geojson_code)
+    web_app = create_app(db, geojson=geojson, geojson_code=geojson_code, warm=True)
     print(f"klagestat kører på http://{host}:{port}/ (stop med Ctrl+C)", flush=True)
     # Forwarded headers are believed only from the proxies named: otherwise anyone could claim
     # any address (and dodge the per-address login limit) or claim https.

@@ -58,9 +58,10 @@ class SecurityHeaders:
 
 
 def create_app(db: str | None = None, *, geojson: str | Path | None = None,
-               geojson_code: str = "kommunekode") -> FastAPI:
+               geojson_code: str = "kommunekode", warm: bool = False) -> FastAPI:
     """The application on the database `db`; `geojson`: municipality boundaries for a
-    geographic map on the front page (otherwise the tile grid)."""
+    geographic map on the front page (otherwise the tile grid); `warm`: keep the public pages'
+    cache warm in the background (`klagestat serve` does; tests build pages as they ask)."""
     engine = api.open_database(db)
     app = FastAPI(
         title="klagestat",
@@ -78,6 +79,15 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     install_log_filter()
     app.router.add_event_handler("startup", install_log_filter)  # again once the server has set up its logging
     app.router.add_event_handler("startup", case_area.remove_stale_uploads)
+    if warm:
+        def start() -> None:
+            app.state.warming = public.start_warming(app)
+
+        def stop() -> None:
+            app.state.warming.set()
+
+        app.router.add_event_handler("startup", start)
+        app.router.add_event_handler("shutdown", stop)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(json_api.router)
     app.include_router(json_api.docs_router)

@@ -14,6 +14,7 @@ typed, so odd parameters can't fill the cache. Only a page's content is kept: th
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 import threading
@@ -57,6 +58,8 @@ from klagestat.store.statbank import statistics_version, statistics_years
 from .pages import download, environment, page
 
 router = APIRouter()
+
+log = logging.getLogger("klagestat.web")
 
 DEFAULT_MAP = "social"
 DEFAULT_COLOUR = "funnel"  # a 5-case municipality is no darker than chance allows: compared, not ranked
@@ -154,9 +157,9 @@ class Caches:
 _caches_lock = threading.Lock()
 
 
-def _caches(request: Request) -> Caches:
+def _caches(app) -> Caches:
     """The application's caches, made on first use (one application, one database)."""
-    state = request.app.state
+    state = app.state
     with _caches_lock:
         if not hasattr(state, "public_caches"):
             state.public_caches = Caches(Cache(PAGE_CACHE_CHARACTERS, _weight), Cache(DATA_CACHE_ENTRIES))
@@ -252,10 +255,14 @@ async def _served(request: Request, respond: Callable[[Site], Response]) -> Resp
 
 
 def _site(request: Request) -> Site:
-    engine = request.app.state.engine
+    return _site_of(request.app)
+
+
+def _site_of(app) -> Site:
+    engine = app.state.engine
     with engine.connect() as conn:
         version = statistics_version(conn)
-    return Site(engine, request.app.state.catalogue, _caches(request), version, request.app.state.geojson)
+    return Site(engine, app.state.catalogue, _caches(app), version, app.state.geojson)
 
 
 def _shell(request: Request, rendered: Rendered) -> HTMLResponse:
@@ -333,7 +340,11 @@ async def front(request: Request, year: str | None = None,
 def _front(request: Request, site: Site, year: str | None, map_code: str | None, colour: str | None) -> HTMLResponse:
     chosen = (_year(site, year), _choice(map_code, _map_names(site.catalogue), DEFAULT_MAP, "kort"),
               _choice(colour, COLOURINGS, DEFAULT_COLOUR, "farvelægning"))
-    return _shell(request, site.rendered(("map", *chosen), lambda: _map_page(site, *chosen)))
+    return _shell(request, _front_rendered(site, *chosen))
+
+
+def _front_rendered(site: Site, year: int, map_code: str, colour: str) -> Rendered:
+    return site.rendered(("map", year, map_code, colour), lambda: _map_page(site, year, map_code, colour))
 
 
 def _map_page(site: Site, year: int, map_code: str, colour: str) -> Rendered:
@@ -421,15 +432,61 @@ def _profile(request: Request, site: Site, code: str, year: str | None) -> Respo
         chosen = _year(site, year, known_only=False)
     else:
         chosen = own_years[-1] if own_years else _year(site, None)
+    return _shell(request, _profile_rendered(site, municipality.code, chosen, own_years))
 
+
+def _profile_rendered(site: Site, code: str, year: int, own_years: list[int]) -> Rendered:
     def build() -> Rendered:
         try:
-            if chosen in own_years:
-                return _profile_page(site, site.case(municipality.code, chosen))
+            if year in own_years:
+                return _profile_page(site, site.case(code, year))
         except NoDataError:
             pass
-        return _no_figures_page(municipality.name, municipality.code, chosen, own_years)
-    return _shell(request, site.rendered(("profile", municipality.code, chosen), build))
+        return _no_figures_page(site.catalogue.municipalities[code].name, code, year, own_years)
+    return site.rendered(("profile", code, year), build)
+
+
+# ---- warming the cache -----------------------------------------------------------------------------
+
+WARM_POLL_SECONDS = 2.0  # how often the warmer looks for a new import
+
+
+def start_warming(app) -> threading.Event:
+    """Keep the public pages warm, so no visitor waits for them to be computed: after the server
+    starts and after every import (a new statistics version, from this or any other process),
+    the newest year's figures, the front page of each map and every municipality's profile are
+    built in a background thread, the shared data first. Set the returned event to stop."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        warmed = None
+        while not stop.is_set():
+            try:
+                site = _site_of(app)
+                if site.version != warmed:
+                    _warm(site, stop)
+                    warmed = site.version
+            except Exception:  # a database that is busy or gone: try again at the next look
+                log.exception("Siderne kunne ikke varmes op")
+            stop.wait(WARM_POLL_SECONDS)
+
+    threading.Thread(target=loop, name="klagestat-warm", daemon=True).start()
+    return stop
+
+
+def _warm(site: Site, stop: threading.Event) -> None:
+    if not site.years:
+        return
+    newest = site.years[-1]
+    site.year_table(newest)
+    for map_code in site.catalogue.maps:
+        _front_rendered(site, newest, map_code, DEFAULT_COLOUR)
+    for code in site.catalogue.municipalities:
+        if stop.is_set():
+            return
+        own_years = site.years_of(code)
+        if own_years:
+            _profile_rendered(site, code, own_years[-1], own_years)
 
 
 def _no_figures_page(name: str, code: str, year: int, own_years: list[int]) -> Rendered:
