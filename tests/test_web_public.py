@@ -260,7 +260,7 @@ def test_the_profile_shows_the_figures_of_api_rates_for_each_map(client, engine,
         assert outcomes["Stadfæstet"][:2] == [numbers.count(c.upheld),
                                               numbers.municipal_percent(Fraction(c.upheld, row.denominator))]
         assert outcomes["Hjemvist"][0] == numbers.count(c.remitted)
-        assert outcomes["Ændret eller ophævet"][0] == numbers.count(c.changed)
+        assert outcomes["Ændret/ophævet"][0] == numbers.count(c.changed)
         # Few cases: a warning exactly where the figure rests on under FEW_CASES cases.
         assert bool(section.xpath(".//p[contains(@class, 'warning')]")) == (row.denominator < FEW_CASES)
         # The funnel position, at both levels.

@@ -14,13 +14,13 @@ from pathlib import Path
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
 from klagestat.analysis.rates import RateRow
 from klagestat.domain.catalogue import Catalogue
-from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FEW_CASES, FunnelClass
 from klagestat.render.wording import SYNTHETIC_BANNER
 
 from . import numbers
-from .charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
+from .charts import funnel_plot, trend_chart
+from .danmarkskort_view import comparison_lines, funnel_points, outcome_lines, trend_series
 from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
 from .inhabitants import first_with_figure, per_10000_sentence
 from .maps import geo_map, tile_map
@@ -211,20 +211,8 @@ def _map_section(case: DanmarkskortCase, section: MapSection, table_number: int,
 
 def _outcome_table(number: int, case: DanmarkskortCase, section: MapSection) -> Table:
     row, national = section.row, section.national
-    mine, country = row.counts, national.counts if national else None
-
-    def share(counts, part: int, denominator: int | None, national_level: bool) -> str:
-        if counts is None or not denominator:
-            return "–"
-        value = Fraction(part, denominator)
-        return numbers.national_percent(value) if national_level else numbers.municipal_percent(value)
-
-    lines = []
-    for outcome in (Outcome.UPHELD, Outcome.CHANGED, Outcome.REMITTED):
-        lines.append((OUTCOME_NAMES_DA[outcome], share(mine, getattr(mine, outcome), row.denominator, False),
-                      numbers.count(getattr(mine, outcome)),
-                      share(country, getattr(country, outcome) if country else 0,
-                            national.denominator if national else None, True)))
+    mine = row.counts
+    lines = [(o.label, o.share, o.count, o.national_share) for o in outcome_lines(section)]
     lines.append(("Samlet omgørelsesprocent", numbers.municipal_percent(row.rate), numbers.count(mine.reversed),
                   numbers.national_percent(national.rate if national else None)))
     return Table(
@@ -264,26 +252,11 @@ def _uncertainty(row: RateRow) -> str:
 
 def _comparison_table(number: int, case: DanmarkskortCase, section: MapSection) -> Table:
     years = case.table_years
-    rows = []
-    for line in section.comparison:
-        cells = []
-        for year in years:
-            r = line.by_year.get(year)
-            cells.append(_rate_with_cases(r, national_level=False))
-        rows.append((line.name, *cells))
-    national = {y: n for y, _, n in section.trend}
-    rows.append(("Landsplan", *(_rate_with_cases(national.get(y), national_level=True) for y in years)))
     return Table(
         caption=(f"Tabel {number}: {section.name} {years[-1]}–{years[0]}, omgørelsesprocent "
                  "(antal realitetsbehandlede sager i parentes)"),
-        header=("Kommune", *(str(y) for y in years)), rows=tuple(rows), source=_source(case))
-
-
-def _rate_with_cases(row: RateRow | None, national_level: bool) -> str:
-    if row is None or not row.denominator:
-        return "ingen sager"
-    rate = numbers.national_percent(row.rate) if national_level else numbers.municipal_percent(row.rate)
-    return f"{rate} ({numbers.count(row.denominator)})"
+        header=("Kommune", *(str(y) for y in years)),
+        rows=tuple((name, *cells) for name, cells in comparison_lines(case, section)), source=_source(case))
 
 
 def _provision_table(number: int, case: DanmarkskortCase, section: MapSection) -> Table:
@@ -366,16 +339,11 @@ def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: tuple[Path,
     name = case.municipality.name
     blocks: list = [Heading("Bilag", 1)]
     figure_number = 1
-    series = [TrendSeries(s.name, tuple(y for y, _, _ in s.trend),
-                          tuple(m.rate if m and m.denominator else None for _, m, _ in s.trend),
-                          tuple(n.rate if n and n.denominator else None for _, _, n in s.trend))
-              for s in case.maps]
-    blocks.append(FigureBlock(trend_chart(series, name), figure_number))
+    blocks.append(FigureBlock(trend_chart(trend_series(case), name), figure_number))
     social = case.maps[0]
     if social.has_funnel:
         figure_number += 1
-        points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
-        blocks.append(FigureBlock(funnel_plot(points, social.national.rate, case.municipality.code,
+        blocks.append(FigureBlock(funnel_plot(funnel_points(social), social.national.rate, case.municipality.code,
                                               in_sentence(social.name), str(case.year)), figure_number))
     figure_number += 1
     rates = {r.area.code: r.rate for r in social.all_municipalities}

@@ -36,14 +36,21 @@ from klagestat import api
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, danmarkskort_cases
 from klagestat.analysis.rates import RateRow, RateTable, compute_rates
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
-from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import InputError, NoDataError
 from klagestat.domain.statistics import FEW_CASES, FUNNEL_LEVELS, funnel_limits
 from klagestat.render import numbers
-from klagestat.render.charts import FunnelPoint, TrendSeries, funnel_plot, trend_chart
+from klagestat.render.charts import funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name
 from klagestat.render.danmarkskort_report import danmarkskort_document, in_sentence
+from klagestat.render.danmarkskort_view import (
+    comparison_lines,
+    funnel_points,
+    outcome_lines,
+    rate_and_cases,
+    rate_with_cases,
+    trend_series,
+)
 from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.figures import Figure
 from klagestat.render.inhabitants import PER_10000_WHY, first_with_figure, per_10000_sentence
@@ -501,16 +508,13 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
     name = case.municipality.name
     code = case.municipality.code
     title = f"{name} Kommune: omgørelsesprocenter {case.year}"
-    series = [TrendSeries(s.name, tuple(y for y, _, _ in s.trend),
-                          tuple(_rate(m) for _, m, _ in s.trend), tuple(_rate(n) for _, _, n in s.trend))
-              for s in case.maps]
+    series = trend_series(case)
     social = case.maps[0]
     funnel = None
     with DRAWING:
         trend = _inline(trend_chart(series, name), "trend")
         if social.has_funnel:
-            points = [FunnelPoint(r.area.code, r.area.name, r.denominator, r.rate) for r in social.all_municipalities]
-            funnel = _inline(funnel_plot(points, social.national.rate, code, in_sentence(social.name), str(case.year)),
+            funnel = _inline(funnel_plot(funnel_points(social), social.national.rate, code, in_sentence(social.name), str(case.year)),
                              "tragt")
     explained = first_with_figure(case.maps)
     body = _render(
@@ -521,11 +525,6 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
         small=FEW_CASES, levels=[numbers.level_percent(level) for level in FUNNEL_LEVELS],
         downloads=_download_urls(code, case.year))
     return Rendered(title, body)
-
-
-def _rate(row: RateRow | None) -> Fraction | None:
-    """A row's rate when it has cases; None (no figure, not 0 %) otherwise."""
-    return row.rate if row is not None and row.denominator else None
 
 
 def _inline(figure: Figure, prefix: str) -> dict:
@@ -553,42 +552,21 @@ class SectionView:
 def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000: bool) -> SectionView:
     row, national = section.row, section.national
     n = row.denominator if section.has_cases else 0
-    outcomes, funnel, dismissed = [], [], 0
+    outcomes = [(o.label, o.count, o.share, o.national_share) for o in outcome_lines(section)]
+    funnel, dismissed = [], 0
     if n:
-        counts = row.counts
-        dismissed = counts.dismissed
-        country = national.counts if national is not None and national.denominator else None
-        for outcome in (Outcome.UPHELD, Outcome.CHANGED, Outcome.REMITTED):
-            label, part = OUTCOME_NAMES_DA[outcome], getattr(counts, outcome)
-            outcomes.append((label, numbers.count(part), numbers.municipal_percent(Fraction(part, n)),
-                             numbers.national_percent(Fraction(getattr(country, outcome), national.denominator))
-                             if country else "–"))
+        dismissed = row.counts.dismissed
         if national is not None and national.rate is not None:
             for level in FUNNEL_LEVELS:
                 low, high = funnel_limits(national.rate, n, level)
                 where = row.funnel.get(level)
                 funnel.append((numbers.level_percent(level), numbers.interval((low, high)), CLASS_VALUES[where] if where else "–"))
-    comparison = [(line.name, [_rate_with_cases(line.by_year.get(y), False) for y in case.table_years])
-                  for line in section.comparison]
-    by_year = {y: n_row for y, _, n_row in section.trend}
-    comparison.append(("Landsplan", [_rate_with_cases(by_year.get(y), True) for y in case.table_years]))
+    comparison = comparison_lines(case, section)
     return SectionView(
         section=section, cases=n, outcomes=outcomes, dismissed=dismissed, funnel=funnel,
         one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < FEW_CASES else None,
         comparison=comparison, provisions=section.provisions,
         per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None)
-
-
-def _rate_and_cases(row: RateRow | None, national_level: bool) -> tuple[str, str]:
-    """ "52 %" and "(25)": a municipality's rate in whole percents, the nation's with one decimal."""
-    if row is None or not row.denominator:
-        return "ingen sager", ""
-    rate = numbers.national_percent(row.rate) if national_level else numbers.municipal_percent(row.rate)
-    return rate, f"({numbers.count(row.denominator)})"
-
-
-def _rate_with_cases(row: RateRow | None, national_level: bool) -> str:
-    return " ".join(_rate_and_cases(row, national_level)).strip()
 
 
 def _trend_rows(case: DanmarkskortCase) -> list[tuple[int, list[str]]]:
@@ -598,7 +576,7 @@ def _trend_rows(case: DanmarkskortCase) -> list[tuple[int, list[str]]]:
         cells = []
         for section in case.maps:
             _, mine, country = section.trend[i]
-            cells += [_rate_with_cases(mine, False), _rate_with_cases(country, True)]
+            cells += [rate_with_cases(mine, False), rate_with_cases(country, True)]
         lines.append((year, cells))
     return lines
 
@@ -706,8 +684,8 @@ def _compare_page(site: Site, codes: tuple[str, ...]) -> Rendered:
     for map_code, definition in catalogue.maps.items():
         by_area = {(r.area.code, r.span.first): r for t in tables for r in t.rows if r.map == map_code}
         lines = [(catalogue.municipalities[c].name, _profile_url(c, None),
-                  [_rate_and_cases(by_area.get((c, y)), False) for y in years]) for c in codes]
-        national = [_rate_and_cases(by_area.get((NATIONAL_CODE, y)), True) for y in years]
+                  [rate_and_cases(by_area.get((c, y)), False) for y in years]) for c in codes]
+        national = [rate_and_cases(by_area.get((NATIONAL_CODE, y)), True) for y in years]
         maps.append((definition.name, lines, national))
     regions = [(region.name, [(c, m) for c, m in _by_name(catalogue.municipalities) if m.region_code == rc])
                for rc, region in catalogue.regions.items()]
