@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from klagestat.catalogue import load_catalogue, load_tile_grid
 from klagestat.domain.problems import InputError
 from klagestat.domain.statistics import FunnelClass
+from klagestat.ingest.boundaries import read_boundaries
 from klagestat.render.maps import (
     geo_map,
     rate_bins,
-    read_boundaries,
     tile_abbreviations,
     tile_map,
 )
@@ -247,9 +247,10 @@ def path_xs(root: ET.Element, gid: str) -> list[float]:
 
 @needs_real_geojson
 def test_the_real_boundary_file():
-    shapes = read_boundaries(CAT, REAL_GEOJSON, "lau_1")
+    boundaries = read_boundaries(CAT, REAL_GEOJSON, "lau_1")
+    shapes = boundaries.shapes
     assert set(shapes) == set(CAT.municipalities)  # Christiansø (411) is no municipality: left out
-    figure = geo_map(CAT, REAL_GEOJSON, code_property="lau_1", rates=spread_rates(), highlight=ALLEROD,
+    figure = geo_map(CAT, boundaries, rates=spread_rates(), highlight=ALLEROD,
                      title="Kort", legend_title="Omgørelsesprocent")
     root = parse(figure.svg)
     titles = titles_by_group(root, "kommune-")
@@ -296,10 +297,11 @@ def test_codes_written_as_0101_101_or_number_and_islands_of_one_code(tmp_path):
     features.append(feature("0825", square(11.0, 57.6, 0.05)))  # a second island for Læsø
     features.append(feature("411", square(15.2, 55.3, 0.02)))  # Christiansø: no municipality, left out
     path = write(tmp_path, collection(features))
-    shapes = read_boundaries(CAT, path, "kode")
+    boundaries = read_boundaries(CAT, path, "kode")
+    shapes = boundaries.shapes
     assert set(shapes) == set(CAT.municipalities)
     assert len(shapes[LAESO]) == 2
-    figure = geo_map(CAT, path, code_property="kode", classes={ALLEROD: FunnelClass.BELOW}, highlight=ALLEROD,
+    figure = geo_map(CAT, boundaries, classes={ALLEROD: FunnelClass.BELOW}, highlight=ALLEROD,
                      title="Kort", legend_title="Sammenlignet med landsplan")
     titles = titles_by_group(parse(figure.svg), "kommune-")
     assert len(titles) == 98
@@ -310,7 +312,7 @@ def test_codes_written_as_0101_101_or_number_and_islands_of_one_code(tmp_path):
 def message(tmp_path: Path, content) -> str:
     path = write(tmp_path, content)
     with pytest.raises(InputError) as caught:
-        geo_map(CAT, path, code_property="kode", rates={}, highlight=None, title="t", legend_title="t")
+        read_boundaries(CAT, path, "kode")
     text = str(caught.value)
     assert str(path) in text  # every message names the file
     return text

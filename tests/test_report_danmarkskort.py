@@ -249,3 +249,13 @@ def test_the_background_names_the_laws_of_the_social_map_that_year(demo_db, tmp_
     assert report(demo_db, "Lejre", year, out).code == 0
     text = " ".join(out.read_text(encoding="utf-8").split())
     assert f"Socialområdet generelt omfatter afgørelser efter {laws} med klageadgang til Ankestyrelsen." in text
+
+
+def test_the_boundary_file_is_read_and_checked_before_any_figure(demo_db, tmp_path):
+    """GeoJSON is input: a bad boundary file is refused before the case is computed (so also for
+    a year the database has no figures for), and named in the message."""
+    bad = tmp_path / "graenser.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    result = report(demo_db, "Allerød", 1999, tmp_path / "sag.docx", "--geojson", bad)
+    assert result.code == 2 and str(bad) in result.err and "mangler kommunerne" in result.err
+    assert "ingen tal" not in result.err

@@ -34,6 +34,7 @@ from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Pr
 from klagestat.domain.rates import Definition
 from klagestat.domain.register import CASE_FIELDS, RegisterVocabulary
 from klagestat.ingest.areas_file import read_areas
+from klagestat.ingest.boundaries import read_boundaries
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.case_files import SheetRows, open_case_file
 from klagestat.ingest.cases import (
@@ -467,9 +468,10 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     single_year = _one_year(year)
     out = Path(out)
     check_report_path(out)  # before the work: a wrong file name should not wait for the figures
+    # The boundaries are input: read and checked before the figures, once.
+    boundaries = read_boundaries(catalogue, Path(geojson), geojson_code) if geojson else None
     with engine.connect() as conn:
         case = danmarkskort_case(conn, catalogue, code, single_year, as_of, with_register=not public)
-    boundaries = (Path(geojson), geojson_code) if geojson else None
     return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries), out)
 
 
@@ -619,7 +621,7 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
     paths = [folder / danmarkskort_file_name(single_year, code, catalogue.municipalities[code].name, suffix)
              for code in codes]
     check_report_path(paths[0])  # before the work: a missing folder should not wait for the figures
+    boundaries = read_boundaries(catalogue, Path(geojson), geojson_code) if geojson else None  # once, for all
     with engine.connect() as conn:
         cases = list(danmarkskort_cases(conn, catalogue, codes, single_year, as_of, with_register=not public))
-    boundaries = (Path(geojson), geojson_code) if geojson else None
     return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers)

@@ -13,6 +13,7 @@ import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase
 from klagestat.domain.catalogue import Catalogue
@@ -21,6 +22,9 @@ from klagestat.ingest.child_process import can_fork
 
 from .danmarkskort_report import danmarkskort_document
 from .report_files import write_report
+
+if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
+    from klagestat.ingest.boundaries import Boundaries
 
 
 def danmarkskort_file_name(year: int, code: str, name: str, suffix: str) -> str:
@@ -32,11 +36,11 @@ def danmarkskort_file_name(year: int, code: str, name: str, suffix: str) -> str:
 
 # The job of the worker processes: (cases, paths, catalogue, public, boundaries). Set by
 # _start_worker in each worker; under fork it arrives as memory the worker inherits, not by pipe.
-_job: tuple[list[DanmarkskortCase], list[Path], Catalogue, bool, tuple[Path, str] | None] | None = None
+_job: tuple[list[DanmarkskortCase], list[Path], Catalogue, bool, Boundaries | None] | None = None
 
 
 def write_danmarkskort_files(cases: list[DanmarkskortCase], paths: list[Path], catalogue: Catalogue, public: bool,
-                 boundaries: tuple[Path, str] | None, workers: int) -> list[Path]:
+                 boundaries: Boundaries | None, workers: int) -> list[Path]:
     """Each case drawn and written to its path, in `workers` forked processes when there are two
     or more."""
     global _job

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
 from klagestat.analysis.rates import RateRow
@@ -26,11 +26,14 @@ from .inhabitants import first_with_figure, per_10000_sentence
 from .maps import geo_map, tile_map
 from .sources import source_text
 
+if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
+    from klagestat.ingest.boundaries import Boundaries
+
 
 def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False,
-                          boundaries: tuple[Path, str] | None = None) -> Document:
-    """The case; `boundaries` (a GeoJSON file and the property holding the municipality code)
-    draws the map on real boundaries instead of the tile grid."""
+                          boundaries: Boundaries | None = None) -> Document:
+    """The case; `boundaries` (read by ingest.boundaries) draws the map on real boundaries
+    instead of the tile grid."""
     name = case.municipality.name
     document = Document(
         title=f"Danmarkskortet {case.year}: omgørelsesprocenter for {name} Kommune",
@@ -335,7 +338,7 @@ def _recommendation(case: DanmarkskortCase, catalogue: Catalogue) -> list:
 
 # ---- Bilag --------------------------------------------------------------------------------------
 
-def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: tuple[Path, str] | None) -> list:
+def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: Boundaries | None) -> list:
     name = case.municipality.name
     blocks: list = [Heading("Bilag", 1)]
     figure_number = 1
@@ -352,7 +355,7 @@ def _annex(case: DanmarkskortCase, catalogue: Catalogue, boundaries: tuple[Path,
         the_map = tile_map(catalogue, rates=rates, highlight=case.municipality.code, title=title,
                            legend_title="Omgørelsesprocent")
     else:
-        the_map = geo_map(catalogue, boundaries[0], code_property=boundaries[1], rates=rates,
+        the_map = geo_map(catalogue, boundaries, rates=rates,
                           highlight=case.municipality.code, title=title, legend_title="Omgørelsesprocent")
     blocks.append(FigureBlock(the_map, figure_number))
     return blocks

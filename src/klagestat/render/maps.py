@@ -16,7 +16,6 @@ when the SVG is first read: a Word report, which embeds the PNG, never exports t
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -34,11 +33,13 @@ from matplotlib.path import Path as MplPath
 
 from klagestat.catalogue import load_tile_grid
 from klagestat.domain.catalogue import Catalogue
-from klagestat.domain.problems import InputError, Problem, ProblemList
 from klagestat.domain.statistics import FUNNEL_NAMES_DA, FunnelClass
 
 from . import numbers
 from .figures import Figure, exported, new_figure
+
+if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
+    from klagestat.ingest.boundaries import Boundaries
 
 NO_DATA = "Ingen sager"
 BIN_STEPS = (5, 10, 20)  # percentage points per middle bin: the narrowest that fits wins
@@ -73,10 +74,6 @@ NO_DATA_STYLE = Style(NO_DATA, "white", edge=NO_DATA_EDGE)
 # Per 10,000 inhabitants a gap is no population or no figure, not "no cases" (0 cases is a figure).
 NO_FIGURE_STYLE = Style("Intet tal", "white", edge=NO_DATA_EDGE)
 BLANK_STYLES = (NO_DATA_STYLE, NO_FIGURE_STYLE)
-
-# DAGI codes that are no municipality: a boundary file may carry them, and they are left out.
-NOT_MUNICIPALITIES = {"411": "Christiansø"}  # administered by the state, not by a municipality
-
 
 # ---- colouring, shared by both maps ----------------------------------------------------------
 
@@ -418,33 +415,27 @@ def _frame(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> No
 
 # ---- map on real boundaries -------------------------------------------------------------------
 
-X_SCALE = math.cos(math.radians(56))  # a degree of longitude is this much of one of latitude here
-SIMPLIFY = 0.01  # drop a vertex nearer than this to the last kept: about 1 km, 1 pt on the page
 BORNHOLM = "400"
 BORNHOLM_GAP = 0.25  # between the rest of Denmark and Bornholm's box, in degrees of latitude
 
 
 def geo_map(
     catalogue: Catalogue,
-    geojson_path: Path | str,
+    boundaries: Boundaries,
     *,
-    code_property: str,
     rates: Mapping[str, Fraction | None] | None = None,
     classes: Mapping[str, FunnelClass | None] | None = None,
     highlight: str | None,
     title: str,
     legend_title: str,
 ) -> Figure:
-    """The municipalities on their real boundaries from a GeoJSON file, coloured as `tile_map`.
-
-    The file is a FeatureCollection of Polygon and MultiPolygon features in WGS84 longitude and
-    latitude, each with the municipality's code in the property `code_property` ("0101", "101"
-    or 101). Several features may share a code (islands). Bornholm is drawn in a box just east
-    of Zealand: its shape and scale are kept, not its distance.
+    """The municipalities on their real boundaries (read by `ingest.boundaries`), coloured as
+    `tile_map`. Bornholm is drawn in a box just east of Zealand: its shape and scale are kept,
+    not its distance.
     """
     _check_highlight(catalogue, highlight)
     colouring = colouring_of(catalogue, rates, classes, legend_title)
-    placed = placed_boundaries(catalogue, geojson_path, code_property)
+    placed = placed_boundaries(boundaries)
     shapes = placed.shapes
     bx0, by0, bx1, by1 = placed.bornholm_box
     x0, y0, x1, y1 = placed.bounds
@@ -477,11 +468,11 @@ class PlacedBoundaries:
     bounds: tuple[float, float, float, float]  # x0, y0, x1, y1 of everything, the box included
 
 
-def placed_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_property: str) -> PlacedBoundaries:
+def placed_boundaries(boundaries: Boundaries) -> PlacedBoundaries:
     """The boundaries as `geo_map` draws them (the web page's map too): Bornholm moved to just
     east of the rest, in a box."""
-    shapes = read_boundaries(catalogue, geojson_path, code_property)
-    # read_boundaries has every municipality. Bornholm moves west, to just beyond the rest.
+    shapes = dict(boundaries.shapes)
+    # The boundaries have every municipality. Bornholm moves west, to just beyond the rest.
     main = np.vstack([ring for code, rings in shapes.items() if code != BORNHOLM for ring in rings])
     (x0, y0), (x1, y1) = main.min(axis=0), main.max(axis=0)
     shift = x1 + 1.5 * BORNHOLM_GAP - np.vstack(shapes[BORNHOLM])[:, 0].min()
@@ -502,116 +493,3 @@ def _compound_path(rings: list[np.ndarray]) -> MplPath:
         vertices.append(ring[:1])  # CLOSEPOLY's vertex is ignored but must be there
         codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
     return MplPath(np.vstack(vertices), codes)
-
-
-def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_property: str) -> dict[str, list[np.ndarray]]:
-    """Each municipality's rings, projected (x = longitude · cos 56°, y = latitude) and simplified.
-
-    Exterior rings run counter-clockwise and holes clockwise, whatever the file says, so a hole
-    (Frederiksberg inside København) stays unfilled. Raises InputError, in Danish, naming the
-    file and the feature (counted from 1) for every problem at once.
-    """
-    path = Path(geojson_path)
-    file = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputError([Problem(file, "Filen findes ikke.")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(file, "Stien er en mappe, ikke en fil.")]) from None
-    except PermissionError:
-        raise InputError([Problem(file, "Filen kan ikke læses: ingen adgang.")]) from None
-    except OSError:
-        raise InputError([Problem(file, "Filen kan ikke læses.")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(file, "Filen er ikke tekst i UTF-8, som GeoJSON skal være.")]) from None
-    except json.JSONDecodeError as e:  # e.msg is English: say where instead
-        raise InputError([Problem(file, "Filen er ikke gyldig JSON.", line=e.lineno, column=str(e.colno))]) from None
-    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
-    if not isinstance(features, list):
-        raise InputError([Problem(file, "Filen er ikke en GeoJSON FeatureCollection "
-                                        '(et objekt med "type": "FeatureCollection" og en liste "features").')])
-
-    problems = ProblemList(file, position="objekt nr.")
-    shapes: dict[str, list[np.ndarray]] = {}
-    seen: set[str] = set()  # codes with a feature, even one whose geometry is reported as bad
-    for number, feature in enumerate(features, start=1):
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        if not isinstance(properties, dict) or code_property not in properties:
-            problems.add(f"Egenskaben {code_property!r} med kommunekoden mangler.", line=number)
-            continue
-        raw = properties[code_property]
-        code = _municipality_code(raw)
-        if code in NOT_MUNICIPALITIES:
-            continue
-        if code not in catalogue.municipalities:
-            problems.add(f"Koden i {code_property!r} er ikke en af de {len(catalogue.municipalities)} "
-                         "kommuners koder.", line=number, value=str(raw))
-            continue
-        seen.add(code)
-        rings = _rings(feature.get("geometry"))
-        if rings is None:
-            problems.add("Geometrien skal være en Polygon eller MultiPolygon med længde- og "
-                         "breddegrader.", line=number)
-            continue
-        shapes.setdefault(code, []).extend(rings)
-    absent = [f"{code} {m.name}" for code, m in catalogue.municipalities.items() if code not in seen]
-    if absent:
-        problems.add("Filen mangler kommunerne: " + ", ".join(absent) + ".")
-    problems.raise_if_any(hint=f"Kortet skal være en GeoJSON FeatureCollection med hver kommunes kode "
-                               f"i egenskaben {code_property!r}.")
-    return shapes
-
-
-def _municipality_code(raw) -> str | None:
-    """"0101", "101" and 101 are all København's "101"; anything else is no code."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        raw = str(raw)
-    if isinstance(raw, str) and re.fullmatch(r"\s*\d{1,4}\s*", raw):
-        return raw.strip().lstrip("0") or "0"
-    return None
-
-
-def _rings(geometry) -> list[np.ndarray] | None:
-    """The geometry's rings, projected, simplified and oriented; None when it can't be read."""
-    if not isinstance(geometry, dict):
-        return None
-    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
-    if kind == "Polygon":
-        polygons = [coordinates]
-    elif kind == "MultiPolygon":
-        polygons = coordinates
-    else:
-        return None
-    rings = []
-    try:
-        for polygon in polygons:
-            for i, ring in enumerate(polygon):
-                points = np.array([(float(p[0]) * X_SCALE, float(p[1])) for p in ring])
-                if len(points) < 3:
-                    return None
-                points = _simplified(points)
-                # Exterior counter-clockwise (positive area), holes clockwise.
-                if (_signed_area(points) > 0) != (i == 0):
-                    points = points[::-1]
-                rings.append(points)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return rings
-
-
-def _simplified(points: np.ndarray) -> np.ndarray:
-    """Drop each vertex nearer than SIMPLIFY to the last one kept: the SVG stays small."""
-    kept = [points[0]]
-    for p in points[1:-1]:
-        if abs(p[0] - kept[-1][0]) + abs(p[1] - kept[-1][1]) >= SIMPLIFY:
-            kept.append(p)
-    kept.append(points[-1])
-    return np.array(kept) if len(kept) >= 4 else points
-
-
-def _signed_area(points: np.ndarray) -> float:
-    x, y = points[:, 0], points[:, 1]
-    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matplotlib.colors import to_hex
 
@@ -31,6 +31,9 @@ from .maps import (
     placed_boundaries,
     tile_abbreviations,
 )
+
+if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
+    from klagestat.ingest.boundaries import Boundaries
 
 COLOURINGS = {  # ?colour= → legend title; the first is the front page's
     "funnel": "Sammenlignet med landsplan",
@@ -162,10 +165,9 @@ def _areas(catalogue, outline, styles, fill, titles, link) -> tuple[str, float, 
     return "".join(parts), outline.width, outline.height
 
 
-def geo_outline(catalogue: Catalogue, geojson_path: Path | str, code_property: str) -> GeoOutline:
-    """The boundaries of a GeoJSON file (see maps.read_boundaries, which raises InputError for a
-    bad file) as SVG paths, scaled to GEO_WIDTH, north up. Reading takes a while: keep it."""
-    placed = placed_boundaries(catalogue, geojson_path, code_property)
+def geo_outline(catalogue: Catalogue, boundaries: Boundaries) -> GeoOutline:
+    """The boundaries (read by ingest.boundaries) as SVG paths, scaled to GEO_WIDTH, north up."""
+    placed = placed_boundaries(boundaries)
     x0, y0, x1, y1 = placed.bounds
     margin = 0.05
     x0, y0, x1, y1 = x0 - margin, y0 - margin, x1 + margin, y1 + margin

@@ -39,6 +39,7 @@ from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Muni
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import InputError, NoDataError
 from klagestat.domain.statistics import FEW_CASES, FUNNEL_LEVELS, funnel_limits
+from klagestat.ingest.boundaries import Boundaries, read_boundaries
 from klagestat.render import numbers
 from klagestat.render.charts import funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name
@@ -237,14 +238,23 @@ class Site:
     def outline(self) -> tuple[GeoOutline | None, str | None]:
         """The geographic map's boundaries when the server has them, else None (the tile grid);
         and, when the file can't be read, why (the page says so and shows the tile grid)."""
+        outline, _, problem = self._boundaries()
+        return outline, problem
+
+    def boundaries(self) -> Boundaries | None:
+        """The boundaries as read, for the committee case's map; None without (readable) ones."""
+        return self._boundaries()[1]
+
+    def _boundaries(self) -> tuple[GeoOutline | None, Boundaries | None, str | None]:
         if self.geojson is None:
-            return None, None
+            return None, None, None
 
         def build():
             try:
-                return geo_outline(self.catalogue, *self.geojson), None
+                boundaries = read_boundaries(self.catalogue, *self.geojson)  # read once, then kept
+                return geo_outline(self.catalogue, boundaries), boundaries, None
             except InputError as e:
-                return None, " ".join(p.message for p in e.problems)
+                return None, None, " ".join(p.message for p in e.problems)
         # The file doesn't change with the statistics: kept under no version.
         key = ("outline", *map(str, self.geojson))
         return self.caches.data.cached(key) if self.cached_only else self.caches.data.get(key, build)
@@ -642,8 +652,7 @@ def profile_docx(request: Request, code: str, year: str | None = None) -> Respon
 
     def build() -> bytes:
         case = site.case(municipality.code, chosen)
-        outline, _ = site.outline()
-        boundaries = site.geojson if outline is not None else None  # a file that can't be read: the tile grid
+        boundaries = site.boundaries()  # a file that can't be read: the tile grid
         document = danmarkskort_document(case, site.catalogue, public=True, boundaries=boundaries)
         with tempfile.TemporaryDirectory(prefix="klagestat-web-") as folder, DRAWING:  # the charts are drawn here
             path = Path(folder) / "sag.docx"
