@@ -28,7 +28,7 @@ from klagestat.render.exports import csv_bytes, xlsx_bytes
 from klagestat.render.maps import CLASS_VALUES
 from klagestat.render.rate_rows import FIELDS, SHEET_HEADERS
 from klagestat.web.app import create_app
-from klagestat.web.public import Cache, NotCached
+from klagestat.web.cache import Cache, NotCached
 
 from conftest import (
     BASELINE_FIGURES,

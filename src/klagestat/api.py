@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from klagestat.analysis.complaints import complaint_report
-from klagestat.analysis.danmarkskort import danmarkskort_case, danmarkskort_cases
+from klagestat.analysis.danmarkskort import DanmarkskortCase, danmarkskort_case
+from klagestat.analysis.danmarkskort import danmarkskort_cases as analysis_danmarkskort_cases
 from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
@@ -75,10 +76,13 @@ from klagestat.store.database import (
 )
 from klagestat.store.population import write_population
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
+from klagestat.store.statbank import statistics_version as store_statistics_version
+from klagestat.store.statbank import statistics_years as store_statistics_years
 
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
-           "edit_case_learning", "ImportReport", "CaseImportReport", "InputError", "NoDataError"]
+           "edit_case_learning", "statistics_version", "statistics_years", "danmarkskort_cases", "ImportReport",
+           "CaseImportReport", "InputError", "NoDataError"]
 
 
 @dataclass
@@ -596,6 +600,28 @@ def edit_case_learning(engine: Engine, user: accounts.User, case_id: str, learni
         return True
 
 
+def statistics_version(engine: Engine) -> tuple:
+    """Changes with every import of statistics or population: what a cache of figures is kept under."""
+    with engine.connect() as conn:
+        return store_statistics_version(conn)
+
+
+def statistics_years(engine: Engine, municipality: str | None = None) -> list[int]:
+    """The years with whole-year figures, oldest first (for the municipality, when given: a code)."""
+    with engine.connect() as conn:
+        return store_statistics_years(conn, municipality)
+
+
+def danmarkskort_cases(engine: Engine, year: int, municipalities: Sequence[str], public: bool = True,
+                       as_of: dt.date | None = None, catalogue: Catalogue | None = None) -> list[DanmarkskortCase]:
+    """The Danmarkskort cases of the municipalities (codes) for the year, computed together (most
+    of the work is shared); `public`: without anything from a register, as the web shows them."""
+    catalogue = catalogue or load_catalogue()
+    with engine.connect() as conn:
+        return list(analysis_danmarkskort_cases(conn, catalogue, list(municipalities), year, as_of,
+                                                with_register=not public))
+
+
 def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path, format: str = "docx",
                             public: bool = False, as_of: dt.date | None = None, workers: int = 2,
                             municipalities: Sequence[str] | None = None, catalogue: Catalogue | None = None,
@@ -623,5 +649,6 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
     check_report_path(paths[0])  # before the work: a missing folder should not wait for the figures
     boundaries = read_boundaries(catalogue, Path(geojson), geojson_code) if geojson else None  # once, for all
     with engine.connect() as conn:
-        cases = list(danmarkskort_cases(conn, catalogue, codes, single_year, as_of, with_register=not public))
+        cases = list(analysis_danmarkskort_cases(conn, catalogue, codes, single_year, as_of,
+                                                 with_register=not public))
     return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers)

@@ -1,8 +1,8 @@
 """The public pages, no login: the map (/), a municipality's profile (/kommune/{code}) with its
 downloads (CSV, XLSX and the committee case as Word), and the comparison (/sammenlign).
 
-Thin routes over analysis and render: the figures come from `compute_rates` and
-`danmarkskort_cases`, the functions behind `klagestat rates` and `klagestat report danmarkskort`,
+Thin routes over the API and render: the figures come from `api.rates` and
+`api.danmarkskort_cases`, the functions behind `klagestat rates` and `klagestat report danmarkskort`,
 so a page can't disagree with them.
 
 Rendering is slow next to serving (a year's rates 50 ms, a profile's charts half a second), so
@@ -18,9 +18,7 @@ import logging
 import re
 import tempfile
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -33,8 +31,8 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from klagestat import api
-from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, danmarkskort_cases
-from klagestat.analysis.rates import RateRow, RateTable, compute_rates
+from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
+from klagestat.analysis.rates import RateRow, RateTable
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import InputError, NoDataError
@@ -61,8 +59,8 @@ from klagestat.render.report_files import write_report
 from klagestat.render.sources import source_text
 from klagestat.render.web_map import COLOURINGS, GeoOutline, geo_outline, web_map
 from klagestat.render.wording import SYNTHETIC_BANNER
-from klagestat.store.statbank import statistics_version, statistics_years
 
+from .cache import Cache, NotCached
 from .pages import download, environment, page
 
 router = APIRouter()
@@ -76,72 +74,6 @@ DATA_CACHE_ENTRIES = 64  # computed tables: a year's rates, a year's cases (a fe
 # matplotlib is not thread-safe, and two cold pages may be drawn at once: one drawing at a time
 # (the GIL would run them one at a time anyway).
 DRAWING = threading.Lock()
-
-
-# ---- the cache ---------------------------------------------------------------------------------
-
-
-class NotCached(Exception):
-    """A page needs something that isn't computed yet: serve it from the threadpool instead."""
-
-
-class Cache:
-    """A bounded, thread-safe cache (least recently used goes first) that builds each value once:
-    a thread asking for a value another is building waits for it, so 32 clients asking for one
-    cold page cost one build, not 32. A build that fails is not kept; its waiters get its error."""
-
-    def __init__(self, limit: int, weigh: Callable[[object], int] = lambda _: 1):
-        self._limit = limit
-        self._weigh = weigh
-        self._lock = threading.Lock()
-        self._values: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
-        self._weight = 0
-        self._building: dict[Hashable, Future] = {}
-
-    def get(self, key: Hashable, build: Callable[[], object]):
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key][0]
-            future = self._building.get(key)
-            building = future is None
-            if building:
-                future = self._building[key] = Future()
-        if not building:
-            return future.result()
-        try:
-            value = build()
-        except BaseException as error:
-            with self._lock:
-                del self._building[key]
-            future.set_exception(error)
-            raise
-        with self._lock:
-            del self._building[key]
-            self._keep(key, value)
-        future.set_result(value)
-        return value
-
-    def cached(self, key: Hashable):
-        """The value if it is kept; NotCached (never a build, never a wait) if not."""
-        with self._lock:
-            if key not in self._values:
-                raise NotCached()
-            self._values.move_to_end(key)
-            return self._values[key][0]
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def _keep(self, key: Hashable, value) -> None:
-        weight = self._weigh(value)
-        if weight > self._limit:
-            return  # would push out everything else
-        self._values[key] = (value, weight)
-        self._weight += weight
-        while self._weight > self._limit:
-            _, (_, dropped) = self._values.popitem(last=False)
-            self._weight -= dropped
 
 
 @dataclass(frozen=True)
@@ -199,24 +131,16 @@ class Site:
 
     @property
     def years(self) -> list[int]:
-        def build():
-            with self.engine.connect() as conn:
-                return statistics_years(conn)
-        return self.data(("years",), build)
+        return self.data(("years",), lambda: api.statistics_years(self.engine))
 
     def years_of(self, code: str) -> list[int]:
         """The years with figures for the municipality, oldest first."""
-        def build():
-            with self.engine.connect() as conn:
-                return statistics_years(conn, code)
-        return self.data(("years", code), build)
+        return self.data(("years", code), lambda: api.statistics_years(self.engine, code))
 
     def year_table(self, year: int) -> RateTable:
         """Every municipality's and the nation's rates in the year, per map."""
-        def build():
-            with self.engine.connect() as conn:
-                return compute_rates(conn, self.catalogue, [YearSpan(year, year)])
-        return self.data(("year", year), build)
+        return self.data(("year", year), lambda: api.rates(self.engine, [YearSpan(year, year)],
+                                                            catalogue=self.catalogue))
 
     def case(self, code: str, year: int) -> DanmarkskortCase:
         """The municipality's Danmarkskort case; all municipalities' cases of the year are
@@ -224,11 +148,10 @@ class Site:
         def build() -> dict[str, DanmarkskortCase]:
             with_figures = [r.area.code for r in self.year_table(year).rows
                             if r.area.level is AreaLevel.MUNICIPALITY and r.counts is not None]
-            with self.engine.connect() as conn:
-                # The public pages never read a register (with_register=False): it is private.
-                cases = danmarkskort_cases(conn, self.catalogue, list(dict.fromkeys(with_figures)), year,
-                                           with_register=False)
-                return {c.municipality.code: c for c in cases}
+            # The public pages never read a register (public=True): it is private.
+            cases = api.danmarkskort_cases(self.engine, year, list(dict.fromkeys(with_figures)), public=True,
+                                           catalogue=self.catalogue)
+            return {c.municipality.code: c for c in cases}
         cases = self.data(("cases", year), build)
         if code not in cases:
             name = self.catalogue.municipalities[code].name
@@ -277,9 +200,7 @@ def _site(request: Request) -> Site:
 
 def _site_of(app) -> Site:
     engine = app.state.engine
-    with engine.connect() as conn:
-        version = statistics_version(conn)
-    return Site(engine, app.state.catalogue, _caches(app), version, app.state.geojson)
+    return Site(engine, app.state.catalogue, _caches(app), api.statistics_version(engine), app.state.geojson)
 
 
 def _shell(request: Request, rendered: Rendered) -> HTMLResponse:
