@@ -767,7 +767,9 @@ def test_a_newer_file_with_fewer_paragraphs_says_what_drops_out(baseline_databas
     "args, says",
     [
         (("rates",), "Tilvalget --year mangler"),
-        (("rates", "--year", "2024", "--map", "foo"), "Ugyldig værdi for --map"),
+        (("rates", "--year", "2024", "--map", "foo"), "Ukendt kort 'foo'"),
+        (("rates", "--year", "2024", "--by", "kommune"), "Ukendt opdeling 'kommune'"),
+        (("rates", "--year", "2024", "--definition", "alle"), "Ukendt definition 'alle'"),
         (("rates", "--year", "abc"), "Ugyldigt år 'abc'"),
         (("rates", "--year", "2024", "--municipality", "Atlantis"), "Ukendt kommune 'Atlantis'"),
         (("rates", "--year", "2024", "--neighbours"), "--neighbours kræver"),

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from klagestat.analysis.complaints import complaint_report
 from klagestat.analysis.danmarkskort import DanmarkskortCase, danmarkskort_case
 from klagestat.analysis.danmarkskort import danmarkskort_cases as analysis_danmarkskort_cases
-from klagestat.analysis.rates import CASES, GROUPINGS, STATBANK, RateTable, compute_rates
+from klagestat.analysis.rates import RateTable, compute_rates
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
 from klagestat.analysis.register import ANALYSES, RegisterAnalysis, register_analysis
@@ -32,7 +32,7 @@ from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
 from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
-from klagestat.domain.rates import Definition
+from klagestat.domain.rates import CASES, GROUPINGS, SOURCES, STATBANK, Definition
 from klagestat.domain.register import CASE_FIELDS, RegisterVocabulary
 from klagestat.ingest.areas_file import read_areas
 from klagestat.ingest.boundaries import read_boundaries
@@ -417,8 +417,10 @@ def rates(
         raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.")
     if by != "map" and len(maps) > 1:
         raise _bad_input(f"--by {by} kan kun bruges med ét --map ad gangen (eller intet).")
-    if source not in (STATBANK, CASES):
-        raise _bad_input(f"Ukendt kilde {source!r}. Vælg mellem {STATBANK} og {CASES}.")
+    if source not in SOURCES:
+        raise _bad_input(f"Ukendt kilde {source!r}. Vælg mellem {' og '.join(SOURCES)}.")
+    if definition not in set(Definition):
+        raise _bad_input(f"Ukendt definition {definition!r}. Vælg mellem {' og '.join(Definition)}.")
     if by == "area" and not areas and source != CASES:
         raise _bad_input("--by area kræver en områdefil med --areas FIL (med --source cases bruges "
                          "registrets kolonne omraade, hvis der ikke er en områdefil).")

@@ -23,6 +23,7 @@ from klagestat.catalogue import load_catalogue
 from klagestat.cli_danish import DanishCommand, DanishGroup, usage_error_da
 from klagestat.domain.accounts import Role
 from klagestat.domain.problems import InputError, KlagestatError
+from klagestat.domain.rates import CASES, GROUPINGS, STATBANK, Definition
 
 if TYPE_CHECKING:
     from klagestat.api import ImportReport
@@ -141,27 +142,9 @@ def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
         raise InputError([], headline=f"{option} skal være en dato som 2025-06-10, ikke {value!r}.") from None
 
 
-class MapChoice(str, Enum):
-    social = "social"
-    child_disability = "child-disability"
-    adult_disability = "adult-disability"
-
-
-class ByChoice(str, Enum):
-    map = "map"
-    law = "law"
-    provision = "provision"
-    area = "area"
-
-
-class DefinitionChoice(str, Enum):
-    official = "official"
-    all_decided = "all-decided"
-
-
-class SourceChoice(str, Enum):
-    statbank = "statbank"
-    cases = "cases"
+# The choices come from the catalogue and the domain, and api.rates checks them (one place);
+# the help lists them.
+MAP_CODES = ", ".join(load_catalogue().maps)
 
 
 class FormatChoice(str, Enum):
@@ -259,11 +242,11 @@ def import_cases(
 def rates(
     year: Annotated[str, typer.Option("--year", help="År: 2024; flere år: 2021,2022,2023,2024; samlet: 2022-2024.")],
     municipality: Annotated[Optional[list[str]], typer.Option("--municipality", help="Kommune (navn eller kode); kan gentages.")] = None,
-    map_: Annotated[Optional[list[MapChoice]], typer.Option("--map", help="Kort: social, child-disability eller adult-disability.")] = None,
-    by: Annotated[ByChoice, typer.Option("--by", help="Opdeling: map, law, provision eller area.")] = ByChoice.map,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", metavar="KORT", help=f"Kort: {MAP_CODES}; kan gentages.")] = None,
+    by: Annotated[str, typer.Option("--by", metavar="OPDELING", help=f"Opdeling: {', '.join(GROUPINGS)}.")] = "map",
     areas: Annotated[Optional[Path], typer.Option("--areas", help="TOML-fil med områder (til --by area).")] = None,
-    definition: Annotated[DefinitionChoice, typer.Option("--definition", help="official (Ankestyrelsens) eller all-decided.")] = DefinitionChoice.official,
-    source: Annotated[SourceChoice, typer.Option("--source", help="statbank (Ankestyrelsens statistik) eller cases (klageregistret).")] = SourceChoice.statbank,
+    definition: Annotated[str, typer.Option("--definition", metavar="DEFINITION", help=f"{Definition.OFFICIAL} (Ankestyrelsens) eller {Definition.ALL_DECIDED}.")] = Definition.OFFICIAL.value,
+    source: Annotated[str, typer.Option("--source", metavar="KILDE", help=f"{STATBANK} (Ankestyrelsens statistik) eller {CASES} (klageregistret).")] = STATBANK,
     format_: Annotated[FormatChoice, typer.Option("--format", help="table, json eller csv.")] = FormatChoice.table,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Brug tallene, som de så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
     region: Annotated[Optional[list[str]], typer.Option("--region", help="Tilføj en region (navn eller kode); kan gentages.")] = None,
@@ -276,9 +259,9 @@ def rates(
 
     engine = _open_for_reading(db)
     table = api.rates(
-        engine, year, municipalities=municipality or (), maps=[m.value for m in map_ or ()],
-        by=by.value, areas=areas, definition=definition.value, as_of=_parse_date(as_of, "--as-of"),
-        regions=region or (), neighbours=neighbours, source=source.value,
+        engine, year, municipalities=municipality or (), maps=map_ or (), by=by, areas=areas,
+        definition=definition, as_of=_parse_date(as_of, "--as-of"), regions=region or (), neighbours=neighbours,
+        source=source,
     )
     if format_ is FormatChoice.json:
         sys.stdout.write(to_json(table) + "\n")

@@ -18,7 +18,7 @@ from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OutcomeCounts
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import NoDataError
-from klagestat.domain.rates import Definition, denominator, reversal_rate
+from klagestat.domain.rates import CASES, GROUPINGS, STATBANK, Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
@@ -35,8 +35,6 @@ from .figures import (
 )
 from .population import Inhabitants, Population
 
-GROUPINGS = ("map", "law", "provision", "area")
-STATBANK, CASES = "statbank", "cases"  # where a municipality's figures come from
 TOTAL_GROUP = "I alt"
 NO_INHABITANTS = Inhabitants(None, None)
 NO_DISMISSED_NOTE = ("Omgørelsesprocenten over alle afgjorte sager er ikke tilgængelig: filen havde ikke afviste "

@@ -15,6 +15,11 @@ class Definition(StrEnum):
     ALL_DECIDED = "all-decided"
 
 
+# How rows can be grouped (`--by`), and where a municipality's figures come from (`--source`).
+GROUPINGS = ("map", "law", "provision", "area")
+STATBANK, CASES = "statbank", "cases"
+SOURCES = (STATBANK, CASES)
+
 DEFINITION_NAMES_DA = {
     Definition.OFFICIAL: "officiel (omgjorte / realitetsbehandlede sager)",
     Definition.ALL_DECIDED: "alle afgjorte (omgjorte / afgjorte sager, afviste medregnet)",

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from klagestat.analysis.rates import CASES, STATBANK, RateRow, RateTable
+from klagestat.analysis.rates import RateRow, RateTable
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.catalogue import AreaLevel
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA
-from klagestat.domain.rates import DEFINITION_NAMES_DA
+from klagestat.domain.rates import CASES, DEFINITION_NAMES_DA, STATBANK
 from klagestat.domain.statistics import FUNNEL_NAMES_DA
 
 from .exports import Figure, csv_bytes
