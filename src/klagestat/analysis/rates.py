@@ -140,6 +140,63 @@ def _group_order(catalogue: Catalogue, by: str, keys: set[str], areas: AreaConfi
     )
 
 
+class _AreaFigures:
+    """Each area's figures per year, as the rows are built: the municipalities' own, the nation's
+    and the regions' (their own rows, else all their municipalities), comparison groups summed;
+    with the notes that say where a figure came from, and why one is missing."""
+
+    def __init__(self, catalogue: Catalogue, figures: dict[tuple[str, int], dict[str, Figure] | None]):
+        self.catalogue = catalogue
+        self._figures = dict(figures)
+        self.notes: list[str] = []
+        self.why_missing: dict[tuple[str, int], str] = {}
+
+    def of(self, code: str, year: int) -> dict[str, Figure] | None:
+        return self._figures.get((code, year))
+
+    def set(self, code: str, year: int, figures: dict[str, Figure] | None) -> None:
+        self._figures[(code, year)] = figures
+
+    def summed(self, codes: tuple[str, ...], year: int) -> dict[str, Figure] | None:
+        """The municipalities' figures added group by group; None when one of them has none."""
+        parts = [self.of(c, year) for c in codes]
+        result: dict[str, Figure] = {}
+        for p in parts:
+            if p is None:
+                return None
+            for g, f in p.items():
+                result[g] = result.get(g, ZERO_FIGURE) + f
+        return result
+
+    def aggregate(self, code: str, year: int, members: tuple[str, ...], what: str) -> dict[str, Figure] | None:
+        """A national or regional figure: its own rows, else all its municipalities (group by
+        group), else none. Never a subset of the municipalities."""
+        own = self.of(code, year)
+        combined = self.summed(members, year)
+        name = self.catalogue.area(code).name
+        if own is not None:
+            if combined is None:
+                return own
+            # Where its own rows can't give a group (a law missing), all municipalities may.
+            filled = [g for g, f in own.items() if f.counts is None and combined.get(g, own[g]).counts is not None]
+            if filled:
+                self.notes.append(f"{what} for {year} er for nogle tal lagt sammen af alle {len(members)} kommuner, "
+                                  f"fordi rækkerne for {name} ikke rækker.")
+                own = {**own, **{g: combined[g] for g in filled}}
+                self.set(code, year, own)
+            return own
+        if combined is not None:
+            self.notes.append(f"{what} for {year} er lagt sammen af alle {len(members)} kommuner, "
+                              f"fordi data ikke har rækker for {name}.")
+            self.set(code, year, combined)
+            return combined
+        self.why_missing[(code, year)] = (f"{what} for {year} kan ikke opgøres: data har hverken rækker for "
+                                          f"{name} eller for alle {len(members)} kommuner.")
+        self.notes.append(self.why_missing[(code, year)])
+        self.set(code, year, None)
+        return None
+
+
 def compute_rates(
     conn: Connection,
     catalogue: Catalogue,
@@ -157,7 +214,10 @@ def compute_rates(
 ) -> RateTable:
     """Rates from the statistics bank, or (source "cases") from the municipalities' own registers,
     counted by the year of Ankestyrelsen's decision; the national level always comes from the
-    statistics bank, the one source that covers every municipality."""
+    statistics bank, the one source that covers every municipality.
+
+    In steps: the figures (`_figures_of`), the areas the rows are for (`_areas`), a row per area
+    and group in each span (`_span_rows`), then each row's inhabitants and processing days."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     if by == "area" and areas is None and source != CASES:
@@ -169,138 +229,19 @@ def compute_rates(
     years = sorted({y for s in spans for y in s.years})
     coverage = load_coverage(conn, years, as_of)
     spec = GroupBy(by, tuple(maps or catalogue.maps), map_filter, areas)
-    case_figures = None
-    if source == CASES:
-        case_figures, case_labels = case_group_figures(conn, catalogue, years, spec, municipalities)
-        if not case_figures:
-            raise NoDataError(*_no_cases_message(catalogue, spans, municipalities))
-    elif not coverage.slots:
-        raise NoDataError(*_no_data_message(conn, spans, years, as_of))
-    notes: list[str] = []
-    figures, file_labels = ({}, {}) if committees else group_figures(conn, coverage, catalogue, years, spec)
-    notes += law_level_area_notes(coverage, catalogue, spec)
-    if case_figures is not None:
-        file_labels = {**file_labels, **case_labels}
-        notes.append("Kommunens tal er talt i klageregistret efter året for Ankestyrelsens afgørelse; "
-                     "landstallet er fra Ankestyrelsens statistik.")
-    cache: dict[tuple[str, int], dict[str, Figure] | None] = dict(figures)
-
-    def figures_for(code: str, year: int) -> dict[str, Figure] | None:
-        return cache.get((code, year))
-
-    def summed(codes: tuple[str, ...], year: int) -> dict[str, Figure] | None:
-        parts = [figures_for(c, year) for c in codes]
-        if any(p is None for p in parts):
-            return None
-        result: dict[str, Figure] = {}
-        for p in parts:
-            for g, f in p.items():
-                result[g] = result.get(g, ZERO_FIGURE) + f
-        return result
-
-    why_missing: dict[tuple[str, int], str] = {}
-
-    def aggregate_figures(code: str, year: int, members: tuple[str, ...], what: str) -> dict[str, Figure] | None:
-        """A national or regional figure: its own rows, else all its municipalities (group by
-        group), else none. Never a subset of the municipalities."""
-        own = figures_for(code, year)
-        combined = summed(members, year)
-        name = catalogue.area(code).name
-        if own is not None:
-            if combined is None:
-                return own
-            # Where its own rows can't give a group (a law missing), all municipalities may.
-            filled = [g for g, f in own.items() if f.counts is None and combined.get(g, own[g]).counts is not None]
-            if filled:
-                notes.append(f"{what} for {year} er for nogle tal lagt sammen af alle {len(members)} kommuner, "
-                             f"fordi rækkerne for {name} ikke rækker.")
-                cache[(code, year)] = own = {**own, **{g: combined[g] for g in filled}}
-            return own
-        if combined is not None:
-            notes.append(f"{what} for {year} er lagt sammen af alle {len(members)} kommuner, "
-                         f"fordi data ikke har rækker for {name}.")
-            cache[(code, year)] = combined
-            return combined
-        why_missing[(code, year)] = (f"{what} for {year} kan ikke opgøres: data har hverken rækker for "
-                                     f"{name} eller for alle {len(members)} kommuner.")
-        notes.append(why_missing[(code, year)])
-        cache[(code, year)] = None
-        return None
-
-    all_codes = tuple(catalogue.municipalities)
-    national_by_year = {y: aggregate_figures(NATIONAL_CODE, y, all_codes, "Landstallet") if include_national else None
-                        for y in years}
-
-    # ---- which areas -------------------------------------------------------------------------
-    if case_figures is not None:
-        # The register replaces the statistics for the municipalities, once the national level
-        # (from the statistics) is computed; a year without cases has no figure.
-        with_cases = sorted({code for code, _ in case_figures}, key=int)
-        for code in municipalities if municipalities is not None else with_cases:
-            for y in years:
-                cache[(code, y)] = case_figures.get((code, y))
-        codes = list(dict.fromkeys(municipalities if municipalities is not None else with_cases))
-    elif municipalities is None:
-        codes = [c for c in all_codes if any(coverage.has(c, y) for y in years)]
-    else:
-        codes = list(dict.fromkeys(municipalities))
-    area_list = [catalogue.area(c) for c in codes]
-    groups_members: dict[str, tuple[str, ...]] = {}  # a comparison group's municipalities
-    for r in regions:
-        members = catalogue.region_members(r)
-        name = catalogue.regions[r].name
-        for y in years:
-            aggregate_figures(r, y, members, f"Tallet for {name}")
-        area_list.append(catalogue.area(r))
-    for code in comparison_groups:
-        group, group_members = catalogue.comparison_group(code)
-        groups_members[group.code] = group_members
-        for y in years:
-            cache[(group.code, y)] = summed(group_members, y)
-        area_list.append(group)
-    if include_national:
-        area_list.append(catalogue.area(NATIONAL_CODE))
-
+    figures, file_labels, case_figures = _figures_of(conn, catalogue, spans, years, spec, coverage, as_of,
+                                                     municipalities, source, committees)
+    national_by_year = {y: figures.aggregate(NATIONAL_CODE, y, tuple(catalogue.municipalities), "Landstallet")
+                        if include_national else None for y in years}
+    area_list, groups_members = _areas(catalogue, figures, years, coverage, municipalities, case_figures, regions,
+                                       comparison_groups, include_national)
     rows: list[RateRow] = []
     totals: list[RateRow] = []
     for span in spans:
-        per_area: list[tuple[Area, dict[str, Figure], str | None]] = []
-        for area in area_list:
-            groups, note = _span_groups(area.name, span, [figures_for(area.code, y) for y in span.years])
-            reasons = [why_missing[(area.code, y)] for y in span.years if (area.code, y) in why_missing]
-            per_area.append((area, groups, reasons[0] if reasons and note else note))
-        national = _span_groups("landsplan", span, [national_by_year[y] for y in span.years])[0]
-        group_keys = {g for _, groups, _ in per_area for g in groups}
-
-        ordered = _group_order(catalogue, by, group_keys, areas)
-        label_year = span.last
-        for g in ordered:
-            national_figure = national.get(g)
-            national_rate = None
-            if national_figure is not None and national_figure.counts is not None:
-                national_rate = reversal_rate(national_figure.counts, definition)
-            pending: list[RateRow] = []
-            for area, groups, area_note in per_area:
-                figure = groups.get(g)
-                if figure is None:
-                    if groups:
-                        continue  # the area has data, just not in this group
-                    figure = unavailable(area_note)  # no data at all: say so in every group
-                pending.append(_row(span, area, by, g, _group_label(catalogue, by, g, label_year, file_labels),
-                                    figure, definition, national_rate, map_filter))
-            rows.extend(_with_funnel(pending, national_rate))
-        if by != "map":
-            # "I alt" over the groups, against the national level's own "I alt".
-            national_total = _pool(list(national.values())) if national else None
-            national_rate = None
-            if national_total is not None and national_total.counts is not None:
-                national_rate = reversal_rate(national_total.counts, definition)
-            span_totals = [
-                _row(span, area, by, None, TOTAL_GROUP, _pool(list(groups.values())), definition,
-                     national_rate, map_filter)
-                for area, groups, _ in per_area if groups
-            ]
-            totals.extend(_with_funnel(span_totals, national_rate))
+        span_rows, span_totals = _span_rows(catalogue, figures, span, area_list, national_by_year, by, areas,
+                                            definition, map_filter, file_labels)
+        rows += span_rows
+        totals += span_totals
 
     population = Population(conn, catalogue, years, as_of, groups_members)
     rows, totals = _with_inhabitants(rows, population), _with_inhabitants(totals, population)
@@ -309,8 +250,112 @@ def compute_rates(
         if days:
             rows = [_with_days(row, days, by) for row in rows]
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids | population.vintage_ids).values(), key=lambda v: v.id)
-    return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages, list(dict.fromkeys(notes)),
-                     source)
+    return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages,
+                     list(dict.fromkeys(figures.notes)), source)
+
+
+def _figures_of(conn: Connection, catalogue: Catalogue, spans: list[YearSpan], years: list[int], spec: GroupBy,
+                coverage, as_of: dt.date | None, municipalities: list[str] | None, source: str,
+                committees: bool) -> tuple[_AreaFigures, dict[str, str], dict | None]:
+    """The statistics' figures per area, year and group (and the register's, for source
+    "cases"), their labels as the files have them; NoDataError when there are none."""
+    case_figures = None
+    if source == CASES:
+        case_figures, case_labels = case_group_figures(conn, catalogue, years, spec, municipalities)
+        if not case_figures:
+            raise NoDataError(*_no_cases_message(catalogue, spans, municipalities))
+    elif not coverage.slots:
+        raise NoDataError(*_no_data_message(conn, spans, years, as_of))
+    found, file_labels = ({}, {}) if committees else group_figures(conn, coverage, catalogue, years, spec)
+    figures = _AreaFigures(catalogue, found)
+    figures.notes += law_level_area_notes(coverage, catalogue, spec)
+    if case_figures is not None:
+        file_labels = {**file_labels, **case_labels}
+        figures.notes.append("Kommunens tal er talt i klageregistret efter året for Ankestyrelsens afgørelse; "
+                             "landstallet er fra Ankestyrelsens statistik.")
+    return figures, file_labels, case_figures
+
+
+def _areas(catalogue: Catalogue, figures: _AreaFigures, years: list[int], coverage,
+           municipalities: list[str] | None, case_figures: dict | None, regions, comparison_groups,
+           include_national: bool) -> tuple[list[Area], dict[str, tuple[str, ...]]]:
+    """The areas that get rows, in order: the municipalities, the regions, the comparison groups
+    (with their members), the nation. The regions' and groups' figures are made here."""
+    if case_figures is not None:
+        # The register replaces the statistics for the municipalities, once the national level
+        # (from the statistics) is computed; a year without cases has no figure.
+        with_cases = sorted({code for code, _ in case_figures}, key=int)
+        for code in municipalities if municipalities is not None else with_cases:
+            for y in years:
+                figures.set(code, y, case_figures.get((code, y)))
+        codes = list(dict.fromkeys(municipalities if municipalities is not None else with_cases))
+    elif municipalities is None:
+        codes = [c for c in catalogue.municipalities if any(coverage.has(c, y) for y in years)]
+    else:
+        codes = list(dict.fromkeys(municipalities))
+    area_list = [catalogue.area(c) for c in codes]
+    groups_members: dict[str, tuple[str, ...]] = {}  # a comparison group's municipalities
+    for r in regions:
+        members = catalogue.region_members(r)
+        name = catalogue.regions[r].name
+        for y in years:
+            figures.aggregate(r, y, members, f"Tallet for {name}")
+        area_list.append(catalogue.area(r))
+    for code in comparison_groups:
+        group, group_members = catalogue.comparison_group(code)
+        groups_members[group.code] = group_members
+        for y in years:
+            figures.set(group.code, y, figures.summed(group_members, y))
+        area_list.append(group)
+    if include_national:
+        area_list.append(catalogue.area(NATIONAL_CODE))
+    return area_list, groups_members
+
+
+def _span_rows(catalogue: Catalogue, figures: _AreaFigures, span: YearSpan, area_list: list[Area],
+               national_by_year: dict, by: str, areas: AreaConfig | None, definition: Definition,
+               map_filter: str | None, file_labels: dict[str, str]) -> tuple[list[RateRow], list[RateRow]]:
+    """A row per group and area over the span (with funnel classes against the nation's rate
+    in that group), and, when grouped, each area's "I alt" over its groups."""
+    per_area: list[tuple[Area, dict[str, Figure], str | None]] = []
+    for area in area_list:
+        groups, note = _span_groups(area.name, span, [figures.of(area.code, y) for y in span.years])
+        reasons = [figures.why_missing[(area.code, y)] for y in span.years if (area.code, y) in figures.why_missing]
+        per_area.append((area, groups, reasons[0] if reasons and note else note))
+    national = _span_groups("landsplan", span, [national_by_year[y] for y in span.years])[0]
+    group_keys = {g for _, groups, _ in per_area for g in groups}
+
+    rows: list[RateRow] = []
+    label_year = span.last
+    for g in _group_order(catalogue, by, group_keys, areas):
+        national_figure = national.get(g)
+        national_rate = None
+        if national_figure is not None and national_figure.counts is not None:
+            national_rate = reversal_rate(national_figure.counts, definition)
+        pending: list[RateRow] = []
+        for area, groups, area_note in per_area:
+            figure = groups.get(g)
+            if figure is None:
+                if groups:
+                    continue  # the area has data, just not in this group
+                figure = unavailable(area_note)  # no data at all: say so in every group
+            pending.append(_row(span, area, by, g, _group_label(catalogue, by, g, label_year, file_labels),
+                                figure, definition, national_rate, map_filter))
+        rows.extend(_with_funnel(pending, national_rate))
+    totals: list[RateRow] = []
+    if by != "map":
+        # "I alt" over the groups, against the national level's own "I alt".
+        national_total = _pool(list(national.values())) if national else None
+        national_rate = None
+        if national_total is not None and national_total.counts is not None:
+            national_rate = reversal_rate(national_total.counts, definition)
+        span_totals = [
+            _row(span, area, by, None, TOTAL_GROUP, _pool(list(groups.values())), definition,
+                 national_rate, map_filter)
+            for area, groups, _ in per_area if groups
+        ]
+        totals.extend(_with_funnel(span_totals, national_rate))
+    return rows, totals
 
 
 def _with_days(row: RateRow, days: dict, by: str) -> RateRow:
