@@ -30,7 +30,6 @@ class Boundaries:
     """Every municipality's rings, projected (x = longitude · cos 56°, y = latitude) and simplified."""
 
     shapes: dict[str, list[np.ndarray]]  # code → rings
-    file: str  # where they were read (for messages)
 
 
 def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_property: str) -> Boundaries:
@@ -89,7 +88,7 @@ def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_propert
         problems.add("Filen mangler kommunerne: " + ", ".join(absent) + ".")
     problems.raise_if_any(hint=f"Kortet skal være en GeoJSON FeatureCollection med hver kommunes kode "
                                f"i egenskaben {code_property!r}.")
-    return Boundaries(shapes, file)
+    return Boundaries(shapes)
 
 
 def _municipality_code(raw) -> str | None:

@@ -52,7 +52,7 @@ def _percent_tick(value: float, _position=None) -> str:
 
 
 def _count_tick(value: float, _position=None) -> str:
-    return numbers.count(int(numbers.round_half_up(Fraction(value))))
+    return numbers.whole(value)
 
 
 def _percent_top(values: Sequence[float]) -> float:

@@ -83,7 +83,7 @@ class _Counts:
         """A rate row's rate, by its own definition; `key`: the row's cells in the document."""
         if row is None or row.counts is None:
             return "–"
-        whole = None if key is None else (*key, "merits" if row.denominator == row.counts.merits else "decided")
+        whole = None if key is None else (*key, "merits" if row.definition is Definition.OFFICIAL else "decided")
         return self.rate(row.counts, row.denominator, whole, None if key is None else (*key, "reversed"))
 
     def note(self) -> Paragraph | None:

@@ -88,12 +88,11 @@ def _difference_words(row: RateRow) -> str:
 def _in_sentence_law(law, year: int) -> str:
     """A law's name inside a sentence ("Barnets lov" → "barnets lov"), with the date a law
     that took effect during the year did so."""
-    name = law.name[0].lower() + law.name[1:]
+    name = in_sentence(law.name)
     start = law.valid_from
     if start is not None and start.year == year and (start.month, start.day) != (1, 1):
         name += f" (fra {numbers.long_date(start)})"
     return name
-
 
 
 def _background(case: DanmarkskortCase, catalogue: Catalogue) -> list:
@@ -294,7 +293,7 @@ def _clusters(case: DanmarkskortCase) -> list:
     items = []
     for c in found:
         items.append(f"{c.label}: {numbers.count(c.remittals)} hjemvisninger mellem {c.first:%d-%m-%Y} og {c.last:%d-%m-%Y}, hvor "
-                     f"der ved det sædvanlige tempo kunne ventes {numbers.count(int(numbers.round_half_up(Fraction(c.expected))))}.")
+                     f"der ved det sædvanlige tempo kunne ventes {numbers.whole(c.expected)}.")
     blocks += [Paragraph("Klageregistret viser klynger, hvor mange sager om samme bestemmelse blev hjemvist på kort "
                          "tid. Det kan skyldes en ændret praksis i Ankestyrelsen snarere end kommunens sagsbehandling:"),
                BulletList(tuple(items))]
@@ -375,9 +374,9 @@ def _cases(n: int | None) -> str:
     return f"{numbers.count(n)} realitetsbehandlede sager" if n != 1 else "1 realitetsbehandlet sag"
 
 
-def in_sentence(map_name: str) -> str:
-    """A map's name inside a sentence: "socialområdet generelt"."""
-    return map_name[:1].lower() + map_name[1:]
+def in_sentence(name: str) -> str:
+    """A map's or a law's name inside a sentence: "socialområdet generelt", "barnets lov"."""
+    return name[:1].lower() + name[1:]
 
 
 def _joined(parts: list[str]) -> str:

@@ -28,7 +28,7 @@ SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
 
 
 @dataclass(frozen=True)
-class Figure:
+class Rounded:
     """An exact value shown rounded, as the reports show it: in CSV the rounded figure ("45 %",
     "-1,4"; half up from the exact fraction), in XLSX the exact value under a number format that
     shows it so ("0%", "0.0"), so that a sum or a chart in the spreadsheet uses the exact value."""
@@ -68,7 +68,7 @@ def csv_text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nej"
-    if isinstance(value, Figure):
+    if isinstance(value, Rounded):
         return value.text()
     number = _number(value)
     if number is not None:
@@ -135,7 +135,7 @@ def write_xlsx(target: str | Path | IO[bytes], sheet_title: str, header: Sequenc
             sheets += 1
             sheet, n = new_sheet(sheets), 0
         # A neutralised text never starts with "=", which openpyxl would store as a formula.
-        sheet.append([_xlsx_cell(sheet, v) if isinstance(v, Figure) else _xlsx_value(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) if isinstance(v, Rounded) else _xlsx_value(v) for v in row])
         n += 1
     sheet.auto_filter.ref = f"A1:{last}{n + 1}"
     workbook.save(target)
@@ -147,7 +147,7 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, figure: Figure):
+def _xlsx_cell(sheet, figure: Rounded):
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=float(figure.value))

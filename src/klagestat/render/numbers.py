@@ -71,6 +71,13 @@ def long_date(day) -> str:
     return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
+def whole(value: float | Fraction | None, missing: str = "–") -> str:
+    """A number shown as a whole count, rounded half up from its exact value: 2.5 → "3"."""
+    if value is None:
+        return missing
+    return count(int(round_half_up(Fraction(value))))
+
+
 def counted(n: int, one: str, many: str) -> str:
     """A count with its noun in the right number: counted(1, "felt", "felter") == "1 felt"."""
     return f"{count(n)} {one if n == 1 else many}"

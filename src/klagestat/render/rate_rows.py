@@ -14,7 +14,7 @@ from klagestat.domain.outcomes import OUTCOME_NAMES_DA
 from klagestat.domain.rates import CASES, DEFINITION_NAMES_DA, STATBANK
 from klagestat.domain.statistics import FUNNEL_NAMES_DA
 
-from .exports import Figure, csv_bytes
+from .exports import Rounded, csv_bytes
 
 # The contract's fields first, in its order; the rest are additive extensions.
 FIELDS = (
@@ -106,8 +106,8 @@ AREA_LEVELS_DA = {AreaLevel.MUNICIPALITY: "kommune", AreaLevel.REGION: "region",
 SOURCES_DA = {STATBANK: "Ankestyrelsens statistik", CASES: "kommunens klageregister"}
 
 
-def _figure(value: Fraction | None, decimals: int, percent: bool = False) -> Figure | None:
-    return None if value is None else Figure(Fraction(value), decimals, percent)
+def _figure(value: Fraction | None, decimals: int, percent: bool = False) -> Rounded | None:
+    return None if value is None else Rounded(Fraction(value), decimals, percent)
 
 
 def sheet_row(row: RateRow, synthetic: bool, group_total: bool = False, source: str = STATBANK) -> list:
@@ -125,7 +125,7 @@ def sheet_row(row: RateRow, synthetic: bool, group_total: bool = False, source: 
         "definition": DEFINITION_NAMES_DA[row.definition],
         "area_level": AREA_LEVELS_DA[row.area.level],
         "difference_from_national": (None if row.difference_from_national is None
-                                     else Figure(row.difference_from_national * 100, 1)),
+                                     else Rounded(row.difference_from_national * 100, 1)),
         "funnel_95": FUNNEL_NAMES_DA.get(row.funnel.get(0.95)),
         "funnel_998": FUNNEL_NAMES_DA.get(row.funnel.get(0.998)),
         "source": SOURCES_DA[d["source"]],

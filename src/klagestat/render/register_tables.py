@@ -81,9 +81,7 @@ def analysis_json(result: Any) -> dict:
 
 def _days(value: float | None) -> str:
     """Days as a whole number, rounded half up (a median of an even count may end in ,5)."""
-    if value is None:
-        return "–"
-    return numbers.count(int(numbers.round_half_up(Fraction(value))))
+    return numbers.whole(value)
 
 
 def _per_thousand(value: Fraction | None) -> str:

@@ -347,10 +347,9 @@ def _source(vintages) -> str:
 @router.get("/kommune", response_class=HTMLResponse)
 def find_municipality(request: Request, navn: Annotated[str, Query(max_length=100)] = "") -> Response:
     """The front page's search box: a municipality's name (or code) leads to its profile."""
-    site = _site(request)
     if not navn.strip():
         return RedirectResponse("/", status_code=303)
-    municipality = _municipality(site.catalogue, navn.strip())
+    municipality = _municipality(request.app.state.catalogue, navn.strip())
     return RedirectResponse(f"/kommune/{municipality.code}", status_code=303)
 
 
