@@ -21,7 +21,7 @@ from klagestat.domain.disclosure import Disclosure, Equation, rate_shown, share_
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome, OutcomeCounts
 from klagestat.domain.rates import Definition
 from klagestat.domain.register import RegisterVocabulary
-from klagestat.render.wording import SYNTHETIC_BANNER
+from klagestat.render.wording import MERITS_HEADER, RATE_HEADER, SYNTHETIC_BANNER
 
 from . import numbers
 from .document import SOFT_HYPHEN, BulletList, Document, Heading, PageBreak, Paragraph, Table
@@ -30,8 +30,6 @@ HIDDEN = "x"
 HIDDEN_NOTE = (f"{HIDDEN}: tallet er skjult af hensyn til borgerne, fordi det er 1 eller 2, eller fordi et skjult tal "
                "ellers kunne regnes ud fra det og de viste tal.")
 OTHER_BODIES_PUBLIC = "Øvrige klageinstanser"
-MERITS_HEADER = f"Realitets{SOFT_HYPHEN}behandlede"
-RATE_HEADER = f"Omgørelses{SOFT_HYPHEN}procent"
 RATE_EXPLAINED = ("Realitetsbehandlede sager er de afgjorte minus de afviste. Omgjorte sager er ændrede, ophævede og "
                   "hjemviste; omgørelsesprocenten er de omgjorte delt med de realitetsbehandlede.")
 COUNTED = ("decided", "dismissed", "merits", "reversed")  # the counts of a table row that prints a rate

@@ -16,7 +16,7 @@ from klagestat.analysis.rates import RateRow
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FEW_CASES, FunnelClass
-from klagestat.render.wording import SYNTHETIC_BANNER
+from klagestat.render.wording import MERITS_HEADER, RATE_HEADER, SYNTHETIC_BANNER
 
 from . import numbers
 from .charts import funnel_plot, trend_chart
@@ -270,7 +270,7 @@ def _provision_table(number: int, case: DanmarkskortCase, section: MapSection) -
     more = len(section.provisions) - len(rows)
     return Table(
         caption=f"Tabel {number}: {section.name} {case.year}, bestemmelser med omgjorte sager (flest først)",
-        header=("Bestemmelse", "Omgjorte sager", "Heraf hjemvist", "Afviste", "Realitetsbehandlede", "Omgørelsesprocent"),
+        header=("Bestemmelse", "Omgjorte sager", "Heraf hjemvist", "Afviste", MERITS_HEADER, RATE_HEADER),
         rows=tuple(rows),
         source=(f"{more} bestemmelser mere med omgjorte sager er ikke vist. " if more > 0 else "") + _source(case))
 
