@@ -22,6 +22,7 @@ from klagestat.domain.text import normalise, shortened
 
 from .input_file import content_kind, read_input, refuse_unreadable, split_synthetic_mark
 from .statbank import file_hash
+from .statbank_csv import csv_error_da
 from .statbank_jsonstat import dimension_roles, read_jsonstat_cells
 from .text_files import decode
 
@@ -96,8 +97,11 @@ def _csv(name: str, data: bytes, problems: ProblemList):
             if any(f.strip() for f in fields):
                 rows.append(fields)
                 lines.append(reader.line_num)
-    except (csv.Error, StopIteration) as e:
-        problems.add(f"Filen kan ikke læses som CSV ({e}).")
+    except StopIteration:  # nothing but the synthetic mark
+        problems.add("Filen er tom.")
+        problems.raise_if_any()
+    except csv.Error as e:
+        problems.add(csv_error_da(e), line=reader.line_num)
         problems.raise_if_any()
     roles: dict[str, int] = {}
     splits: list[int] = []

@@ -43,7 +43,7 @@ def read_csv(name: str, data: bytes) -> RawTable:
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as e:
-        problems.add(_csv_error(e), line=1)
+        problems.add(csv_error_da(e), line=1)
         problems.raise_if_any()
     roles: dict[str, int] = {}
     extra: list[int] = []
@@ -74,7 +74,7 @@ def read_csv(name: str, data: bytes) -> RawTable:
     try:
         rows = list(reader)
     except csv.Error as e:
-        problems.add(_csv_error(e), line=reader.line_num)
+        problems.add(csv_error_da(e), line=reader.line_num)
         problems.raise_if_any()
     width = len(header)
     if set(map(len, rows)) <= {width}:
@@ -111,12 +111,12 @@ def read_csv(name: str, data: bytes) -> RawTable:
     )
 
 
-def _csv_error(error: csv.Error) -> str:
-    """Python's CSV reader's complaint, in Danish."""
+def csv_error_da(error: csv.Error) -> str:
+    """Python's CSV reader's complaint, in Danish (for every statistics and population CSV)."""
     text = str(error)
     if "field larger than field limit" in text:
         limit = f"{csv.field_size_limit():_}".replace("_", ".")
-        return (f"Et felt er over {limit} tegn langt (måske et anførselstegn, der ikke lukkes). Statistikbankens "
+        return (f"Et felt er over {limit} tegn langt (måske et anførselstegn, der ikke lukkes). Tallenes "
                 "felter er korte; er det den rigtige fil?")
     if "NUL" in text:
         return "Linjen indeholder et NUL-tegn; filen er ikke en tekstfil."

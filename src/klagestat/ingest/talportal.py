@@ -29,6 +29,7 @@ from klagestat.domain.text import normalise, shortened
 
 from .case_files import cell_text, check_workbook_archive, column_name, sheet_rows
 from .input_file import max_import_bytes
+from .statbank_csv import csv_error_da
 from .statbank_format import RawTable
 from .text_files import decode
 
@@ -136,7 +137,7 @@ def read_talportal_csv(name: str, data: bytes) -> RawTable:
                 rows.append(fields)
                 lines.append(reader.line_num)
     except csv.Error as e:
-        problems.add(f"Filen kan ikke læses som CSV ({e}).", line=reader.line_num)
+        problems.add(csv_error_da(e), line=reader.line_num)
         problems.raise_if_any()
     # R's write.table with row names writes one field more per row than the header has names.
     if rows and all(len(r) == len(header) + 1 for r in rows[:50]):
