@@ -677,3 +677,48 @@ def test_the_server_warms_its_pages_after_start_and_after_an_import(baseline_db,
             engine.dispose()
         assert wait_for(lambda: any(key[0] != version and key[1] == "profile"
                                     for key in app.state.public_caches.pages._values))
+
+
+def test_an_import_rebuilds_only_the_pages_whose_years_it_touches(baseline_db, tmp_path, monkeypatch):
+    """A register import leaves every public page as kept (they never read a register); a
+    statistics import of another year keeps a year's figures; one of the year rebuilds them."""
+    import csv
+
+    monkeypatch.setenv("KLAGESTAT_SECRET", "en-hemmelighed-til-testene-0123456789")
+    app = create_app(str(baseline_db))
+    client = TestClient(app)
+    engine = api.open_database(str(baseline_db))
+
+    def cached() -> set:
+        return {key for cache in (app.state.public_caches.pages, app.state.public_caches.data)
+                for key in cache._values}
+
+    def profile() -> str:
+        response = client.get("/kommune/201", params={"year": 2024})
+        assert response.status_code == 200
+        return response.text
+
+    try:
+        first = profile()
+        kept = cached()
+        register = tmp_path / "register.csv"
+        with open(register, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, delimiter=";")
+            writer.writerow(["sags_id", "lovgrundlag", "afgoerelsesdato", "klagedato", "udfald"])
+            writer.writerow(["S-1", "SEL § 100", "01-02-2024", "15-02-2024", "stadfæstet"])
+        assert api.import_cases(engine, register, "Allerød").status == "imported"
+        assert profile() == first and cached() == kept  # nothing built again
+
+        year_2024 = {key for key in kept if key[1:3] == ("year", 2024)}
+        api.import_statbank(engine, [write_statbank_csv(tmp_path / "2023.csv", statbank_rows(BASELINE_FIGURES, "2023"))],
+                            as_of=dt.date(2025, 6, 1))
+        assert "2023" in profile()  # the page links to the new year
+        assert year_2024 <= cached()  # 2024's figures were not computed again
+
+        changed = {**BASELINE_FIGURES, "Allerød": {P41: (1, 1, 1, 1)}}
+        api.import_statbank(engine, [write_statbank_csv(tmp_path / "ny.csv", statbank_rows(changed, "2024"))],
+                            as_of=dt.date(2025, 7, 1))
+        assert profile() != first
+        assert {key for key in cached() if key[1:3] == ("year", 2024)} - year_2024  # computed anew
+    finally:
+        engine.dispose()

@@ -78,10 +78,11 @@ from klagestat.store.population import write_population
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 from klagestat.store.statbank import statistics_version as store_statistics_version
 from klagestat.store.statbank import statistics_years as store_statistics_years
+from klagestat.store.statbank import vintages_of_years as store_vintages_of_years
 
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
-           "edit_case_learning", "statistics_version", "statistics_years", "danmarkskort_cases", "ImportReport",
+           "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years", "danmarkskort_cases", "ImportReport",
            "CaseImportReport", "InputError", "NoDataError"]
 
 
@@ -612,6 +613,13 @@ def statistics_years(engine: Engine, municipality: str | None = None) -> list[in
     """The years with whole-year figures, oldest first (for the municipality, when given: a code)."""
     with engine.connect() as conn:
         return store_statistics_years(conn, municipality)
+
+
+def statistics_vintages_of_years(engine: Engine) -> dict[int, tuple[int, ...]]:
+    """{year: the vintages (ids) with statistics or population for it}: what a year's figures can
+    change with."""
+    with engine.connect() as conn:
+        return store_vintages_of_years(conn)
 
 
 def danmarkskort_cases(engine: Engine, year: int, municipalities: Sequence[str], public: bool = True,

@@ -112,8 +112,7 @@ def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[s
             name = catalogue.municipalities[code].name
             raise NoDataError(f"Statistikbanken har ingen tal for {name} i {year}. Vælg et andet år.",
                               "Eller importér tallene med klagestat import statbank.")
-    first_year = catalogue.first_period.year
-    trend_years = [y for y in range(year - TREND_YEARS + 1, year + 1) if y >= first_year]
+    trend_years = case_years(catalogue, year)
     table_years = sorted((y for y in trend_years if y > year - TABLE_YEARS), reverse=True)
 
     with_neighbours = list(dict.fromkeys(c for code in codes
@@ -162,6 +161,13 @@ def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[s
             vintages=everyone.vintages, register_cases=register_cases,
             clusters=clusters(conn, code, [year]) if register_cases else None,
         )
+
+
+def case_years(catalogue: Catalogue, year: int) -> list[int]:
+    """The years a case of `year` shows figures of (its trend, which holds its tables' years),
+    oldest first: what its figures can change with."""
+    first_year = catalogue.first_period.year
+    return [y for y in range(year - TREND_YEARS + 1, year + 1) if y >= first_year]
 
 
 def _by_map(rows: list[RateRow], level: AreaLevel) -> dict[str, list[RateRow]]:

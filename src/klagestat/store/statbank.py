@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
-from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, select, values
+from sqlalchemy import Connection, Integer, Text, and_, column, func, insert, select, union, values
 
 from klagestat.domain.legal_basis import BasisLevel
 
-from .schema import case_import, statbank_basis, statbank_cell, statbank_days, statbank_slot, vintage
+from .schema import population, statbank_basis, statbank_cell, statbank_days, statbank_slot, vintage
 
 # The law key of a slot for rows that belong to no single law.
 ALL_LAWS = "*"
@@ -254,14 +254,25 @@ def provision_quarter_cells(conn: Connection, vintage_id: int, area_code: str, y
 
 
 # Built once: the web app asks it on every request, and building it costs more than running it.
-_VERSION_QUERY = select(*(select(aggregate(t.c.id)).scalar_subquery()
-                          for t in (vintage, case_import) for aggregate in (func.max, func.count)))
+_VERSION_QUERY = select(func.max(vintage.c.id), func.count(vintage.c.id))
 
 
 def statistics_version(conn: Connection) -> tuple[int | None, ...]:
-    """A cheap value that changes whenever statistics or a case register are imported: the web
-    pages' caches are keyed by it. (The public committee case reads the register too.)"""
+    """A cheap value that changes whenever statistics or population are imported (a vintage is
+    never changed, only added): the public pages' caches are keyed by it. A case register is no
+    part of it: the public pages never read one."""
     return tuple(conn.execute(_VERSION_QUERY).one())
+
+
+def vintages_of_years(conn: Connection) -> dict[int, tuple[int, ...]]:
+    """{year: the ids of the vintages with statistics or population for it}: what a year's figures
+    can depend on, so a page of some years is kept over an import that touches none of them."""
+    query = union(select(statbank_slot.c.year, statbank_slot.c.vintage_id),
+                  select(population.c.year, population.c.vintage_id))
+    result: dict[int, list[int]] = {}
+    for year, vintage_id in conn.execute(query):
+        result.setdefault(year, []).append(vintage_id)
+    return {year: tuple(sorted(ids)) for year, ids in result.items()}
 
 
 def statistics_years(conn: Connection, area_code: str | None = None) -> list[int]:

@@ -6,9 +6,10 @@ Thin routes over the API and render: the figures come from `api.rates` and
 so a page can't disagree with them.
 
 Rendering is slow next to serving (a year's rates 50 ms, a profile's charts half a second), so
-what is rendered is kept in memory (`Cache`), keyed by the statistics' version, which changes
-with every import, and by the request's parameters as resolved (year, map, colouring), never as
-typed, so odd parameters can't fill the cache. Only a page's content is kept: the page around it
+what is rendered is kept in memory (`Cache`), keyed by the vintages of the years it shows (so an
+import changes the pages of the years it touches, and a register import none) and by the
+request's parameters as resolved (year, map, colouring), never as typed, so odd parameters can't
+fill the cache. Only a page's content is kept: the page around it
 (header, the logged-in user) is rendered for each request.
 """
 
@@ -18,7 +19,7 @@ import logging
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -31,7 +32,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from klagestat import api
-from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
+from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection, case_years
 from klagestat.analysis.rates import RateRow, RateTable
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
@@ -120,11 +121,21 @@ class Site:
     geojson: tuple[Path, str] | None
     cached_only: bool = False  # in the event loop: what isn't cached raises NotCached, nothing is built
 
-    def data(self, key: tuple, build: Callable[[], object]):
-        return self._get(self.caches.data, (self.version, *key), build)
+    def data(self, key: tuple, build: Callable[[], object], years: Sequence[int] | None = None):
+        """The value under `key`, built when missing; kept until an import changes the figures
+        of `years` (without: until any import)."""
+        return self._get(self.caches.data, (self._version_of(years), *key), build)
 
-    def rendered(self, key: tuple, build: Callable[[], object]):
-        return self._get(self.caches.pages, (self.version, *key), build)
+    def rendered(self, key: tuple, build: Callable[[], object], years: Sequence[int] | None = None):
+        return self._get(self.caches.pages, (self._version_of(years), *key), build)
+
+    def _version_of(self, years: Sequence[int] | None) -> tuple:
+        """What the figures of the years can change with: the vintages that have them, so that
+        a register import, or one of other years, leaves their pages warm."""
+        if years is None:
+            return self.version
+        vintages = self.data(("vintages of years",), lambda: api.statistics_vintages_of_years(self.engine))
+        return ("years", *((y, vintages.get(y, ())) for y in years))
 
     def _get(self, cache: Cache, key: tuple, build: Callable[[], object]):
         return cache.cached(key) if self.cached_only else cache.get(key, build)
@@ -140,7 +151,7 @@ class Site:
     def year_table(self, year: int) -> RateTable:
         """Every municipality's and the nation's rates in the year, per map."""
         return self.data(("year", year), lambda: api.rates(self.engine, [YearSpan(year, year)],
-                                                            catalogue=self.catalogue))
+                                                            catalogue=self.catalogue), years=[year])
 
     def case(self, code: str, year: int) -> DanmarkskortCase:
         """The municipality's Danmarkskort case; all municipalities' cases of the year are
@@ -152,7 +163,7 @@ class Site:
             cases = api.danmarkskort_cases(self.engine, year, list(dict.fromkeys(with_figures)), public=True,
                                            catalogue=self.catalogue)
             return {c.municipality.code: c for c in cases}
-        cases = self.data(("cases", year), build)
+        cases = self.data(("cases", year), build, years=case_years(self.catalogue, year))
         if code not in cases:
             name = self.catalogue.municipalities[code].name
             raise NoDataError(f"Der er ingen tal for {name} i {year}. Vælg et andet år.")
@@ -282,7 +293,8 @@ def _front(request: Request, site: Site, year: str | None, map_code: str | None,
 
 
 def _front_rendered(site: Site, year: int, map_code: str, colour: str) -> Rendered:
-    return site.rendered(("map", year, map_code, colour), lambda: _map_page(site, year, map_code, colour))
+    return site.rendered(("map", year, map_code, colour, tuple(site.years)),
+                         lambda: _map_page(site, year, map_code, colour), years=[year])
 
 
 def _map_page(site: Site, year: int, map_code: str, colour: str) -> Rendered:
@@ -380,7 +392,9 @@ def _profile_rendered(site: Site, code: str, year: int, own_years: list[int]) ->
         except NoDataError:
             pass
         return _no_figures_page(site.catalogue.municipalities[code].name, code, year, own_years)
-    return site.rendered(("profile", code, year), build)
+    # The page links to every year with figures: the list is part of what it is kept under.
+    return site.rendered(("profile", code, year, tuple(own_years), tuple(site.years)), build,
+                         years=case_years(site.catalogue, year))
 
 
 # ---- warming the cache -----------------------------------------------------------------------------
