@@ -182,3 +182,54 @@ def test_funnel_on_a_linear_axis():
     points = [FunnelPoint(str(i), f"K{i}", 40 + 5 * i, F((40 + 5 * i) // 4, 40 + 5 * i)) for i in range(30)]
     figure = funnel_plot(points, F(1, 4), "29", "Beskæftigelse", "2024")
     assert "K29" in svg_texts(figure.svg)
+
+
+# ---- shared drawings --------------------------------------------------------------------------
+
+
+def test_figures_on_a_shared_drawing_show_only_their_own_highlight():
+    """The funnel plots of one year share their drawing (figures.Backdrop): each shows its own
+    municipality and no other's, and a figure's PNG is the same whichever were exported before it."""
+    from klagestat.render import figures
+
+    figures._backdrops.clear()
+    first = funnel_plot(POINTS, NATIONAL, "201", "Beskæftigelse", "2024").png
+    others = [funnel_plot(POINTS, NATIONAL, code, "Beskæftigelse", "2024") for code in ("101", "825", "851")]
+    assert len({o.png for o in others} | {first}) == 4
+    for other, name in zip(others, ("København", "Læsø", "Aalborg")):
+        labels = [t for t in svg_texts(other.svg).split() if t in ("Allerød", "København", "Læsø", "Aalborg")]
+        assert labels == [name]
+    again = funnel_plot(POINTS, NATIONAL, "201", "Beskæftigelse", "2024")
+    assert again.png == first
+    figures._backdrops.clear()
+    assert funnel_plot(POINTS, NATIONAL, "201", "Beskæftigelse", "2024").png == first  # drawn anew
+
+
+@pytest.mark.parametrize("panels", [1, 2, 3])
+def test_the_trend_chart_fixed_margins_hold_its_widest_labels(panels):
+    """The trend chart is laid out with fixed margins (no constrained layout): its widest tick
+    label ("100 %"), axis label, titles and legend still lie wholly inside the figure."""
+    full = TrendSeries("Børnehandicapområdet", YEARS, (F(1), F(99, 100), None, F(1, 2), F(1)),
+                       (F(1, 2), F(3, 5), F(1, 2), F(1, 2), F(1, 2)))
+    figure = trend_chart([full] * panels, "Ringkøbing-Skjern")
+    drawing = figure._exports.backdrop.drawing
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(drawing)
+    canvas.draw()  # every label in its place
+    renderer = canvas.get_renderer()
+    inside = drawing.bbox
+
+    def shown(ax, labels, axis: int, limits) -> list:
+        low, high = sorted(limits)
+        return [t for t in labels if low <= t.get_position()[axis] <= high]
+
+    texts = [t for ax in drawing.axes
+             for t in (*shown(ax, ax.get_yticklabels(), 1, ax.get_ylim()),
+                       *shown(ax, ax.get_xticklabels(), 0, ax.get_xlim()), ax.title, ax.yaxis.label)
+             if t.get_text()]
+    texts += [t for legend in drawing.legends for t in legend.get_texts()]
+    assert any(t.get_text() == "100 %" for t in texts)
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1, text

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
@@ -25,7 +27,7 @@ from klagestat.domain.statistics import (
 )
 
 from . import numbers
-from .figures import Figure, exported, new_figure
+from .figures import Figure, Margins, backdrop, exported, new_figure
 
 MUNICIPALITY_STYLE = {"color": "black", "linestyle": "-", "linewidth": 1.6,
                       "marker": "o", "markersize": 4.5, "markerfacecolor": "black"}
@@ -39,6 +41,8 @@ CLASS_DA = {
     FunnelClass.WITHIN: "inden for normal variation",
     FunnelClass.BELOW: "under landsplan, mere end tilfældig variation kan forklare",
 }
+# Room for "100 %" and the axis label on the left, the years and the legend below, the map's name above.
+TREND_MARGINS = Margins(left=1.85, right=0.3, bottom=1.5, top=0.65, between=0.45)
 LOG_RATIO = 30  # above this spread of case numbers a linear axis squeezes the small ones together
 MAX_PANELS = 3
 
@@ -140,8 +144,9 @@ def trend_chart(series: Sequence[TrendSeries], municipality: str) -> Figure:
 
     values = [float(r * 100) for s in series for r in (*s.rates, *s.national) if r is not None]
     width = min(16.0, max(9.0, 5.5 * len(series)))
-    fig = new_figure(width, 7.0)
+    fig = new_figure(width, 7.0, TREND_MARGINS)
     axes = fig.subplots(1, len(series), sharex=True, sharey=True, squeeze=False)[0]
+    TREND_MARGINS.apply(fig, len(series))
     for ax, s in zip(axes, series):
         # National first, so the municipality's line lies on top where they cross.
         for xs, ys in trend_segments(s.years, s.national):
@@ -151,7 +156,8 @@ def trend_chart(series: Sequence[TrendSeries], municipality: str) -> Figure:
         ax.set_title(s.label, fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     axes[0].set_xlim(first - 0.4, last + 0.4)
-    _percent_axis(axes[0], _percent_top(values))
+    for ax in axes:
+        _percent_axis(ax, _percent_top(values))
     axes[0].set_ylabel("Omgørelsesprocent")
     # Proxy handles: the legend is right even when a panel has no figures at all.
     handles = [Line2D([], [], **MUNICIPALITY_STYLE), Line2D([], [], **NATIONAL_STYLE)]
@@ -195,7 +201,9 @@ def funnel_lines(national_rate: Fraction, max_cases: int, min_cases: int = 1) ->
 
 def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highlight: str,
                 map_label: str, year_label: str) -> Figure:
-    """All municipalities' rates against their number of cases, with the funnel around the national rate."""
+    """All municipalities' rates against their number of cases, with the funnel around the national
+    rate. Everything but the highlighted municipality is the same for all of them: drawn once
+    (see figures.Backdrop), with the municipality on top."""
     chosen = next((p for p in points if p.code == highlight), None)
     if chosen is None:
         raise ValueError(f"municipality {highlight!r} is not among the funnel plot's points")
@@ -205,7 +213,39 @@ def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highligh
     if reversed_.denominator != 1:
         raise ValueError(f"{chosen.name}: a rate of {chosen.rate} on {chosen.cases} cases "
                          "is no whole number of reversals")
+    points = tuple(points)
+    shared = backdrop(("funnel", points, national_rate), lambda: _funnel_backdrop(points, national_rate))
 
+    def overlay(fig: MplFigure) -> list[Artist]:
+        ax = fig.axes[0]
+        chosen_pct = float(chosen.rate * 100)
+        dot = ax.scatter([chosen.cases], [chosen_pct], s=70, color="black", zorder=4)
+        # The name goes on the side with room: to the left when the point is in the right quarter.
+        scale = math.log10 if ax.get_xscale() == "log" else float
+        low, high = (scale(x) for x in ax.get_xlim())
+        right = (scale(chosen.cases) - low) / (high - low) > 0.75
+        name = ax.annotate(chosen.name, (chosen.cases, chosen_pct), xytext=(-8 if right else 8, 6),
+                           textcoords="offset points", ha="right" if right else "left", fontweight="bold",
+                           bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                                 "alpha": 0.85})
+        return [dot, name]
+
+    cls = funnel_class(int(reversed_), chosen.cases, national_rate, CLASS_LEVEL)
+    title = f"Tragtdiagram: {map_label} {year_label}"
+    alt = (
+        f"Tragtdiagram over omgørelsesprocenten for {map_label} {year_label}: "
+        f"{numbers.count(len(points))} kommuner efter antal sager, med landsplan som vandret linje og "
+        f"grænser for tilfældig variation på {numbers.level_percent(FUNNEL_LEVELS[0])}- og "
+        f"{numbers.level_percent(FUNNEL_LEVELS[1])}-niveau. "
+        f"{chosen.name} er fremhævet: {numbers.municipal_percent(chosen.rate)} af "
+        f"{numbers.count(chosen.cases)} sager, landsplan {numbers.national_percent(national_rate)}. "
+        f"På {numbers.level_percent(CLASS_LEVEL)}-niveau ligger {chosen.name} {CLASS_DA[cls]}."
+    )
+    return exported(shared, title, alt, overlay)
+
+
+def _funnel_backdrop(points: tuple[FunnelPoint, ...], national_rate: Fraction) -> MplFigure:
+    """The funnel plot without its highlighted municipality: the same for every municipality."""
     smallest = min(p.cases for p in points)
     largest = max(p.cases for p in points)
     log = largest > LOG_RATIO * smallest
@@ -225,8 +265,6 @@ def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highligh
         ax.plot(ns, highs, color="0.3", linewidth=1.0, linestyle=LIMIT_STYLES[level])
     ax.scatter([p.cases for p in points], [float(p.rate * 100) for p in points], s=14,
                facecolors="none", edgecolors="0.5", linewidths=0.8, label="Kommuner", zorder=3)
-    chosen_pct = float(chosen.rate * 100)
-    ax.scatter([chosen.cases], [chosen_pct], s=70, color="black", zorder=4)
 
     if log:
         ax.set_xscale("log")
@@ -242,26 +280,7 @@ def funnel_plot(points: Sequence[FunnelPoint], national_rate: Fraction, highligh
     upper_95 = funnel_limits_many(national_rate, [smallest], FUNNEL_LEVELS[0])[0][1] * 100
     _percent_axis(ax, _percent_top([float(p.rate * 100) for p in points] + [national_pct, upper_95]))
     ax.grid(False)  # the funnel lines are the reference; a grid would compete with them
-
-    # The name goes on the side with room: to the left when the point is in the right quarter.
-    scale = math.log10 if log else float
-    low, high = (scale(x) for x in ax.get_xlim())  # get_xlim applies any pending autoscaling
-    right = (scale(chosen.cases) - low) / (high - low) > 0.75
-    ax.annotate(chosen.name, (chosen.cases, chosen_pct), xytext=(-8 if right else 8, 6),
-                textcoords="offset points", ha="right" if right else "left", fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    ax.get_xlim()  # applies any pending autoscaling, so an overlay reads the final limits
     # Below the plot, not in it: inside it would cover municipalities.
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=4, frameon=False)
-
-    cls = funnel_class(int(reversed_), chosen.cases, national_rate, CLASS_LEVEL)
-    title = f"Tragtdiagram: {map_label} {year_label}"
-    alt = (
-        f"Tragtdiagram over omgørelsesprocenten for {map_label} {year_label}: "
-        f"{numbers.count(len(points))} kommuner efter antal sager, med landsplan som vandret linje og "
-        f"grænser for tilfældig variation på {numbers.level_percent(FUNNEL_LEVELS[0])}- og "
-        f"{numbers.level_percent(FUNNEL_LEVELS[1])}-niveau. "
-        f"{chosen.name} er fremhævet: {numbers.municipal_percent(chosen.rate)} af "
-        f"{numbers.count(chosen.cases)} sager, landsplan {numbers.national_percent(national_rate)}. "
-        f"På {numbers.level_percent(CLASS_LEVEL)}-niveau ligger {chosen.name} {CLASS_DA[cls]}."
-    )
-    return exported(fig, title, alt)
+    return fig

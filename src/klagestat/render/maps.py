@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -26,8 +26,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.legend import Legend
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
@@ -36,7 +38,7 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.statistics import FUNNEL_NAMES_DA, FunnelClass
 
 from . import numbers
-from .figures import Figure, exported, new_figure
+from .figures import Figure, backdrop, exported, new_figure
 
 if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
     from klagestat.ingest.boundaries import Boundaries
@@ -250,7 +252,7 @@ def _check_highlight(catalogue: Catalogue, highlight: str | None) -> None:
 
 
 def _legend(figure: MplFigure, catalogue: Catalogue, colouring: Colouring,
-            highlight: str | None, legend_title: str) -> None:
+            highlight: str | None, legend_title: str) -> Legend:
     """The legend below the map, so it never covers a municipality; the highlight is its last entry."""
     handles = [Patch(facecolor=s.face, hatch=s.hatch, hatchcolor=HATCH_COLOUR,
                      edgecolor="0.6" if s.face == "white" or s.hatch else s.face,
@@ -260,7 +262,7 @@ def _legend(figure: MplFigure, catalogue: Catalogue, colouring: Colouring,
         name = catalogue.municipalities[highlight].name
         handles.append(Patch(facecolor="white", edgecolor="black", linewidth=HIGHLIGHT_WIDTH,
                              label=f"{name}: {colouring.values[highlight]}"))
-    figure.legend(handles=handles, loc="outside lower center", ncols=min(4, math.ceil(len(handles) / 2)),
+    return figure.legend(handles=handles, loc="outside lower center", ncols=min(4, math.ceil(len(handles) / 2)),
                   title=legend_title, frameon=False, fontsize=7, title_fontsize=8,
                   handlelength=1.6, handleheight=1.2, columnspacing=1.4)
 
@@ -307,6 +309,7 @@ def _titles(catalogue: Catalogue, colouring: Colouring, prefix: str) -> dict[str
 # ---- tile map ---------------------------------------------------------------------------------
 
 TILE_GAP = 0.08  # between neighbouring tiles, in tile widths
+TILE_SIZE = 1 - TILE_GAP
 
 
 def tile_abbreviations(catalogue: Catalogue) -> dict[str, str]:
@@ -371,34 +374,60 @@ def tile_map(
     if set(grid) != set(catalogue.municipalities):
         raise ValueError("the tile grid and the catalogue have different municipalities")
     colouring = colouring_of(catalogue, rates, classes, legend_title)
-    labels = tile_abbreviations(catalogue)
-    rows = max(r for r, _ in grid.values()) + 1
-    cols = max(c for _, c in grid.values()) + 1
 
-    figure = new_figure(16.0, 11.5)
-    ax = figure.add_subplot()
-    size = 1 - TILE_GAP
-    for code in catalogue.municipalities:
-        row, col = grid[code]
-        style = colouring.styles[code]
-        tile = Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), size, size, gid=f"tile-{code}")
-        _styled(tile, style, 0.8 if style in BLANK_STYLES else 0.0)
-        ax.add_patch(tile)
-        text = ax.text(col + 0.5, row + 0.5, labels[code], ha="center", va="center",
-                       fontsize=5.5, color=style.text)
-        if style.hatch:  # a white ground under the letters, so the hatching doesn't cross them
-            text.set_bbox({"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"})
-    if highlight is not None:
+    def draw() -> MplFigure:
+        labels = tile_abbreviations(catalogue)
+        rows = max(r for r, _ in grid.values()) + 1
+        cols = max(c for _, c in grid.values()) + 1
+        figure = new_figure(16.0, 11.5)
+        ax = figure.add_subplot()
+        for code in catalogue.municipalities:
+            row, col = grid[code]
+            style = colouring.styles[code]
+            tile = Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), TILE_SIZE, TILE_SIZE, gid=f"tile-{code}")
+            _styled(tile, style, 0.8 if style in BLANK_STYLES else 0.0)
+            ax.add_patch(tile)
+            text = ax.text(col + 0.5, row + 0.5, labels[code], ha="center", va="center",
+                           fontsize=5.5, color=style.text)
+            if style.hatch:  # a white ground under the letters, so the hatching doesn't cross them
+                text.set_bbox({"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"})
+        _frame(ax, (-0.2, cols + 0.2), (rows + 0.2, -0.2))  # row 0 at the top
+        return figure
+
+    def outline(ax: Axes) -> Patch:
         row, col = grid[highlight]
-        ax.add_patch(Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), size, size, fill=False,
-                               edgecolor="black", linewidth=HIGHLIGHT_WIDTH, zorder=3))
-    _frame(ax, (-0.2, cols + 0.2), (rows + 0.2, -0.2))  # row 0 at the top
-    _legend(figure, catalogue, colouring, highlight, legend_title)
+        return Rectangle((col + TILE_GAP / 2, row + TILE_GAP / 2), TILE_SIZE, TILE_SIZE, fill=False,
+                         edgecolor="black", linewidth=HIGHLIGHT_WIDTH, zorder=3)
 
+    shared = backdrop(("tile map", id(catalogue), _colouring_key(rates, classes), legend_title), draw,
+                      keep=catalogue)
     alt = (f"Kort over Danmarks {len(grid)} kommuner, én lige stor firkant for hver kommune, "
            f"placeret omtrent som på et danmarkskort med Bornholm længst mod øst. "
            f"{colouring.summary}{_highlight_sentence(catalogue, highlight, colouring)}")
-    return with_titles(exported(figure, title, alt), _titles(catalogue, colouring, "tile"))
+    overlay = partial(_highlighted, catalogue, colouring, highlight, legend_title, outline)
+    return with_titles(exported(shared, title, alt, overlay), _titles(catalogue, colouring, "tile"))
+
+
+def _colouring_key(rates: Mapping[str, Fraction | None] | None,
+                   classes: Mapping[str, FunnelClass | None] | None) -> tuple:
+    """What a map's colours are drawn from, as a key for its shared drawing."""
+    return (None if rates is None else tuple(sorted(rates.items())),
+            None if classes is None else tuple(sorted(classes.items())))
+
+
+def _highlighted(catalogue: Catalogue, colouring: Colouring, highlight: str | None, legend_title: str,
+                 outline: Callable[[Axes], Patch], figure: MplFigure) -> list[Artist]:
+    """A map's own artists over the shared drawing: the highlighted municipality's outline and
+    the legend, which names it."""
+    artists: list[Artist] = []
+    if highlight is not None:
+        ax = figure.axes[0]
+        patch = outline(ax)
+        patch.set_clip_on(False)  # as every patch of the map (see _frame)
+        ax.add_patch(patch)
+        artists.append(patch)
+    artists.append(_legend(figure, catalogue, colouring, highlight, legend_title))
+    return artists
 
 
 def _frame(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
@@ -440,25 +469,30 @@ def geo_map(
     bx0, by0, bx1, by1 = placed.bornholm_box
     x0, y0, x1, y1 = placed.bounds
 
-    figure = new_figure(16.0, 14.5)
-    ax = figure.add_subplot()
-    for code in catalogue.municipalities:
-        style = colouring.styles[code]
-        patch = PathPatch(_compound_path(shapes[code]), gid=f"kommune-{code}")
-        _styled(patch, style, 0.5 if style in BLANK_STYLES else 0.25)
-        ax.add_patch(patch)
-    if highlight is not None:
-        ax.add_patch(PathPatch(_compound_path(shapes[highlight]), fill=False, edgecolor="black",
-                               linewidth=HIGHLIGHT_WIDTH * 0.6, zorder=3))
-    ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, fill=False, edgecolor="0.5", linewidth=0.6))
-    margin = 0.05
-    _frame(ax, (x0 - margin, x1 + margin), (y0 - margin, y1 + margin))
-    _legend(figure, catalogue, colouring, highlight, legend_title)
+    def draw() -> MplFigure:
+        figure = new_figure(16.0, 14.5)
+        ax = figure.add_subplot()
+        for code in catalogue.municipalities:
+            style = colouring.styles[code]
+            patch = PathPatch(_compound_path(shapes[code]), gid=f"kommune-{code}")
+            _styled(patch, style, 0.5 if style in BLANK_STYLES else 0.25)
+            ax.add_patch(patch)
+        ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, fill=False, edgecolor="0.5", linewidth=0.6))
+        margin = 0.05
+        _frame(ax, (x0 - margin, x1 + margin), (y0 - margin, y1 + margin))
+        return figure
 
+    def outline(ax: Axes) -> Patch:
+        return PathPatch(_compound_path(shapes[highlight]), fill=False, edgecolor="black",
+                         linewidth=HIGHLIGHT_WIDTH * 0.6, zorder=3)
+
+    shared = backdrop(("geo map", id(catalogue), id(boundaries), _colouring_key(rates, classes), legend_title),
+                      draw, keep=(catalogue, boundaries))
     alt = (f"Kort over Danmarks {len(catalogue.municipalities)} kommuner med kommunegrænser; "
            "Bornholm er flyttet tættere på Sjælland og vist i en boks. "
            f"{colouring.summary}{_highlight_sentence(catalogue, highlight, colouring)}")
-    return with_titles(exported(figure, title, alt), _titles(catalogue, colouring, "kommune"))
+    overlay = partial(_highlighted, catalogue, colouring, highlight, legend_title, outline)
+    return with_titles(exported(shared, title, alt, overlay), _titles(catalogue, colouring, "kommune"))
 
 
 @dataclass(frozen=True)
