@@ -22,6 +22,9 @@ page views and logins while a million-row register is imported (errors: goal 0),
 the whole register (the server's peak memory against an export of no rows: goal under 2×).
 `cli_help` and `cli_rates_one_municipality` (bench/cli_start.py): how long a command waits before it
 answers (goals 0.3 s and 1 s), against starting Python at all (the floor).
+`web_profile_first_request_after_*` (bench/first_request.py): a profile requested right after a
+register import and two statistics imports while `klagestat serve` runs (goal 0.5 s), next to the
+same profile from memory (baseline) and a static file (floor).
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -42,6 +45,7 @@ import pandas as pd
 
 import case_area_load  # bench/case_area_load.py, beside this file
 import cli_start  # bench/cli_start.py
+import first_request  # bench/first_request.py
 import register_import  # bench/register_import.py
 import reports  # bench/reports.py
 import talportal_import  # bench/talportal_import.py
@@ -299,6 +303,8 @@ def main() -> None:
         reports.danmarkskort_benchmark(work / "reports", report)
 
         cli_start.run(work / "cli", report)
+
+        first_request.run(work / "first-request", report)
 
         web_load.main(work / "web")
     finally:
