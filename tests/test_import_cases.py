@@ -222,6 +222,9 @@ def test_bad_rows_are_rejected_with_row_and_column_and_the_rest_goes_in(tmp_path
     kept = query(database, "SELECT line, problems, cells FROM case_reject ORDER BY line")
     assert [r[0] for r in kept] == [4, 5, 6, 7, 8, 9]
     assert json.loads(kept[3][1])[0]["column"] == "udfald"
+    # Each problem has a stable code beside its Danish message, for programs and for the web.
+    assert [json.loads(problems)[0]["code"] for _, problems, _ in kept] == [
+        "case-id-duplicate", "date-order", "date-in-future", "outcome-unknown", "cpr-invalid", "date-invalid"]
     assert "31139" not in kept[4][2]
     text = rejects.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("linje;kolonne;værdi;fejl;sags_id")

@@ -101,8 +101,8 @@ class ImportReport:
     format: str = ""
 
 
-def _bad_input(message: str, file: str = "kommandolinjen") -> InputError:
-    return InputError([Problem(file, message)], headline="Kommandoen kan ikke udføres:")
+def _bad_input(message: str, file: str = "kommandolinjen", code: str = "command-line") -> InputError:
+    return InputError([Problem(file, message, code=code)], headline="Kommandoen kan ikke udføres:")
 
 
 def _slots(data: StatbankData) -> list[tuple]:
@@ -216,8 +216,7 @@ class CaseImportReport:
 
     def reject_problems(self) -> list[Problem]:
         """Every problem of every rejected row, as `Problem`s naming file, line and column."""
-        return [Problem(self.file, p.message, r.line, p.column, p.value, self.position)
-                for r in self.rejects for p in r.problems]
+        return [p for r in self.rejects for p in r.problems]
 
 
 
@@ -306,7 +305,8 @@ def _import_register(engine: Engine, job: _RegisterImport) -> CaseImportReport:
                 job.audited.record(conn)
             return CaseImportReport(file, "unchanged", code, existing_import, position=sheet_rows.position)
 
-        reader = RegisterReader(job.catalogue, job.vocabulary, job.choice, load_key, job.today, sheet_rows.position)
+        reader = RegisterReader(job.catalogue, job.vocabulary, job.choice, load_key, job.today, sheet_rows.position,
+                                file)
         if progress:
             progress(f"Importerer {file}")
         import_id = start_case_import(conn, code, Path(file).name, sheet_rows.file_format, job.digest, job.synthetic)
@@ -337,7 +337,7 @@ def _wait_for_other_imports(conn, name: str, files: str) -> None:
     except DatabaseBusy:
         raise InputError([Problem(files, (
             f"En anden indlæsning har optaget databasen i over {IMPORT_WAIT_SECONDS // 60} minutter. "
-            "Prøv igen, når den er færdig."))], headline="Databasen er optaget; intet er indlæst:") from None
+            "Prøv igen, når den er færdig."), code="database-busy")], headline="Databasen er optaget; intet er indlæst:") from None
 
 
 def _check_key(conn, fingerprint: str) -> None:
@@ -350,7 +350,7 @@ def _check_key(conn, fingerprint: str) -> None:
         raise InputError([Problem("KLAGESTAT_SECRET", (
             "Databasens pseudonymer er lavet med en anden nøgle end den, der bruges nu, så "
             "gentagne klagere ville ikke kunne genkendes. Brug den oprindelige nøgle "
-            "(KLAGESTAT_SECRET eller filen " + str(secret_file()) + ")."))],
+            "(KLAGESTAT_SECRET eller filen " + str(secret_file()) + ")."), code="secret-key-changed")],
             headline="Nøglen til pseudonymisering passer ikke til databasen:", footer=IMPORT_FOOTER)
 
 
@@ -369,7 +369,7 @@ def file_sha256(path: Path) -> str:
 def parse_years(text: str) -> list[YearSpan]:
     spans = parse_year_spans(str(text))
     if spans is None:
-        raise _bad_input(f"Ugyldigt år {text!r}. Skriv fx 2024, 2021,2022,2023 eller 2022-2024 (samlet).")
+        raise _bad_input(f"Ugyldigt år {text!r}. Skriv fx 2024, 2021,2022,2023 eller 2022-2024 (samlet).", code="year-invalid")
     return spans
 
 
@@ -378,7 +378,7 @@ def resolve_municipalities(names: Sequence[str], catalogue: Catalogue) -> list[s
     for name in names:
         m = catalogue.find_municipality(name)
         if m is None:
-            raise _bad_input(f"Ukendt kommune {name!r}. Skriv kommunens navn eller kode (fx 'Lejre' eller '350').")
+            raise _bad_input(f"Ukendt kommune {name!r}. Skriv kommunens navn eller kode (fx 'Lejre' eller '350').", code="municipality-unknown")
         codes.append(m.code)
     return codes
 
@@ -388,7 +388,7 @@ def resolve_regions(names: Sequence[str], catalogue: Catalogue) -> list[str]:
     for name in names:
         area = catalogue.find_area(name)
         if area is None or area.level is not AreaLevel.REGION:
-            raise _bad_input(f"Ukendt region {name!r}. Skriv fx 'Region Hovedstaden' eller '1084'.")
+            raise _bad_input(f"Ukendt region {name!r}. Skriv fx 'Region Hovedstaden' eller '1084'.", code="region-unknown")
         codes.append(area.code)
     return codes
 
@@ -413,28 +413,28 @@ def rates(
     spans = parse_years(str(years)) if isinstance(years, (str, int)) else list(years)
     for m in maps:
         if m not in catalogue.maps:
-            raise _bad_input(f"Ukendt kort {m!r}. Vælg mellem {', '.join(catalogue.maps)}.")
+            raise _bad_input(f"Ukendt kort {m!r}. Vælg mellem {', '.join(catalogue.maps)}.", code="map-unknown")
     if by not in GROUPINGS:
-        raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.")
+        raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.", code="grouping-unknown")
     if by != "map" and len(maps) > 1:
-        raise _bad_input(f"--by {by} kan kun bruges med ét --map ad gangen (eller intet).")
+        raise _bad_input(f"--by {by} kan kun bruges med ét --map ad gangen (eller intet).", code="options-conflict")
     if source not in SOURCES:
-        raise _bad_input(f"Ukendt kilde {source!r}. Vælg mellem {' og '.join(SOURCES)}.")
+        raise _bad_input(f"Ukendt kilde {source!r}. Vælg mellem {' og '.join(SOURCES)}.", code="source-unknown")
     if definition not in set(Definition):
-        raise _bad_input(f"Ukendt definition {definition!r}. Vælg mellem {' og '.join(Definition)}.")
+        raise _bad_input(f"Ukendt definition {definition!r}. Vælg mellem {' og '.join(Definition)}.", code="definition-unknown")
     if by == "area" and not areas and source != CASES:
         raise _bad_input("--by area kræver en områdefil med --areas FIL (med --source cases bruges "
-                         "registrets kolonne omraade, hvis der ikke er en områdefil).")
+                         "registrets kolonne omraade, hvis der ikke er en områdefil).", code="areas-file-required")
     if source == CASES and (neighbours or regions):
         raise _bad_input("--neighbours og --region kan ikke bruges med --source cases: klageregistret har kun "
-                         "kommunens egne sager. Sammenlign med --source statbank.")
+                         "kommunens egne sager. Sammenlign med --source statbank.", code="options-conflict")
     area_config = read_areas(Path(areas), catalogue) if areas else None
     codes = resolve_municipalities(municipalities, catalogue) if municipalities else None
     if national_only:
         codes = []
     groups = []
     if neighbours and not codes:
-        raise _bad_input("--neighbours kræver mindst én --municipality, hvis nabokommuner skal vises.")
+        raise _bad_input("--neighbours kræver mindst én --municipality, hvis nabokommuner skal vises.", code="option-missing")
     if neighbours and codes:
         # Each municipality's neighbours as rows of their own, and pooled as a comparison group.
         groups = list(codes)
@@ -455,7 +455,7 @@ def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date
     code = _one_municipality(municipality, catalogue)
     spans = parse_years(str(year))
     if len(spans) != 1 or len(spans[0].years) != 1:
-        raise _bad_input(f"Afstemningen gælder ét år ad gangen, ikke {year!r}.")
+        raise _bad_input(f"Afstemningen gælder ét år ad gangen, ikke {year!r}.", code="year-not-single")
     with engine.connect() as conn:
         return reconcile_register(conn, catalogue, code, spans[0].years[0], as_of)
 
@@ -508,7 +508,7 @@ def report_complaints(engine: Engine, municipality: str, year: int | str, out: s
 def _one_year(year: int | str) -> int:
     spans = parse_years(str(year))
     if len(spans) != 1 or len(spans[0].years) != 1:
-        raise _bad_input(f"Rapporten gælder ét år ad gangen, ikke {year!r}.")
+        raise _bad_input(f"Rapporten gælder ét år ad gangen, ikke {year!r}.", code="year-not-single")
     return spans[0].years[0]
 
 
@@ -536,13 +536,13 @@ def analyse(
         spans = [y if isinstance(y, YearSpan) else YearSpan(int(y), int(y)) for y in years]
     year_list = sorted({y for span in spans for y in span.years})
     if not year_list:
-        raise _bad_input("Angiv mindst ét år, fx --year 2024.")
+        raise _bad_input("Angiv mindst ét år, fx --year 2024.", code="year-missing")
     unknown = [name for name in only or () if name not in ANALYSES]
     if unknown:
-        raise _bad_input(f"Ukendt analyse {unknown[0]!r}. Vælg mellem {', '.join(ANALYSES)}.")
+        raise _bad_input(f"Ukendt analyse {unknown[0]!r}. Vælg mellem {', '.join(ANALYSES)}.", code="analysis-unknown")
     if only and "per_thousand" in only and decisions is None:
         raise _bad_input("per_thousand kræver en fil med kommunens antal afgørelser: --decisions FIL "
-                         "(kolonnerne omraade;aar;afgoerelser).")
+                         "(kolonnerne omraade;aar;afgoerelser).", code="decisions-file-required")
     counts = read_decisions(Path(decisions)) if decisions is not None else None
     with engine.begin() as conn:  # the audit line in the transaction that reads the cases
         if audited is not None:
@@ -562,14 +562,14 @@ def add_user(engine: Engine, email: str, municipality: str, role: str, password:
     problems = []
     email = email.strip()
     if "@" not in email or any(ch.isspace() for ch in email) or len(email) > 254:
-        problems.append(Problem("--email", f"{email!r} er ikke en e-mailadresse."))
+        problems.append(Problem("--email", f"{email!r} er ikke en e-mailadresse.", code="email-invalid"))
     elif contains_cpr(email):
         problems.append(Problem("--email", "E-mailadressen indeholder noget, der ligner et CPR-nummer; brug en "
-                                           "adresse uden."))
+                                           "adresse uden.", code="email-contains-cpr"))
     if role not in set(Role):
-        problems.append(Problem("--role", f"Rollen {role!r} findes ikke; vælg reader, analyst eller admin."))
+        problems.append(Problem("--role", f"Rollen {role!r} findes ikke; vælg reader, analyst eller admin.", code="role-unknown"))
     if (why := password_problem(password)) is not None:
-        problems.append(Problem("--password-stdin", why))
+        problems.append(Problem("--password-stdin", why, code="password-weak"))
     if problems:
         raise InputError(problems, headline="Brugeren kan ikke oprettes:")
     code = _one_municipality(municipality, catalogue or load_catalogue())
@@ -652,7 +652,7 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
     single_year = _one_year(year)
     suffix = "." + format.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise _bad_input(f"Ukendt format {format!r}. Vælg mellem {', '.join(f.lstrip('.') for f in FORMATS)}.")
+        raise _bad_input(f"Ukendt format {format!r}. Vælg mellem {', '.join(f.lstrip('.') for f in FORMATS)}.", code="format-unknown")
     folder = Path(folder)
     paths = [folder / danmarkskort_file_name(single_year, code, catalogue.municipalities[code].name, suffix)
              for code in codes]

@@ -19,12 +19,16 @@ MAX_SHOWN = 40
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One thing wrong in an input: what (`message`, Danish, for people; `code`, stable, for
+    programs and tests, e.g. "date-in-future") and where (file, line, column, value)."""
+
     file: str
     message: str  # Danish, a whole sentence
     line: int | None = None
     column: str | None = None
     value: str | None = None
     position: str = "linje"  # "værdi nr." in JSON-stat, where there are no lines
+    code: str = field(kw_only=True)  # lower-case words joined by "-"; never changes with the wording
 
     def __post_init__(self) -> None:
         # Every text of a problem comes from the user's file (a name, a header, a value, a message
@@ -116,8 +120,9 @@ class ProblemList:
     importing: bool = False  # a file being imported: say that nothing was imported
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, message: str, line: int | None = None, column: str | None = None, value: str | None = None) -> None:
-        self.problems.append(Problem(self.file, message, line, column, value, self.position))
+    def add(self, message: str, line: int | None = None, column: str | None = None, value: str | None = None,
+            *, code: str) -> None:
+        self.problems.append(Problem(self.file, message, line, column, value, self.position, code=code))
 
     def __bool__(self) -> bool:
         return bool(self.problems)

@@ -22,17 +22,17 @@ def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
     data = read_toml(path, "Områdefilen")
     areas = data.get("areas")
     if not isinstance(areas, dict) or not areas:
-        problems.add('Områdefilen har ingen områder. Skriv fx [areas."Børneområdet"] med provisions = [...].')
+        problems.add('Områdefilen har ingen områder. Skriv fx [areas."Børneområdet"] med provisions = [...].', code="areas-empty")
         problems.raise_if_any()
     names, selectors = [], []
     for name, body in areas.items():
         if name in RESERVED:
             problems.add(f"Navnet {name!r} er forbeholdt klagestat ({RESERVED[name]}); kald området noget andet.",
-                         column=f"[areas.{name!r}]")
+                         column=f"[areas.{name!r}]", code="area-name-reserved")
             continue
         provisions = body.get("provisions") if isinstance(body, dict) else None
         if not isinstance(provisions, list) or not provisions:
-            problems.add("Området mangler en liste 'provisions'.", column=f"[areas.{name!r}]")
+            problems.add("Området mangler en liste 'provisions'.", column=f"[areas.{name!r}]", code="area-provisions-missing")
             continue
         names.append(name)
         for text in provisions:
@@ -41,6 +41,7 @@ def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
                 problems.add(
                     "Ukendt lov. Skriv en lov (fx 'aktivloven') eller en lov med paragraffer (fx 'SEL § 100').",
                     column=f"[areas.{name!r}] provisions", value=str(text),
+                    code="law-unknown",
                 )
                 continue
             law, paragraphs = parsed
@@ -58,6 +59,7 @@ def read_areas(path: Path, catalogue: Catalogue) -> AreaConfig:
                     f"{a.text!r} i {a.area!r} og {b.text!r} i {b.area!r} gælder de samme paragraffer lige "
                     "præcist, så klagestat kan ikke vide, hvilket område de hører til.",
                     column=f"[areas.{b.area!r}] provisions", value=b.text,
+                    code="areas-overlap",
                 )
     problems.raise_if_any()
     return AreaConfig(tuple(names), tuple(selectors), str(path))

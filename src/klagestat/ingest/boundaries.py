@@ -44,21 +44,21 @@ def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_propert
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise InputError([Problem(file, "Filen findes ikke.")]) from None
+        raise InputError([Problem(file, "Filen findes ikke.", code="file-missing")]) from None
     except IsADirectoryError:
-        raise InputError([Problem(file, "Stien er en mappe, ikke en fil.")]) from None
+        raise InputError([Problem(file, "Stien er en mappe, ikke en fil.", code="file-is-folder")]) from None
     except PermissionError:
-        raise InputError([Problem(file, "Filen kan ikke læses: ingen adgang.")]) from None
+        raise InputError([Problem(file, "Filen kan ikke læses: ingen adgang.", code="file-no-access")]) from None
     except OSError:
-        raise InputError([Problem(file, "Filen kan ikke læses.")]) from None
+        raise InputError([Problem(file, "Filen kan ikke læses.", code="file-unreadable")]) from None
     except UnicodeDecodeError:
-        raise InputError([Problem(file, "Filen er ikke tekst i UTF-8, som GeoJSON skal være.")]) from None
+        raise InputError([Problem(file, "Filen er ikke tekst i UTF-8, som GeoJSON skal være.", code="file-encoding")]) from None
     except json.JSONDecodeError as e:  # e.msg is English: say where instead
-        raise InputError([Problem(file, "Filen er ikke gyldig JSON.", line=e.lineno, column=str(e.colno))]) from None
+        raise InputError([Problem(file, "Filen er ikke gyldig JSON.", line=e.lineno, column=str(e.colno), code="json-invalid")]) from None
     features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
     if not isinstance(features, list):
         raise InputError([Problem(file, "Filen er ikke en GeoJSON FeatureCollection "
-                                        '(et objekt med "type": "FeatureCollection" og en liste "features").')])
+                                        '(et objekt med "type": "FeatureCollection" og en liste "features").', code="geojson-invalid")])
 
     problems = ProblemList(file, position="objekt nr.")
     shapes: dict[str, list[np.ndarray]] = {}
@@ -66,7 +66,7 @@ def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_propert
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(properties, dict) or code_property not in properties:
-            problems.add(f"Egenskaben {code_property!r} med kommunekoden mangler.", line=number)
+            problems.add(f"Egenskaben {code_property!r} med kommunekoden mangler.", line=number, code="property-missing")
             continue
         raw = properties[code_property]
         code = _municipality_code(raw)
@@ -74,18 +74,18 @@ def read_boundaries(catalogue: Catalogue, geojson_path: Path | str, code_propert
             continue
         if code not in catalogue.municipalities:
             problems.add(f"Koden i {code_property!r} er ikke en af de {len(catalogue.municipalities)} "
-                         "kommuners koder.", line=number, value=str(raw))
+                         "kommuners koder.", line=number, value=str(raw), code="municipality-unknown")
             continue
         seen.add(code)
         rings = _rings(feature.get("geometry"))
         if rings is None:
             problems.add("Geometrien skal være en Polygon eller MultiPolygon med længde- og "
-                         "breddegrader.", line=number)
+                         "breddegrader.", line=number, code="geometry-invalid")
             continue
         shapes.setdefault(code, []).extend(rings)
     absent = [f"{code} {m.name}" for code, m in catalogue.municipalities.items() if code not in seen]
     if absent:
-        problems.add("Filen mangler kommunerne: " + ", ".join(absent) + ".")
+        problems.add("Filen mangler kommunerne: " + ", ".join(absent) + ".", code="municipalities-missing")
     problems.raise_if_any(hint=f"Kortet skal være en GeoJSON FeatureCollection med hver kommunes kode "
                                f"i egenskaben {code_property!r}.")
     return Boundaries(shapes)

@@ -97,7 +97,7 @@ def open_case_file(
     name = shown_as or str(path)
     problems = ProblemList(name, importing=True)
     if header_row is not None and header_row < 1:
-        problems.add(f"Overskriftens linje/række skal være 1 eller mere, ikke {header_row}.")
+        problems.add(f"Overskriftens linje/række skal være 1 eller mere, ikke {header_row}.", code="header-row-invalid")
         problems.raise_if_any()
     limit = max_import_bytes() if max_bytes is None else max_bytes
     size = check_file(path, limit, problems)
@@ -105,7 +105,7 @@ def open_case_file(
         try:
             raw = stack.enter_context(open(path, "rb"))
         except PermissionError:
-            problems.add("Filen kan ikke læses (ingen adgang).")
+            problems.add("Filen kan ikke læses (ingen adgang).", code="file-no-access")
             problems.raise_if_any()
         file_format, notes = _detect_format(path, raw.read(4096), problems)
         raw.seek(0)
@@ -134,20 +134,21 @@ def _detect_format(path: Path, head: bytes, problems: ProblemList) -> tuple[str,
     if kind == "xls":
         problems.add(
             "Filen er i Excels gamle format (.xls) eller beskyttet med adgangskode, og det kan klagestat "
-            "ikke læse. Åbn den i Excel, fjern en eventuel adgangskode, og gem filen som .xlsx eller .csv."
+            "ikke læse. Åbn den i Excel, fjern en eventuel adgangskode, og gem filen som .xlsx eller .csv.",
+            code="file-old-excel",
         )
     elif suffix in XLSX_SUFFIXES:
         looks = f"den er {what_it_is(head)}" if kind == "other" else "den kan være beskadiget"
-        problems.add(f"Filen hedder {suffix}, men er ikke en Excel-projektmappe ({looks}). {SAVE_AGAIN}")
+        problems.add(f"Filen hedder {suffix}, men er ikke en Excel-projektmappe ({looks}). {SAVE_AGAIN}", code="file-wrong-kind")
     elif kind == "other" and (suffix not in CSV_SUFFIXES or what_it_is(head.replace(b"\x00", b"")) is not None):
         # A PDF, an image or a program whatever its name; bare binary bytes in a .csv are left to
         # the CSV reader, which names the line with the NUL character.
         unknown = "" if suffix in CSV_SUFFIXES else f" Filtypen {suffix or '(ingen)'!r} kendes ikke."
-        problems.add(f"Filen er {what_it_is(head)}.{unknown} {known}.")
+        problems.add(f"Filen er {what_it_is(head)}.{unknown} {known}.", code="file-wrong-kind")
     elif suffix in CSV_SUFFIXES:
         return "CSV", []
     else:
-        problems.add(f"Filtypen {suffix or '(ingen)'!r} kendes ikke. {known}.")
+        problems.add(f"Filtypen {suffix or '(ingen)'!r} kendes ikke. {known}.", code="file-type-unknown")
     problems.raise_if_any()
     raise AssertionError("unreachable")
 
@@ -193,7 +194,8 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
     if b"\x00" in sample and codec != "utf-16":
         problems.add(
             "Filen indeholder NUL-tegn, så den er ikke en almindelig tekstfil (den kan være gemt som UTF-16 "
-            "uden BOM eller i et programs eget format). Gem den som 'CSV UTF-8' eller som .xlsx."
+            "uden BOM eller i et programs eget format). Gem den som 'CSV UTF-8' eller som .xlsx.",
+            code="file-not-text",
         )
         problems.raise_if_any()
     if codec not in ("utf-8", "utf-8-sig", "cp1252", "utf-16"):
@@ -207,15 +209,15 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
         if header_row is not None:
             if header_line == header_row:
                 if _is_blank(physical):
-                    problems.add("Linjen er tom, så den kan ikke være overskriften.", line=header_row)
+                    problems.add("Linjen er tom, så den kan ikke være overskriften.", line=header_row, code="header-empty")
                 break
         elif not _is_blank(physical):
             break
     else:
         if header_row is not None:
-            problems.add(f"Filen har kun {header_line} linjer, så linje {header_row} kan ikke være overskriften.")
+            problems.add(f"Filen har kun {header_line} linjer, så linje {header_row} kan ikke være overskriften.", code="header-row-missing")
         else:
-            problems.add("Filen har kun tomme linjer; der er ingen overskrift.")
+            problems.add("Filen har kun tomme linjer; der er ingen overskrift.", code="header-missing")
     problems.raise_if_any()
 
     delimiter = sniff_delimiter(physical.rstrip("\r\n"))
@@ -229,7 +231,7 @@ def _open_csv(name: str, raw: BinaryIO, stack: ExitStack, header_row: int | None
     while header and not header[-1]:
         header.pop()
     if not header:
-        problems.add("Linjen er tom, så den kan ikke være overskriften.", line=header_line)
+        problems.add("Linjen er tom, så den kan ikke være overskriften.", line=header_line, code="header-empty")
         problems.raise_if_any()
     if _DECODE_ERRORS[0] != errors_seen:
         _check_decoded(problems, header, header_line, encoding, ["" for _ in header])
@@ -275,6 +277,7 @@ def _check_decoded(problems: ProblemList, cells: list[str], line: int, encoding:
                 f"Filen kan være sat sammen af dele med forskellige tegnsæt. Gem hele filen som 'CSV UTF-8' "
                 f"(eller som .xlsx), og prøv igen.",
                 line=line, column=(header[i] if i < len(header) and header[i] else f"nr. {i + 1}"),
+                code="file-encoding",
             )
             problems.raise_if_any()
 
@@ -287,21 +290,24 @@ def _raise_csv_error(problems: ProblemList, error: csv.Error, line: int, reached
             f"En celle i rækken, der begynder her, er længere end {csv.field_size_limit() // 1024} KiB{where}. "
             f"Det skyldes som regel et anførselstegn (\"), der ikke er lukket. Ret anførselstegnet, og prøv igen.",
             line=line,
+            code="csv-cell-too-long",
         )
     elif "unexpected end of data" in str(error):
         problems.add(
             "Et anførselstegn (\") i rækken, der begynder her, lukkes aldrig, så resten af filen ville blive "
             "læst som én celle. Ret anførselstegnet, og prøv igen.",
             line=line,
+            code="csv-quote-unclosed",
         )
     elif "expected after" in str(error):
         problems.add(
             f"En celle har tekst efter sit afsluttende anførselstegn (\"){where}. Sæt hele cellen i "
             f"anførselstegn, og skriv anførselstegn inde i teksten dobbelt (\"\").",
             line=line,
+            code="csv-text-after-quote",
         )
     else:
-        problems.add(f"Rækken, der begynder her, kan ikke læses som CSV ({error}){where}.", line=line)
+        problems.add(f"Rækken, der begynder her, kan ikke læses som CSV ({error}){where}.", line=line, code="csv-invalid")
     problems.raise_if_any()
 
 
@@ -316,6 +322,7 @@ def _check_header(problems: ProblemList, header: list[str], line: int, column, m
                 "Kolonnen har ingen overskrift, men der er kolonner med overskrift til højre for den. "
                 "Giv den et navn, eller slet kolonnen.",
                 line=line, column=column(i),
+                code="column-unnamed",
             )
         else:
             seen.setdefault(text.casefold(), []).append(i)
@@ -326,6 +333,7 @@ def _check_header(problems: ProblemList, header: list[str], line: int, column, m
                 f"Kolonnenavnet {shortened(header[indexes[0]])!r} står i flere kolonner ({places}); hvert navn "
                 f"må kun stå én gang.",
                 line=line,
+                code="column-duplicate",
             )
 
 
@@ -372,13 +380,13 @@ def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, he
             warnings.simplefilter("ignore")  # openpyxl's notes about styles and extensions it drops
             workbook = load_workbook(raw, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file
-        problems.add(f"Filen kan ikke læses som Excel-projektmappe; den kan være beskadiget. {SAVE_AGAIN}")
+        problems.add(f"Filen kan ikke læses som Excel-projektmappe; den kan være beskadiget. {SAVE_AGAIN}", code="file-damaged")
         problems.raise_if_any()
     stack.callback(workbook.close)
 
     worksheets = workbook.worksheets
     if not worksheets:
-        problems.add(f"Filen har ingen regneark. {SAVE_AGAIN}")
+        problems.add(f"Filen har ingen regneark. {SAVE_AGAIN}", code="workbook-no-sheets")
         problems.raise_if_any()
     ws = _choose_sheet(worksheets, sheet, problems)
     others = [other for other in worksheets if other is not ws and _has_content(other)]
@@ -406,11 +414,11 @@ def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, he
                 break
         rows_seen = number
     if header is None and header_row is not None:
-        problems.add(f"Arket {ws.title!r} har kun {rows_seen} rækker, så række {header_row} kan ikke være overskriften.")
+        problems.add(f"Arket {ws.title!r} har kun {rows_seen} rækker, så række {header_row} kan ikke være overskriften.", code="header-row-missing")
     elif header is None:
-        problems.add(f"Arket {ws.title!r} er tomt; der er ingen overskrift.")
+        problems.add(f"Arket {ws.title!r} er tomt; der er ingen overskrift.", code="header-missing")
     elif not any(header):
-        problems.add("Rækken er tom, så den kan ikke være overskriften.", line=header_line)
+        problems.add("Rækken er tom, så den kan ikke være overskriften.", line=header_line, code="header-empty")
     problems.raise_if_any()
     while not header[-1]:
         header.pop()
@@ -449,7 +457,7 @@ def _bad_sheet_xml(problems: ProblemList, error: ET.ParseError, rows_read: int) 
     limits, so nothing is read from outside the file)."""
     where = f"efter række {rows_read}" if rows_read else "fra starten"
     problems.add(f"Arkets XML kan ikke læses {where} ({error}). Filen kan være beskadiget eller lavet af et "
-                 f"andet program end et regneark. {SAVE_AGAIN}")
+                 f"andet program end et regneark. {SAVE_AGAIN}", code="sheet-xml-invalid")
     problems.raise_if_any()
 
 
@@ -459,16 +467,16 @@ def check_workbook_archive(raw: BinaryIO, limit: int, problems: ProblemList) -> 
         with zipfile.ZipFile(raw) as archive:
             members = {info.filename: info for info in archive.infolist()}
     except (zipfile.BadZipFile, OSError, ValueError):
-        problems.add(f"Filen er en beskadiget zip-fil og kan ikke læses som Excel-projektmappe. {SAVE_AGAIN}")
+        problems.add(f"Filen er en beskadiget zip-fil og kan ikke læses som Excel-projektmappe. {SAVE_AGAIN}", code="file-damaged")
         problems.raise_if_any()
     if "xl/workbook.xml" not in members and not any(n.endswith("workbook.xml") for n in members):
-        problems.add("Filen er en zip-fil, men ikke en Excel-projektmappe (.xlsx).")
+        problems.add("Filen er en zip-fil, men ikke en Excel-projektmappe (.xlsx).", code="file-wrong-kind")
     # The limit holds for the unpacked workbook too: a small zip that unpacks to gigabytes (a zip
     # bomb) is refused before anything is unpacked. The sizes are the zip's own, and zipfile never
     # unpacks more than they say.
     unpacked = sum(info.file_size for info in members.values())
     if unpacked > limit:
-        problems.add(too_big("Projektmappen fylder udpakket", unpacked, limit))
+        problems.add(too_big("Projektmappen fylder udpakket", unpacked, limit), code="file-too-big")
     problems.raise_if_any()
 
 
@@ -481,7 +489,8 @@ def _choose_sheet(worksheets: list, wanted: str | None, problems: ProblemList):
         if len(found) == 1:
             return found[0]
     problems.add(
-        f"Arket {wanted!r} findes ikke i filen. Arkene hedder: {', '.join(repr(ws.title) for ws in worksheets)}."
+        f"Arket {wanted!r} findes ikke i filen. Arkene hedder: {', '.join(repr(ws.title) for ws in worksheets)}.",
+        code="sheet-missing",
     )
     problems.raise_if_any()
 
@@ -560,11 +569,13 @@ def _check_merged(problems: ProblemList, ranges: list[str], header_line: int) ->
             f"Overskriftsrækken har flettede celler {', '.join(ref for _, ref in sorted(in_header))}; fjern "
             f"fletningen i Excel, så hver kolonne har sin egen overskrift.",
             line=header_line,
+            code="merged-cells",
         )
     for top, _left, ref in sorted(in_data):
         problems.add(
             f"Cellerne {ref} er flettet. En flettet celle har kun sin værdi i den første celle, så de andre "
             f"ville miste den. Fjern fletningen i Excel, og udfyld cellerne.",
             line=top,
+            code="merged-cells",
         )
     return covered

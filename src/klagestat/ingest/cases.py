@@ -26,7 +26,7 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.cpr import contains_cpr, cpr_problem, key_fingerprint, mask_cpr, normalise_cpr, pseudonym
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import TOTAL
-from klagestat.domain.problems import ProblemList
+from klagestat.domain.problems import Problem, ProblemList
 from klagestat.domain.register import ANKESTYRELSEN, RegisterVocabulary
 from klagestat.domain.text import normalise
 
@@ -45,17 +45,12 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
 _SERIAL = re.compile(r"\d{4,5}")
 
 
-@dataclass(frozen=True, slots=True)
-class CellProblem:
-    column: str
-    value: str | None  # masked; None when the value must not be shown (a malformed CPR number)
-    message: str
-
-
 @dataclass(slots=True)
 class RejectedRow:
     line: int
-    problems: list[CellProblem]
+    # Each names the row's line and its column; the value is masked, or None where it must not be
+    # shown (a malformed CPR number).
+    problems: list[Problem]
     cells: dict[str, str]  # as in the file, CPR removed
 
 
@@ -106,10 +101,10 @@ def read_columns_file(path: Path, vocabulary: RegisterVocabulary) -> ColumnsFile
     for ours, theirs in data.get("columns", {}).items():
         if ours not in vocabulary.columns:
             problems.add(f"Ukendt kolonne. Kendte kolonner: {', '.join(vocabulary.columns)}.",
-                         column=f"[columns] {ours}", value=str(theirs))
+                         column=f"[columns] {ours}", value=str(theirs), code="column-unknown")
         elif not isinstance(theirs, str) or not theirs.strip():
             problems.add("Skriv kolonnens navn i filen som tekst, fx sags_id = \"Sagsnummer\".",
-                         column=f"[columns] {ours}")
+                         column=f"[columns] {ours}", code="column-name-not-text")
         else:
             result.names[normalise(theirs)] = ours
     sheet = data.get("sheet")
@@ -119,12 +114,12 @@ def read_columns_file(path: Path, vocabulary: RegisterVocabulary) -> ColumnsFile
     if header_row is not None:
         if not isinstance(header_row, int) or header_row < 1:
             problems.add("header_row skal være et rækkenummer (1 eller mere).", column="header_row",
-                         value=str(header_row))
+                         value=str(header_row), code="header-row-invalid")
         else:
             result.header_row = header_row
     unknown = set(data) - {"columns", "sheet", "header_row"}
     for key in sorted(unknown):
-        problems.add("Ukendt indstilling; kendte er [columns], sheet og header_row.", column=key)
+        problems.add("Ukendt indstilling; kendte er [columns], sheet og header_row.", column=key, code="setting-unknown")
     problems.raise_if_any()
     return result
 
@@ -141,7 +136,7 @@ def choose_columns(sheet: SheetRows, vocabulary: RegisterVocabulary, columns: Co
             continue
         if ours in index:
             problems.add(f"To kolonner betyder begge {ours}: {header_masked[index[ours]]!r} og {header!r}.",
-                         line=sheet.header_line, column=header)
+                         line=sheet.header_line, column=header, code="column-duplicate")
             continue
         index[ours] = i
     for required in vocabulary.required_columns:
@@ -150,6 +145,7 @@ def choose_columns(sheet: SheetRows, vocabulary: RegisterVocabulary, columns: Co
                 f"Kolonnen {required} mangler. Filen har kolonnerne: {', '.join(header_masked)}. "
                 f"Hedder den noget andet, så angiv det med --columns (fx [columns] {required} = \"Sagsnummer\").",
                 line=sheet.header_line,
+                code="column-missing",
             )
     problems.raise_if_any()
     return ColumnChoice(index, ignored, header_masked)
@@ -158,21 +154,18 @@ def choose_columns(sheet: SheetRows, vocabulary: RegisterVocabulary, columns: Co
 # ---- the rows -----------------------------------------------------------------------------------
 
 class _Invalid(ValueError):
-    """A cell that can't be read; its message is Danish."""
+    """A cell that can't be read; its message is Danish, its code a Problem's."""
 
-
-@dataclass(frozen=True, slots=True)
-class _Problem:
-    """A cached verdict on a cell text: it can't be read, and why (in Danish)."""
-
-    message: str
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def _plausible(day: dt.date, today: dt.date) -> dt.date:
     if day.year < EARLIEST_YEAR:
-        raise _Invalid(f"Datoen ligger før {EARLIEST_YEAR}; er den tastet forkert?")
+        raise _Invalid(f"Datoen ligger før {EARLIEST_YEAR}; er den tastet forkert?", "date-too-early")
     if day > today:
-        raise _Invalid(f"Datoen ligger i fremtiden (efter {today:%d-%m-%Y}).")
+        raise _Invalid(f"Datoen ligger i fremtiden (efter {today:%d-%m-%Y}).", "date-in-future")
     return day
 
 
@@ -186,11 +179,11 @@ def parse_date(text: str) -> dt.date:
         if m:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise _Invalid("Datoen findes ikke i kalenderen.") from None
+        raise _Invalid("Datoen findes ikke i kalenderen.", "date-invalid") from None
     if _SERIAL.fullmatch(text):
         # Excel stores a date as days since 30-12-1899; a cell copied without its format shows it.
         return EXCEL_EPOCH + dt.timedelta(days=int(text))
-    raise _Invalid("Ukendt datoformat; skriv dd-mm-åååå, dd.mm.åååå eller åååå-mm-dd.")
+    raise _Invalid("Ukendt datoformat; skriv dd-mm-åååå, dd.mm.åååå eller åååå-mm-dd.", "date-format")
 
 
 def _dmy(iso: str) -> str:
@@ -199,16 +192,16 @@ def _dmy(iso: str) -> str:
 
 
 class _Meanings:
-    """Cell text → what it means (or a _Problem), worked out once per distinct text of a file."""
+    """Cell text → what it means (or a Problem), worked out once per distinct text of a file."""
 
     def __init__(self, meaning: Callable[[str], object], empty: object):
         self.meaning = meaning
         self.empty = empty
         self.known: dict[str, object] = {"": empty}
-        self.problems: set[str] = set()  # the texts that mean a _Problem
+        self.problems: set[str] = set()  # the texts that mean a Problem
 
     def of(self, texts: Sequence[str]) -> tuple[list, bool]:
-        """The meaning of each text, and whether any is a _Problem. Mapped in C; only texts not
+        """The meaning of each text, and whether any is a Problem. Mapped in C; only texts not
         seen before in the file are visited one by one. (No meaning is None.)"""
         if not any(texts):
             return [self.empty] * len(texts), False  # an empty or missing column
@@ -220,7 +213,7 @@ class _Meanings:
                 value = known.get(text)
                 if value is None:
                     value = known[text] = self.meaning(text)
-                    if type(value) is _Problem:
+                    if type(value) is Problem:
                         self.problems.add(text)
                 values[k] = value
         return values, bool(self.problems) and not self.problems.isdisjoint(texts)
@@ -275,8 +268,10 @@ class RegisterReader:
     """
 
     def __init__(self, catalogue: Catalogue, vocabulary: RegisterVocabulary, choice: ColumnChoice,
-                 key: Callable[[], bytes], today: dt.date | None = None, position: str = "linje"):
+                 key: Callable[[], bytes], today: dt.date | None = None, position: str = "linje", file: str = ""):
         self.position = position  # "linje" in a CSV file, "række" in a spreadsheet
+        self.file = file  # as messages name it
+        self._lines: list[int] = []
         self.catalogue = catalogue
         self.vocabulary = vocabulary
         self.choice = choice
@@ -288,7 +283,7 @@ class RegisterReader:
         self.today = today or dt.date.today()
         self.summary = RegisterSummary()
         self._seen: dict[str, int] = {}  # sags_id → first line
-        # text in a cell → what it means (or a _Problem); "" is the empty cell
+        # text in a cell → what it means (or a Problem); "" is the empty cell
         # What each distinct text of a column means; "" is the empty cell
         self._dates = _Meanings(self._date, "")  # → ISO date
         self._bases = _Meanings(self._basis, ("", ""))  # → (law_id, provision_key)
@@ -301,13 +296,13 @@ class RegisterReader:
         self._pseudonyms: dict[str, str] = {}  # ten digits → pseudonym
         self._cpr_citizen_ids: set[str] = set()  # borger_id texts that were CPR numbers
 
-    # -- what a distinct text means; each returns the value or a _Problem ------------------------
+    # -- what a distinct text means; each returns the value or a Problem ------------------------
 
-    def _date(self, text: str) -> str | _Problem:
+    def _date(self, text: str) -> str | Problem:
         try:
             return _plausible(parse_date(text), self.today).isoformat()
         except _Invalid as e:
-            return _Problem(str(e))
+            return self._verdict(str(e), e.code)
 
     def _basis(self, text: str) -> tuple[str, str]:
         ref = self.catalogue.recognise_basis(text)
@@ -315,24 +310,24 @@ class RegisterReader:
             return "", ""
         return ref.law_id, ref.provision_key if ref.level != BasisLevel.LAW else ""
 
-    def _outcome(self, text: str) -> tuple[str, str] | _Problem:
+    def _outcome(self, text: str) -> tuple[str, str] | Problem:
         value = self.catalogue.outcome_for_label(text)
         if value is None or value == TOTAL:
-            return _Problem("Ukendt udfald. Brug stadfæstet, ændret, ophævet, hjemvist, afvist, henvist "
-                            "eller bortfaldet, eller lad feltet stå tomt, mens sagen verserer.")
+            return self._verdict("Ukendt udfald. Brug stadfæstet, ændret, ophævet, hjemvist, afvist, henvist "
+                            "eller bortfaldet, eller lad feltet stå tomt, mens sagen verserer.", code="outcome-unknown")
         return value, text.strip().lower()
 
-    def _reassessment(self, text: str) -> str | _Problem:
+    def _reassessment(self, text: str) -> str | Problem:
         value = self.vocabulary.find_reassessment(text)
         if value is None:
-            return _Problem("Ukendt genvurdering. Brug fastholdt, delvist omgjort eller omgjort.")
+            return self._verdict("Ukendt genvurdering. Brug fastholdt, delvist omgjort eller omgjort.", code="reassessment-unknown")
         return value.value
 
     def _body(self, text: str) -> str:
         # Another complaint body than the catalogue knows is kept as written.
         return self.vocabulary.find_body(text) or mask_cpr(text)
 
-    def _reason_codes(self, text: str) -> str | _Problem:
+    def _reason_codes(self, text: str) -> str | Problem:
         codes, unknown = [], []
         for part in re.split(r"[;,]", text):
             if part.strip():
@@ -340,22 +335,22 @@ class RegisterReader:
                 (codes if code else unknown).append(code or part.strip())
         if unknown:
             known = ", ".join(self.vocabulary.reason_names)
-            return _Problem(f"Ukendt årsag {', '.join(map(repr, unknown))}. Kendte årsager: {known}.")
+            return self._verdict(f"Ukendt årsag {', '.join(map(repr, unknown))}. Kendte årsager: {known}.", code="reason-unknown")
         return ";".join(dict.fromkeys(codes))
 
-    def _citizen_of_cpr(self, text: str) -> str | _Problem:
+    def _citizen_of_cpr(self, text: str) -> str | Problem:
         if len(text) == 9 and text.isdigit():
             text = "0" + text  # a CPR number stored as a number in Excel loses its leading zero
         digits = normalise_cpr(text)
-        return _Problem(cpr_problem(text)) if digits is None else self._pseudonym(digits)
+        return self._verdict(cpr_problem(text), code="cpr-invalid") if digits is None else self._pseudonym(digits)
 
-    def _citizen_of_id(self, text: str) -> str | _Problem:
+    def _citizen_of_id(self, text: str) -> str | Problem:
         digits = normalise_cpr(text)
         if digits is not None:
             self._cpr_citizen_ids.add(text)
             return self._pseudonym(digits)
         if contains_cpr(text):
-            return _Problem("borger_id indeholder et CPR-nummer sammen med anden tekst.")
+            return self._verdict("borger_id indeholder et CPR-nummer sammen med anden tekst.", code="cpr-in-citizen-id")
         return text[:64]
 
     def _pseudonym(self, digits: str) -> str:
@@ -405,13 +400,15 @@ class RegisterReader:
         self.summary.rows += n
         width = len(self.choice.header)
         lines = [line for line, _ in chunk]
+        self._lines = lines  # where _bad places a problem of the chunk's row k
         rows = [cells for _, cells in chunk]
-        problems: dict[int, list[CellProblem]] = {}  # row in the chunk → its problems, in check order
+        problems: dict[int, list[Problem]] = {}  # row in the chunk → its problems, in check order
         for k in [k for k, cells in enumerate(rows) if len(cells) != width]:
             cells = rows[k]
             if len(cells) > width and any(cells[width:]):
-                problems.setdefault(k, []).append(CellProblem(
-                    f"{width + 1}", None, f"Rækken har {len(cells)} felter, men overskriften kun {width}."))
+                problems.setdefault(k, []).append(Problem(
+                    self.file, f"Rækken har {len(cells)} felter, men overskriften kun {width}.", lines[k],
+                    f"{width + 1}", None, self.position, code="row-width"))
             rows[k] = (cells + [""] * (width - len(cells)))[:width]
         file_columns = list(zip(*rows))
         empty = ("",) * n  # a column the file doesn't have
@@ -421,11 +418,11 @@ class RegisterReader:
             return empty if i is None else file_columns[i]
 
         def flag(name: str, values: list, meanings: _Meanings, show: bool = True) -> None:
-            """Rows whose value is a _Problem get it as a problem of column `name`, and the empty value."""
+            """Rows whose value is a Problem get it as a problem of column `name`, and the empty value."""
             texts = column(name)
             for k, value in enumerate(values):
-                if type(value) is _Problem:
-                    self._bad(problems, k, name, value.message, texts[k] if show else None)
+                if type(value) is Problem:
+                    self._bad(problems, k, name, value.message, texts[k] if show else None, value.code)
                     values[k] = meanings.empty
 
         case_ids = column("sags_id")
@@ -440,8 +437,8 @@ class RegisterReader:
             ids, bad = self._citizen_ids.of(citizen_ids)
             for k, citizen in enumerate(citizens):
                 if not citizen and ids[k]:
-                    if type(ids[k]) is _Problem:
-                        self._bad(problems, k, "borger_id", ids[k].message, None)
+                    if type(ids[k]) is Problem:
+                        self._bad(problems, k, "borger_id", ids[k].message, None, ids[k].code)
                     else:
                         citizens[k] = ids[k]
                         if citizen_ids[k] in self._cpr_citizen_ids:
@@ -473,10 +470,10 @@ class RegisterReader:
         for k in [k for k, (o, d) in enumerate(zip(outcome_texts, body_date_texts)) if (not o) != (not d)]:
             if not outcome_texts[k]:
                 self._bad(problems, k, "instans_afgoerelsesdato",
-                          "Klageinstansens afgørelsesdato er udfyldt, men udfald mangler.", body_date_texts[k])
+                          "Klageinstansens afgørelsesdato er udfyldt, men udfald mangler.", body_date_texts[k], "outcome-missing")
             elif outcomes[k][0]:  # an unknown outcome is one problem, not two
                 self._bad(problems, k, "udfald", "Udfaldet er udfyldt, men instans_afgoerelsesdato mangler.",
-                          outcome_texts[k])
+                          outcome_texts[k], "body-date-missing")
 
         reasons, bad = self._reasons.of(column("aarsag"))
         if bad:
@@ -520,14 +517,14 @@ class RegisterReader:
             return
         for k, case_id in enumerate(case_ids):
             if not case_id:
-                self._bad(problems, k, "sags_id", "sags_id mangler.", None)
+                self._bad(problems, k, "sags_id", "sags_id mangler.", None, "case-id-missing")
             elif contains_cpr(case_id):
-                self._bad(problems, k, "sags_id", "sags_id ligner et CPR-nummer; brug kommunens sagsnummer.", None)
+                self._bad(problems, k, "sags_id", "sags_id ligner et CPR-nummer; brug kommunens sagsnummer.", None, "case-id-cpr")
             else:
                 first = self._seen.setdefault(case_id, lines[k])
                 if first != lines[k]:
                     self._bad(problems, k, "sags_id",
-                              f"sags_id findes også på {self.position} {first}; kun den første række er læst.", case_id)
+                              f"sags_id findes også på {self.position} {first}; kun den første række er læst.", case_id, "case-id-duplicate")
 
     def _check_date_order(self, dates: dict[str, list[str]], column: Callable, problems: dict) -> None:
         """The dates of one case in the order things happen (ISO text compares as dates)."""
@@ -535,19 +532,24 @@ class RegisterReader:
         later = [k for k, (d, c) in enumerate(zip(dates["afgoerelsesdato"], complained)) if c and d > c]
         for k in later:
             self._bad(problems, k, "afgoerelsesdato", f"Afgørelsen er dateret efter klagen ({_dmy(complained[k])}).",
-                      column("afgoerelsesdato")[k])
+                      column("afgoerelsesdato")[k], "date-order")
         for name in ("genvurderingsdato", "videresendt", "instans_afgoerelsesdato"):
             for k in [k for k, (d, c) in enumerate(zip(dates[name], complained)) if d and d < c]:
-                self._bad(problems, k, name, f"Datoen ligger før klagedatoen ({_dmy(complained[k])}).", column(name)[k])
+                self._bad(problems, k, name, f"Datoen ligger før klagedatoen ({_dmy(complained[k])}).", column(name)[k], "date-order")
         for k in [k for k, (b, f) in enumerate(zip(dates["instans_afgoerelsesdato"], forwarded)) if b and b < f]:
             self._bad(problems, k, "instans_afgoerelsesdato",
                       f"Klageinstansens afgørelse ligger før videresendelsen ({_dmy(forwarded[k])}).",
-                      column("instans_afgoerelsesdato")[k])
+                      column("instans_afgoerelsesdato")[k], "date-order")
 
-    def _bad(self, problems: dict, k: int, name: str, message: str, value: str | None) -> None:
-        """A problem in row k of the chunk; `value` is the cell as typed, or None when it mustn't be shown."""
+    def _bad(self, problems: dict, k: int, name: str, message: str, value: str | None, code: str) -> None:
+        """A problem in row k of the chunk; `value` is the cell as typed, or None when it mustn't be
+        shown. (Problem masks CPR numbers in every text.)"""
         problems.setdefault(k, []).append(
-            CellProblem(self._header(name), mask_cpr(value) if value else None, mask_cpr(message)))
+            Problem(self.file, message, self._lines[k], self._header(name), value or None, self.position, code=code))
+
+    def _verdict(self, message: str, code: str) -> Problem:
+        """What a cell text means when it can't be read: kept per distinct text, placed by _bad."""
+        return Problem(self.file, message, code=code)
 
     def _header(self, name: str) -> str:
         i = self.choice.index.get(name)

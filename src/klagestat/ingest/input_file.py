@@ -53,20 +53,20 @@ def check_file(path: Path, limit: int, problems: ProblemList) -> int:
     try:
         info = path.stat()
     except FileNotFoundError:
-        problems.add("Filen findes ikke.")
+        problems.add("Filen findes ikke.", code="file-missing")
     except PermissionError:
-        problems.add("Filen kan ikke læses (ingen adgang).")
+        problems.add("Filen kan ikke læses (ingen adgang).", code="file-no-access")
     except OSError as e:
-        problems.add(f"Filen kan ikke læses ({e.strerror or e}).")
+        problems.add(f"Filen kan ikke læses ({e.strerror or e}).", code="file-unreadable")
     else:
         if stat.S_ISDIR(info.st_mode):
-            problems.add("Stien er en mappe, ikke en fil.")
+            problems.add("Stien er en mappe, ikke en fil.", code="file-is-folder")
         elif not stat.S_ISREG(info.st_mode):
-            problems.add("Stien er ikke en almindelig fil.")
+            problems.add("Stien er ikke en almindelig fil.", code="file-not-regular")
         elif info.st_size == 0:
-            problems.add("Filen er tom (0 byte).")
+            problems.add("Filen er tom (0 byte).", code="file-empty")
         elif info.st_size > limit:
-            problems.add(too_big("Filen fylder", info.st_size, limit))
+            problems.add(too_big("Filen fylder", info.st_size, limit), code="file-too-big")
         else:
             return info.st_size
     problems.raise_if_any()
@@ -103,7 +103,7 @@ def read_input(path: Path, problems: ProblemList) -> bytes:
     try:
         return path.read_bytes()
     except OSError as e:
-        problems.add(f"Filen kan ikke læses ({e.strerror or e}).")
+        problems.add(f"Filen kan ikke læses ({e.strerror or e}).", code="file-unreadable")
         problems.raise_if_any()
         raise AssertionError("unreachable") from e
 
@@ -179,10 +179,10 @@ def refuse_unreadable(head: bytes, problems: ProblemList, formats: str, download
     kind = content_kind(head)
     if kind == "xls":
         problems.add(f"Filen er et gammelt Excel-regneark (XLS) eller beskyttet med adgangskode. {formats}; "
-                     "gem den som CSV (semikolonsepareret) i Excel.")
+                     "gem den som CSV (semikolonsepareret) i Excel.", code="file-old-excel")
     elif kind == "utf16":
         problems.add("Filen er gemt som UTF-16 (Excels \"Unicode-tekst\"). Gem den som CSV UTF-8 "
-                     f"(semikolonsepareret), eller {download_again}.")
+                     f"(semikolonsepareret), eller {download_again}.", code="file-encoding")
     elif kind == "other":
-        problems.add(f"Filen er {what_it_is(head)}. {formats}; {download_again}.")
+        problems.add(f"Filen er {what_it_is(head)}. {formats}; {download_again}.", code="file-wrong-kind")
     problems.raise_if_any()

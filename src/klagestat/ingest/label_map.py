@@ -52,6 +52,7 @@ def read_label_map(path: Path, catalogue: Catalogue) -> LabelMap:
                 "Målet er hverken en lov eller en lov med paragraffer, som klagestat kender "
                 "(skriv fx \"Serviceloven § 100\" eller \"Lov om social pension\").",
                 column=f"[legal_basis] {label!r}", value=str(target),
+                code="label-target-unknown",
             )
         else:
             result.legal_basis[normalise(label)] = ref
@@ -62,13 +63,14 @@ def read_label_map(path: Path, catalogue: Catalogue) -> LabelMap:
             problems.add(
                 "Målet er ikke et kendt udfald (Stadfæstet, Ændret, Hjemvist, Afvist eller I alt).",
                 column=f"[outcomes] {label!r}", value=str(target),
+                code="label-target-unknown",
             )
         else:
             result.outcomes[normalise(label)] = value
     for label, target in data.get("areas", {}).items():
         area = catalogue.find_area(str(target))
         if area is None:
-            problems.add("Målet er ikke en kendt kommune.", column=f"[areas] {label!r}", value=str(target))
+            problems.add("Målet er ikke en kendt kommune.", column=f"[areas] {label!r}", value=str(target), code="label-target-unknown")
         else:
             result.areas[normalise(label)] = area
     problems.raise_if_any()

@@ -70,7 +70,7 @@ def read_population(path: Path, catalogue: Catalogue) -> PopulationData:
     head = data[:65536]
     kind = content_kind(head)
     if kind == "xlsx":
-        problems.add(f"Filen er en Excel-projektmappe. {FORMATS}; hent folketallet fra {SOURCE} i et af dem.")
+        problems.add(f"Filen er en Excel-projektmappe. {FORMATS}; hent folketallet fra {SOURCE} i et af dem.", code="file-wrong-kind")
         problems.raise_if_any()
     refuse_unreadable(head, problems, FORMATS, f"hent folketallet fra {SOURCE} i et af dem")
     if kind == "json":
@@ -87,7 +87,7 @@ def _csv(name: str, data: bytes, problems: ProblemList):
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
-        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt.")
+        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt.", code="file-encoding")
         problems.raise_if_any()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
     try:
@@ -98,10 +98,10 @@ def _csv(name: str, data: bytes, problems: ProblemList):
                 rows.append(fields)
                 lines.append(reader.line_num)
     except StopIteration:  # nothing but the synthetic mark
-        problems.add("Filen er tom.")
+        problems.add("Filen er tom.", code="file-empty")
         problems.raise_if_any()
     except csv.Error as e:
-        problems.add(csv_error_da(e), line=reader.line_num)
+        problems.add(csv_error_da(e), line=reader.line_num, code="csv-invalid")
         problems.raise_if_any()
     roles: dict[str, int] = {}
     splits: list[int] = []
@@ -112,22 +112,22 @@ def _csv(name: str, data: bytes, problems: ProblemList):
         elif role is not None and role not in roles:
             roles[role] = i
         else:
-            problems.add(f"Kolonnen kendes ikke. Forventet {EXPECTED}.", line=1, column=shortened(h or "(tom)", 40))
+            problems.add(f"Kolonnen kendes ikke. Forventet {EXPECTED}.", line=1, column=shortened(h or "(tom)", 40), code="column-unknown")
     missing = [n for r, n in (("area", "OMRÅDE"), ("period", "TID"), ("value", "INDHOLD")) if r not in roles]
     if missing:
-        problems.add(f"Overskriften mangler kolonnen {', '.join(missing)}. Forventet {EXPECTED}.", line=1)
+        problems.add(f"Overskriften mangler kolonnen {', '.join(missing)}. Forventet {EXPECTED}.", line=1, code="column-missing")
     problems.raise_if_any()
     for fields, line in zip(rows, lines):
         if len(fields) != len(header):
             problems.add(f"Linjen har {len(fields)} felter, men overskriften har {len(header)}.",
-                         line=line, value=shortened(";".join(fields), 80))
+                         line=line, value=shortened(";".join(fields), 80), code="row-width")
     problems.raise_if_any()
     for i in splits:
         for fields, line in zip(rows, lines):
             if normalise(fields[i]) not in TOTALS:
                 problems.add(f"Kolonnen {header[i]} må kun have totalen ('I alt' eller 'Alder i alt'), for klagestat "
                              f"bruger hele befolkningen. Vælg kun totalen i statistikbanken, eller udelad kolonnen.",
-                             line=line, column=header[i], value=fields[i])
+                             line=line, column=header[i], value=fields[i], code="dimension-not-total")
                 break
     problems.raise_if_any()
     columns = {r: (header[i], [f[i].strip() for f in rows]) for r, i in roles.items()}
@@ -142,10 +142,10 @@ def _jsonstat(name: str, data: bytes, problems: ProblemList):
             wrong = [c for c in set(cells.categories[pos]) if normalise(c) not in TOTALS]
             if wrong:
                 problems.add(f"Dimensionen {dim_id} må kun have totalen ('I alt' eller 'Alder i alt'), for klagestat "
-                             "bruger hele befolkningen.", column=dim_id, value=sorted(wrong)[0])
+                             "bruger hele befolkningen.", column=dim_id, value=sorted(wrong)[0], code="dimension-not-total")
     missing = [n for r, n in (("area", "OMRÅDE"), ("period", "TID")) if r not in roles]
     if missing:
-        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.")
+        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.", code="dimension-missing")
     problems.raise_if_any()
     columns = {r: (cells.ids[roles[r]], list(cells.categories[roles[r]])) for r in ("area", "period")}
     columns["value"] = ("value", list(cells.values))
@@ -171,7 +171,7 @@ def _validate(name: str, where: str, columns: dict, lines: list[int], catalogue:
             if period_label not in reported_periods:
                 reported_periods.add(period_label)
                 problems.add("Ukendt periode. Forventet et kvartal som 2024K1 (folketallet den 1. i kvartalet).",
-                             line=line, column=period_column, value=period_label)
+                             line=line, column=period_column, value=period_label, code="period-unknown")
             continue
         value = text.strip().replace(".", "") if text.strip() not in ("..", ".") else ".."
         if value == "..":
@@ -180,19 +180,19 @@ def _validate(name: str, where: str, columns: dict, lines: list[int], catalogue:
             inhabitants = int(value)
         else:
             problems.add("Folketallet er ikke et helt tal (eller '..').", line=line, column=value_column,
-                         value=shortened(text))
+                         value=shortened(text), code="count-invalid")
             continue
         key = (period.year, period.quarter, area.code)
         if key in seen:
             problems.add(f"Samme folketal står to gange: {area.name} {period.label()} står også på {where} {seen[key]}.",
-                         line=line, column=value_column, value=text)
+                         line=line, column=value_column, value=text, code="value-duplicate")
             continue
         seen[key] = line
         rows.append((line, period.year, period.quarter, area.code, inhabitants))
         if len(problems.problems) > 100:
             break
     if not rows and not problems:
-        problems.add("Filen har ingen folketal for kommuner, regioner eller hele landet.", column=area_column)
+        problems.add("Filen har ingen folketal for kommuner, regioner eller hele landet.", column=area_column, code="no-data-rows")
     problems.raise_if_any()
     rows = _checked_totals(rows, catalogue, problems, where)
     notes = []
@@ -220,6 +220,6 @@ def _checked_totals(rows, catalogue: Catalogue, problems: ProblemList, where: st
         known = sum(p for p in parts if p is not None)
         if known > total:
             problems.add(f"Folketallet {total} for {catalogue.area(code).name} er mindre end summen af dets kommuner "
-                         f"i filen ({known}). Filen hænger ikke sammen; hent den igen.", line=line, value=str(total))
+                         f"i filen ({known}). Filen hænger ikke sammen; hent den igen.", line=line, value=str(total), code="total-mismatch")
     problems.raise_if_any()
     return rows

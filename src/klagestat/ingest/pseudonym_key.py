@@ -28,7 +28,7 @@ def secret_file() -> Path:
 
 
 def _refuse(where: str, message: str) -> InputError:
-    return InputError([Problem(where, message)], headline="Nøglen til pseudonymisering kan ikke bruges:",
+    return InputError([Problem(where, message, code="secret-key")], headline="Nøglen til pseudonymisering kan ikke bruges:",
                       footer="Intet er importeret.")
 
 

@@ -196,7 +196,7 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
         area = _find_area(label, table, catalogue, label_map)
         if area is None:
             problems.add("Ukendt kommune. Skriv kommunens navn eller kode (fx 'Lejre' eller '350').",
-                         line=line, column=col["area"], value=label)
+                         line=line, column=col["area"], value=label, code="area-unknown")
             area = Area(AreaLevel.MUNICIPALITY, "?", label)
         areas.append(area)
     periods: list[Period] = []
@@ -204,11 +204,11 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
         period = parse_period(label)
         if period is None:
             problems.add("Ukendt periode. Forventet et år (2024) eller et kvartal (2024K1).",
-                         line=line, column=col["period"], value=label)
+                         line=line, column=col["period"], value=label, code="period-unknown")
             period = Period(0, 0)
         elif period.first_day > dt.date.today():
             problems.add("Perioden ligger i fremtiden; Ankestyrelsen kan ikke have afgjort sager i den endnu. "
-                         "Er året tastet forkert?", line=line, column=col["period"], value=label)
+                         "Er året tastet forkert?", line=line, column=col["period"], value=label, code="period-in-future")
             period = Period(0, 0)
         periods.append(period)
     outcomes: list[str] = []
@@ -219,6 +219,7 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
                 "Ukendt afgørelse. Kendte afgørelser er fx Stadfæstet, Ændret/ophævet, Hjemvist, "
                 "Afvist/henvist og I alt; andre kan oversættes med --label-map.",
                 line=line, column=col["outcome"], value=label,
+                code="outcome-unknown",
             )
             outcome = "?"
         outcomes.append(outcome)
@@ -229,6 +230,7 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
             "(Stadfæstet, Ændret/ophævet, Hjemvist, Afvist/henvist) kan omgørelsesprocenten ikke "
             "beregnes; vælg dem alle, når du henter tabellen.",
             line=1, column=col["outcome"],
+            code="outcome-missing",
         )
     value_counts: list[int] = []
     value_unavailable: list[bool] = []
@@ -241,7 +243,7 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
         value_unavailable.append(count is None)
     for i, label, message in bad_values:
         for line in lines[vi == i][:5].tolist():
-            problems.add(message, line=line, column=col["value"], value=label)
+            problems.add(message, line=line, column=col["value"], value=label, code="count-invalid")
     # Unknown legal bases are said together with every problem found so far (one message).
     bases = _resolve_bases(basis_labels, _first_lines(bi, lines, len(basis_labels)), catalogue, label_map,
                            allow_unmapped, table, problems)
@@ -265,6 +267,7 @@ def _validate(table: RawTable, catalogue: Catalogue, label_map: LabelMap, allow_
             f"Samme tal står to gange: {table.area[second]} / {law}{table.basis[second]} / "
             f"{table.outcome[second]} / {table.period[second]} står også på {table.where} {lines[first]}.",
             line=int(lines[second]), column=col["value"], value=table.value[second],
+            code="value-duplicate",
         )
     problems.raise_if_any()
 
@@ -411,7 +414,7 @@ def _resolve_bases(
         bases.append(Basis(i, shown, ref))
     if unknown and not allow_unmapped:
         for line, label in unknown:
-            problems.add("Ukendt lovgrundlag.", line=line, column=table.columns["basis"], value=label)
+            problems.add("Ukendt lovgrundlag.", line=line, column=table.columns["basis"], value=label, code="basis-unknown")
         example = unknown[0][1]
         without_law = ""
         if table.talportal and table.law is None:
@@ -475,6 +478,7 @@ class _TotalsChecker:
                 f"Totalen {int(totals[i])} passer ikke med summen af {what}, som er {int(part_sum[i])} "
                 f"({self._where(row)}). {hint}",
                 line=int(c.line[row]), column=self._column(row), value=str(int(totals[i])),
+                code="total-mismatch",
             )
 
     def check(self) -> None:

@@ -15,13 +15,13 @@ from .text_files import decode
 def read_csv(name: str, data: bytes) -> RawTable:
     problems = ProblemList(name, importing=True)
     if not data.strip():
-        problems.add("Filen er tom. Hent tabellen igen fra statistikbanken som CSV (semikolonsepareret).")
+        problems.add("Filen er tom. Hent tabellen igen fra statistikbanken som CSV (semikolonsepareret).", code="file-empty")
         problems.raise_if_any()
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
         problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt. Forventet statistikbankens CSV "
-                     "(semikolonsepareret) eller JSON-stat.")
+                     "(semikolonsepareret) eller JSON-stat.", code="file-encoding")
         problems.raise_if_any()
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if ";" not in first_line:
@@ -31,11 +31,13 @@ def read_csv(name: str, data: bytes) -> RawTable:
                 f"Forkert skilletegn: filen ser ud til at bruge {sep}, men statistikbankens CSV bruger "
                 f"semikolon. Vælg 'CSV (semikolonsepareret)' ved download.",
                 line=1, value=first_line[:80],
+                code="separator-wrong",
             )
         else:
             problems.add(
                 f"Første linje er ikke en overskrift med kolonnenavne. Forventet: {EXPECTED_HEADER}",
                 line=1, value=first_line[:80],
+                code="header-missing",
             )
         problems.raise_if_any()
 
@@ -43,7 +45,7 @@ def read_csv(name: str, data: bytes) -> RawTable:
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as e:
-        problems.add(csv_error_da(e), line=1)
+        problems.add(csv_error_da(e), line=1, code="csv-invalid")
         problems.raise_if_any()
     roles: dict[str, int] = {}
     extra: list[int] = []
@@ -59,12 +61,14 @@ def read_csv(name: str, data: bytes) -> RawTable:
             f"Første linje er ikke en overskrift, men ser ud til at være data. Filen skal begynde med "
             f"kolonnenavnene {EXPECTED_HEADER}; hent den igen fra statistikbanken med overskrift.",
             line=1, value=first_line[:80],
+            code="header-is-data",
         )
         problems.raise_if_any()
     if missing:
         problems.add(
             f"Overskriften mangler kolonnen {', '.join(missing)}. Forventet: {EXPECTED_HEADER}",
             line=1, value=first_line[:80],
+            code="column-missing",
         )
         problems.raise_if_any()
 
@@ -74,7 +78,7 @@ def read_csv(name: str, data: bytes) -> RawTable:
     try:
         rows = list(reader)
     except csv.Error as e:
-        problems.add(csv_error_da(e), line=reader.line_num)
+        problems.add(csv_error_da(e), line=reader.line_num, code="csv-invalid")
         problems.raise_if_any()
     width = len(header)
     if set(map(len, rows)) <= {width}:
@@ -88,6 +92,7 @@ def read_csv(name: str, data: bytes) -> RawTable:
                 problems.add(
                     f"Linjen har {len(fields)} felter, men overskriften har {width}.",
                     line=index + 2, value=";".join(fields)[:80],
+                    code="row-width",
                 )
                 if len(problems.problems) > 100:
                     break
@@ -101,9 +106,10 @@ def read_csv(name: str, data: bytes) -> RawTable:
                 f"Kolonnen {header[i]!r} har flere forskellige værdier, og klagestat kan ikke vide, "
                 f"hvilken der skal bruges. Hent tabellen med kun kolonnerne {EXPECTED_HEADER}.",
                 line=1, column=header[i],
+                code="column-ambiguous",
             )
     if not rows and not problems:
-        problems.add("Filen har en overskrift, men ingen rækker med tal.", line=2)
+        problems.add("Filen har en overskrift, men ingen rækker med tal.", line=2, code="no-data-rows")
     problems.raise_if_any()
     return RawTable(
         name, f"CSV ({encoding})", columns, lines,

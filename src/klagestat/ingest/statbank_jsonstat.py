@@ -43,20 +43,20 @@ def read_jsonstat_cells(name: str, data: bytes, source: str = "statistikbanken")
         text, encoding = decode(data)
         doc = json.loads(text)
     except UnicodeDecodeError:
-        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt.")
+        problems.add("Filen er ikke en tekstfil i UTF-8 eller Windows' tegnsæt.", code="file-encoding")
         problems.raise_if_any()
     except json.JSONDecodeError as e:
-        problems.add(f"Filen er ikke gyldig JSON (fejlen er ved tegn nr. {e.colno} på linjen).", line=e.lineno)
+        problems.add(f"Filen er ikke gyldig JSON (fejlen er ved tegn nr. {e.colno} på linjen).", line=e.lineno, code="json-invalid")
         problems.raise_if_any()
     except RecursionError:
-        problems.add("Filen er ikke et JSON-stat-datasæt: den er lagt i flere tusind lag inden i hinanden.")
+        problems.add("Filen er ikke et JSON-stat-datasæt: den er lagt i flere tusind lag inden i hinanden.", code="json-too-deep")
         problems.raise_if_any()
     try:
         return _read_dataset(doc, encoding, problems)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         # A document that is JSON but not shaped as JSON-stat where the reader looked.
         problems.add("Filen er ikke et gyldigt JSON-stat-datasæt: dimensionerne, kategorierne eller værdierne har "
-                     f"ikke den form, JSON-stat beskriver. Hent tabellen igen fra {source}.")
+                     f"ikke den form, JSON-stat beskriver. Hent tabellen igen fra {source}.", code="jsonstat-invalid")
         problems.raise_if_any()
         raise AssertionError("unreachable") from e
 
@@ -65,7 +65,7 @@ def _read_dataset(doc, encoding: str, problems: ProblemList) -> JsonStatCells:
     if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict):
         doc = doc["dataset"]
     if not isinstance(doc, dict) or doc.get("class", "dataset") != "dataset" or "dimension" not in doc:
-        problems.add("Filen er ikke et JSON-stat-datasæt (der mangler 'dimension').")
+        problems.add("Filen er ikke et JSON-stat-datasæt (der mangler 'dimension').", code="jsonstat-invalid")
         problems.raise_if_any()
 
     ids = doc.get("id") or [k for k in doc["dimension"] if k not in ("id", "size", "role")]
@@ -90,7 +90,8 @@ def _read_dataset(doc, encoding: str, problems: ProblemList) -> JsonStatCells:
     if isinstance(values, list) and len(values) != total:
         problems.add(
             f"Datasættet har {len(values)} værdier, men dets dimensioner giver {total} celler. "
-            "Filen er ufuldstændig; hent den igen."
+            "Filen er ufuldstændig; hent den igen.",
+            code="jsonstat-incomplete",
         )
         problems.raise_if_any()
 
@@ -117,7 +118,7 @@ def dimension_roles(cells: JsonStatCells, role: Callable[[str], str | None], pro
         if found is not None and found not in roles:
             roles[found] = pos
         elif cells.sizes[pos] > 1:
-            problems.add(f"Dimensionen {dim_id!r} har flere kategorier og kan ikke bruges.", column=dim_id)
+            problems.add(f"Dimensionen {dim_id!r} har flere kategorier og kan ikke bruges.", column=dim_id, code="dimension-ambiguous")
     return roles
 
 
@@ -127,7 +128,7 @@ def read_jsonstat(name: str, data: bytes) -> RawTable:
     roles = dimension_roles(cells, role_of, problems)
     missing = [ROLE_COLUMNS_DA[r] for r in ("area", "basis", "outcome", "period") if r not in roles]
     if missing:
-        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.")
+        problems.add(f"Datasættet mangler dimensionen {', '.join(missing)}.", code="dimension-missing")
     problems.raise_if_any()
     columns = {r: cells.ids[p] for r, p in roles.items()}
     columns.setdefault("value", "value")

@@ -137,7 +137,7 @@ def read_talportal_csv(name: str, data: bytes) -> RawTable:
                 rows.append(fields)
                 lines.append(reader.line_num)
     except csv.Error as e:
-        problems.add(csv_error_da(e), line=reader.line_num)
+        problems.add(csv_error_da(e), line=reader.line_num, code="csv-invalid")
         problems.raise_if_any()
     # R's write.table with row names writes one field more per row than the header has names.
     if rows and all(len(r) == len(header) + 1 for r in rows[:50]):
@@ -145,7 +145,7 @@ def read_talportal_csv(name: str, data: bytes) -> RawTable:
     for fields, line in zip(rows, lines):
         if len(fields) != len(header):
             problems.add(f"Linjen har {len(fields)} felter, men overskriften har {len(header)}.",
-                         line=line, value=shortened(delimiter.join(fields), 80))
+                         line=line, value=shortened(delimiter.join(fields), 80), code="row-width")
             if len(problems.problems) > 40:
                 break
     problems.raise_if_any()
@@ -157,7 +157,7 @@ def _decode(data: bytes, problems: ProblemList) -> tuple[str, str]:
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
-        problems.add("Filen er ikke en tekstfil i UTF-8 eller latin-1/Windows' tegnsæt.")
+        problems.add("Filen er ikke en tekstfil i UTF-8 eller latin-1/Windows' tegnsæt.", code="file-encoding")
         problems.raise_if_any()
     if data.startswith(codecs.BOM_UTF8):
         return text, encoding
@@ -180,12 +180,12 @@ def _columns(name: str, file_format: str, position: str, header: list[str], rows
         elif measure and measure not in measures:
             measures[measure] = i
         elif role or measure:
-            problems.add("Kolonnen står to gange i overskriften.", line=1, column=h)
+            problems.add("Kolonnen står to gange i overskriften.", line=1, column=h, code="column-duplicate")
         elif h:
             unknown.append(h)
     for role, names in (("area", "Kommune (eller Instans)"), ("period", "periode")):
         if role not in roles:
-            problems.add(f"Overskriften mangler kolonnen {names}. Vælg den i Talportalen, og hent filen igen.", line=1)
+            problems.add(f"Overskriften mangler kolonnen {names}. Vælg den i Talportalen, og hent filen igen.", line=1, code="column-missing")
     _require_counts(set(measures), problems, position)
     problems.raise_if_any()
     notes = []
@@ -218,11 +218,11 @@ def _require_counts(measures: set[str], problems: ProblemList, position: str) ->
     line = 1 if position == "linje" else None
     if not measures & set(COUNTS):
         problems.add(f"Filen har kun procenter og ingen antal sager, og klagestat regner altid fra antallene. "
-                     f"{TICK_COUNTS}", line=line)
+                     f"{TICK_COUNTS}", line=line, code="counts-missing")
         return
     missing = [MEASURE_DA[m] for m in MERITS_PARTS if m not in measures]
     problems.add(f"Filen mangler antallet af {' og '.join(missing)} sager, og det kan ikke regnes ud af de andre "
-                 f"kolonner. {TICK_COUNTS}", line=line)
+                 f"kolonner. {TICK_COUNTS}", line=line, code="counts-missing")
 
 
 # ---- from the wide rows to the statistics-bank cells ----------------------------------------------
@@ -269,7 +269,7 @@ def to_raw_table(table: WideTable) -> RawTable:
     def contradiction(rows: np.ndarray, columns: list[str], shown: np.ndarray, message) -> None:
         broken[rows] = True
         for i in np.nonzero(rows)[0][:20].tolist():
-            problems.add(message(i), line=int(lines[i]), column=columns[i], value=str(int(shown[i])))
+            problems.add(message(i), line=int(lines[i]), column=columns[i], value=str(int(shown[i])), code="counts-contradict")
 
     for part in MERITS_PARTS:
         derived = known[part] & ~counts.get(part, absent)[1]
@@ -349,7 +349,7 @@ def _parse_counts(values: list[str], columns: list[str], lines: np.ndarray, prob
             message = ("Antallet er negativt; et antal sager kan ikke være negativt." if number is not None and number < 0
                        else "Antallet er ikke et helt tal (og ikke NA).")
             for i in np.nonzero(np.asarray(values, dtype=object) == text)[0][:5].tolist():
-                problems.add(message, line=int(lines[i]), column=columns[i], value=shortened(text))
+                problems.add(message, line=int(lines[i]), column=columns[i], value=shortened(text), code="count-invalid")
             parsed[text] = None
     result = [parsed[v] for v in values]
     known = np.fromiter((v is not None for v in result), dtype=bool, count=len(result))
@@ -378,7 +378,7 @@ def _parse_decimals(values: list[str], columns: list[str], lines: np.ndarray, pr
         if number is None or number < 0:
             for i in [i for i, v in enumerate(values) if v == text][:5]:
                 problems.add("Tallet kan ikke læses (forventet fx 0,391 eller 39,1 eller NA).",
-                             line=int(lines[i]), column=columns[i], value=shortened(text))
+                             line=int(lines[i]), column=columns[i], value=shortened(text), code="number-invalid")
             parsed[text] = (None, 0)
             continue
         digits = t.removesuffix("%").strip()
@@ -414,7 +414,7 @@ def _check_rate(measure, columns, exact, decimals, given, value, known, lines, p
         problems.add(
             f"Procenten passer ikke med antallene: {MEASURE_DA[numerator]} / {MEASURE_DA[denominator]} sager er "
             f"{num} / {den} = {percent:.2f} %".replace(".", ",") + ". Filen hænger ikke sammen.",
-            line=int(lines[i]), column=columns[i], value=given[i])
+            line=int(lines[i]), column=columns[i], value=given[i], code="percent-mismatch")
 
 
 # ---- XLSX -----------------------------------------------------------------------------------------
@@ -434,13 +434,13 @@ def read_talportal_xlsx(name: str, data: bytes) -> RawTable:
             warnings.simplefilter("ignore")
             workbook = load_workbook(raw, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken file
-        problems.add("Filen kan ikke læses som Excel-projektmappe; den kan være beskadiget.")
+        problems.add("Filen kan ikke læses som Excel-projektmappe; den kan være beskadiget.", code="file-damaged")
         problems.raise_if_any()
     try:
         sheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"] or workbook.worksheets
         ws = next((s for s in sheets if normalise(s.title) == "som tabel"), sheets[0] if sheets else None)
         if ws is None:
-            problems.add("Projektmappen har ingen ark.")
+            problems.add("Projektmappen har ingen ark.", code="workbook-no-sheets")
             problems.raise_if_any()
         ws.reset_dimensions()
         rows = [[cell_text(v) for v in row] for row in sheet_rows(ws, problems)]
@@ -452,7 +452,7 @@ def read_talportal_xlsx(name: str, data: bytes) -> RawTable:
 def _xlsx_table(name: str, rows: list[list[str]], problems: ProblemList) -> WideTable:
     start = next((i for i, r in enumerate(rows) if any(r)), None)
     if start is None or start + 2 >= len(rows):
-        problems.add("Arket har ikke to overskriftsrækker og data under dem, som Talportalens tabel ('Som tabel').")
+        problems.add("Arket har ikke to overskriftsrækker og data under dem, som Talportalens tabel ('Som tabel').", code="talportal-layout")
         problems.raise_if_any()
     top, second = rows[start], rows[start + 1]
     width = max(len(top), len(second))
@@ -470,7 +470,7 @@ def _xlsx_table(name: str, rows: list[list[str]], problems: ProblemList) -> Wide
         problems.add("Regnearket ligner ikke Talportalens tabel ('Som tabel'): de første kolonner skal være Sagsemne "
                      "og Kommune (eller Instans) under to overskriftsrækker med mål og perioder. klagestat læser "
                      "statistik som Talportalens CSV eller regneark, statistikbankens CSV eller JSON-stat.",
-                     line=start + 1)
+                     line=start + 1, code="talportal-layout")
         problems.raise_if_any()
     top_filled = _carried_right(top, first_data_column)
     measures_on_top = any(measure_of(h) for h in top_filled[first_data_column:])
@@ -486,7 +486,7 @@ def _xlsx_table(name: str, rows: list[list[str]], problems: ProblemList) -> Wide
             continue
         if parse_period(period_text) is None:
             problems.add("Ukendt periode i overskriften. Forventet et år (2024) eller et kvartal (2024 - 1. kvartal).",
-                         line=start + (2 if measures_on_top else 1), column=column_name(i), value=period_text)
+                         line=start + (2 if measures_on_top else 1), column=column_name(i), value=period_text, code="period-unknown")
             continue
         columns.append((i, measure, period_text))
     _require_counts({m for _, m, _ in columns}, problems, "række")

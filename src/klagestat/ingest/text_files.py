@@ -25,13 +25,13 @@ def read_toml(path: Path, what: str) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        problems.add(f"{what} findes ikke.")
+        problems.add(f"{what} findes ikke.", code="file-missing")
     except IsADirectoryError:
-        problems.add(f"{what} er en mappe, ikke en fil.")
+        problems.add(f"{what} er en mappe, ikke en fil.", code="file-is-folder")
     except PermissionError:
-        problems.add(f"{what} kan ikke læses (ingen adgang).")
+        problems.add(f"{what} kan ikke læses (ingen adgang).", code="file-no-access")
     except UnicodeDecodeError:
-        problems.add(f"{what} er ikke gemt som UTF-8.")
+        problems.add(f"{what} er ikke gemt som UTF-8.", code="file-encoding")
     except tomllib.TOMLDecodeError as e:
         # tomllib says where in English: "… (at line 3, column 7)".
         where = re.search(r"at line (\d+), column (\d+)", str(e))
@@ -39,6 +39,7 @@ def read_toml(path: Path, what: str) -> dict:
             f"{what} er ikke gyldig TOML ({str(e).split(' (at line')[0]}).",
             line=int(where.group(1)) if where else None,
             column=where.group(2) if where else None,
+            code="toml-invalid",
         )
     problems.raise_if_any()
     raise AssertionError("unreachable")

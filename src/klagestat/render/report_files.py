@@ -79,4 +79,4 @@ def check_report_path(path: Path) -> None:
 
 
 def _refused(path: Path, message: str) -> InputError:
-    return InputError([Problem(str(path), message)], headline="Rapporten kan ikke skrives:")
+    return InputError([Problem(str(path), message, code="report-path")], headline="Rapporten kan ikke skrives:")

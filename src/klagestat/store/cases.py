@@ -203,7 +203,8 @@ def write_register(conn: Connection, code: str, import_id: int, chunks, existing
         counts["new_count"] += len(new)
         counts["changed_count"] += len(changed)
     insert_rejects(conn, import_id, (
-        (r.line, [{"column": p.column, "value": p.value, "message": p.message} for p in r.problems], r.cells)
+        (r.line, [{"column": p.column, "value": p.value, "message": p.message, "code": p.code}
+                  for p in r.problems], r.cells)
         for r in rejects
     ))
     counts["rejected_count"] = len(rejects)

@@ -185,7 +185,7 @@ case_reject = Table(
     metadata,
     Column("import_id", Integer, ForeignKey("case_import.id"), nullable=False),
     Column("line", Integer, nullable=False),
-    Column("problems", Text, nullable=False),  # JSON: [{"column": …, "value": …, "message": …}]
+    Column("problems", Text, nullable=False),  # JSON: [{"column": …, "value": …, "message": …, "code": …}]
     Column("cells", Text, nullable=False),  # JSON: {column: value} as in the file, CPR removed
     Index("ix_case_reject_import", "import_id", "line"),
 )

@@ -390,7 +390,7 @@ def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_lengt
         return _case_page(request, user, "users.html", status_code=422, title="Brugere",
                           people=_users(request, user), roles=list(Role), email=email,
                           problems=[Problem("e-mail", "E-mailadressen bruges allerede af en bruger i en anden "
-                                                      "kommune. Brug en anden adresse.")])
+                                                      "kommune. Brug en anden adresse.", code="email-taken")])
     try:
         added = api.add_user(request.app.state.engine, email, user.municipality_code, role, password,
                              catalogue=request.app.state.catalogue,
