@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from klagestat import api
-from klagestat.store.cases import RECORD_COLUMNS
 from klagestat.store.database import open_database, sqlite_files
+from klagestat.store.register import RECORD_COLUMNS
 
 BASES = ("SEL § 100", "SEL § 85", "Serviceloven § 83", "barnets lov §§ 87-88", "Barnets lov § 32",
          "Aktivloven § 81", "SEL § 112", "Serviceloven § 41", "Pensionsloven § 14", "SEL § 107")

@@ -55,8 +55,8 @@ from klagestat.analysis import register as register_analysis
 from klagestat.analysis.figures import GroupBy, grouping, load_coverage
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
-from klagestat.store.cases import insert_cases
 from klagestat.store.database import open_database, sqlite_files
+from klagestat.store.register import insert_cases
 from timing import best_of  # bench/timing.py
 
 CELL_COLUMNS = "vintage_id, line, year, quarter, area_code, basis_id, outcome, count"

@@ -273,8 +273,8 @@ def test_a_value_holding_a_control_character_is_kept_as_written(tmp_path, empty_
 
 def test_reading_in_a_child_process_gives_what_reading_here_gives(tmp_path):
     from klagestat.catalogue import load_catalogue, load_register_vocabulary
-    from klagestat.ingest.case_files import open_case_file
-    from klagestat.ingest.cases import CHUNK_ROWS, ColumnsFile, RegisterReader, choose_columns
+    from klagestat.ingest.register import CHUNK_ROWS, ColumnsFile, RegisterReader, choose_columns
+    from klagestat.ingest.register_files import open_case_file
 
     rows = [case(f"K-{n}", cpr=f"{1 + n % 28:02d}0190-{1000 + n % 9000:04d}", beskrivelse=f"sag {n % 7}")
             for n in range(CHUNK_ROWS + 500)]

@@ -1,6 +1,6 @@
 """The register analyses (analysis.register) on real databases, SQLite and PostgreSQL.
 
-Each test writes cases with store.cases.insert_cases and checks the analysis against figures the
+Each test writes cases with store.register.insert_cases and checks the analysis against figures the
 test works out itself from the same cases, in plain Python, never against the code's own output.
 """
 
@@ -22,8 +22,8 @@ from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.problems import InputError
 from klagestat.ingest.decisions_file import read_decisions
 from klagestat.render.register_tables import analysis_json, render_analysis, repeat_complainants_table
-from klagestat.store.cases import RECORD_COLUMNS, insert_cases
 from klagestat.store.database import open_database
+from klagestat.store.register import RECORD_COLUMNS, insert_cases
 
 from conftest import run_cli
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from klagestat.analysis.complaints import complaint_report
+from klagestat.analysis.complaints_report import complaint_report
 from klagestat.analysis.danmarkskort import DanmarkskortCase, danmarkskort_case
 from klagestat.analysis.danmarkskort import danmarkskort_cases as analysis_danmarkskort_cases
 from klagestat.analysis.rates import RateTable, compute_rates
@@ -37,8 +37,11 @@ from klagestat.domain.register import CASE_FIELDS, RegisterVocabulary
 from klagestat.ingest.areas_file import read_areas
 from klagestat.ingest.boundaries import read_boundaries
 from klagestat.ingest.bulk import collector_paused
-from klagestat.ingest.case_files import SheetRows, open_case_file
-from klagestat.ingest.cases import (
+from klagestat.ingest.decisions_file import read_decisions
+from klagestat.ingest.label_map import LabelMap, read_label_map
+from klagestat.ingest.population import read_population
+from klagestat.ingest.pseudonym_key import load_key, secret_file
+from klagestat.ingest.register import (
     ColumnChoice,
     ColumnsFile,
     RegisterReader,
@@ -48,14 +51,19 @@ from klagestat.ingest.cases import (
     content_hashes,
     read_columns_file,
 )
-from klagestat.ingest.decisions_file import read_decisions
-from klagestat.ingest.label_map import LabelMap, read_label_map
-from klagestat.ingest.population import read_population
-from klagestat.ingest.pseudonym_key import load_key, secret_file
+from klagestat.ingest.register_files import SheetRows, open_case_file
 from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store import accounts, audit
-from klagestat.store.case_area import current_texts, replace_version
-from klagestat.store.cases import (
+from klagestat.store.database import (
+    IMPORT_WAIT_SECONDS,
+    DatabaseBusy,
+    bulk_write_settings,
+    migrate,
+    open_database,
+    wait_for_other_imports,
+)
+from klagestat.store.population import write_population
+from klagestat.store.register import (
     CaseImportInfo,
     case_count,
     existing_cases,
@@ -66,15 +74,7 @@ from klagestat.store.cases import (
     start_case_import,
     write_register,
 )
-from klagestat.store.database import (
-    IMPORT_WAIT_SECONDS,
-    DatabaseBusy,
-    bulk_write_settings,
-    migrate,
-    open_database,
-    wait_for_other_imports,
-)
-from klagestat.store.population import write_population
+from klagestat.store.register_cases import current_texts, replace_version
 from klagestat.store.statbank import NewVintage, VintageInfo, find_vintage, slot_law_key, write_vintage
 from klagestat.store.statbank import statistics_version as store_statistics_version
 from klagestat.store.statbank import statistics_years as store_statistics_years

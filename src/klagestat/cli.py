@@ -223,7 +223,7 @@ def import_cases(
     db: DbOption = None,
 ) -> None:
     """Importér kommunens klageregister (én række pr. klagesag). CPR-numre gemmes aldrig."""
-    from klagestat.render.case_import import print_case_import, write_rejects
+    from klagestat.render.register_import import print_case_import, write_rejects
 
     engine = api.open_database(db, create=False)
     with _progress() as progress:

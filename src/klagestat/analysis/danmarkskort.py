@@ -21,7 +21,7 @@ from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue, Muni
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import Definition
-from klagestat.store.cases import case_count
+from klagestat.store.register import case_count
 from klagestat.store.statbank import VintageInfo
 
 from .rates import RateRow, compute_rates

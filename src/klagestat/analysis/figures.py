@@ -24,7 +24,7 @@ from klagestat.domain.areas import OTHER_AREA, AreaConfig
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
-from klagestat.store.cases import decided_case_counts
+from klagestat.store.register import decided_case_counts
 from klagestat.store.statbank import (
     UNMAPPED_LAW,
     BasisRow,

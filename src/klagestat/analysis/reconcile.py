@@ -20,7 +20,7 @@ from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.problems import NoDataError
-from klagestat.store.cases import boundary_case_counts, decided_case_counts, decided_case_ids
+from klagestat.store.register import boundary_case_counts, decided_case_counts, decided_case_ids
 
 from .figures import GroupBy, group_figures, load_coverage
 

@@ -27,8 +27,8 @@ from klagestat.domain.periods import parse_period
 from klagestat.domain.problems import ProblemList
 from klagestat.domain.text import normalise, shortened
 
-from .case_files import cell_text, check_workbook_archive, column_name, sheet_rows
 from .input_file import max_import_bytes
+from .register_files import cell_text, check_workbook_archive, column_name, sheet_rows
 from .statbank_csv import csv_error_da
 from .statbank_format import RawTable
 from .text_files import decode

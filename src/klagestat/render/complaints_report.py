@@ -14,7 +14,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from klagestat.analysis.complaints import ComplaintReport, GroupLine
+from klagestat.analysis.complaints_report import ComplaintReport, GroupLine
 from klagestat.analysis.rates import RateRow
 from klagestat.analysis.register import OtherBodyRow
 from klagestat.domain.disclosure import Disclosure, Equation, rate_shown, share_shown, suppress

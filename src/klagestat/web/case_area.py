@@ -1,7 +1,7 @@
 """The case area (/sager): the logged-in user's own municipality's cases, imports, analyses and
 the complaint report.
 
-Every read goes through `store.case_area` (or the analyses and reports of one municipality) with
+Every read goes through `store.register_cases` (or the analyses and reports of one municipality) with
 the user's own municipality code, never one taken from the request, so another municipality's
 case answers 404 from every route. Every view and change of case data is written to the audit log
 in the same transaction as the read.
@@ -38,8 +38,7 @@ from klagestat.domain.register import REASSESSMENT_NAMES_DA
 from klagestat.render import exports
 from klagestat.render.register_tables import analysis_parts
 from klagestat.render.wording import SYNTHETIC_BANNER
-from klagestat.store import audit
-from klagestat.store import case_area as cases
+from klagestat.store import audit, register_cases
 from klagestat.store.accounts import User, users_of
 
 from .accounts import current_user, role_at_least
@@ -73,14 +72,14 @@ def _case_page(request: Request, user: User, template: str, status_code: int = 2
 # ---- the list ---------------------------------------------------------------------------------
 
 def _filters(year: str | None, area: str | None, provision: str | None, outcome: str | None,
-             pending: bool, state: str | None) -> cases.CaseFilters:
+             pending: bool, state: str | None) -> register_cases.CaseFilters:
     if year and not (year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100):
         raise HTTPException(422, f"Året skal være et årstal som 2024, ikke {year!r}.")
     if outcome and outcome not in OUTCOME_CHOICES:
         raise HTTPException(422, f"Udfaldet {outcome!r} kendes ikke. Vælg mellem: {', '.join(OUTCOME_CHOICES)}.")
     if state and state not in STATE_CHOICES:
         raise HTTPException(422, f"Status {state!r} kendes ikke. Vælg mellem: {', '.join(STATE_CHOICES)}.")
-    return cases.CaseFilters(year=int(year) if year else None, committee=area or None, provision=provision or None, outcome=outcome or None,
+    return register_cases.CaseFilters(year=int(year) if year else None, committee=area or None, provision=provision or None, outcome=outcome or None,
                              pending=pending or state == PENDING_CHOICE,
                              state=CaseState(state) if state and state != PENDING_CHOICE else None)
 
@@ -96,8 +95,8 @@ def case_list(request: Request, user: Reader, year: YearParam = None, area: Text
               state: TextParam = None, page_number: Annotated[int, Query(alias="side", ge=1, le=100_000)] = 1):
     filters = _filters(year, area, provision, outcome, pending, state)
     with request.app.state.engine.begin() as conn:
-        lines, total = cases.list_cases(conn, user.municipality_code, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
-        choices = cases.filter_choices(conn, user.municipality_code)
+        lines, total = register_cases.list_cases(conn, user.municipality_code, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
+        choices = register_cases.filter_choices(conn, user.municipality_code)
         audit.record(conn, user.email, user.municipality_code, "se sagsliste", filters.describe())
     query = request.url.query
     return _case_page(request, user, "cases.html", title="Kommunens sager", lines=lines, total=total,
@@ -122,7 +121,7 @@ def case_export(request: Request, user: Reader, kind: str, year: YearParam = Non
     logged = audit.Entry(user.email, user.municipality_code, f"hent sagsliste ({kind})", filters.describe())
 
     def rows(conn) -> Iterator[tuple]:
-        for c in cases.iter_cases(conn, user.municipality_code, filters):
+        for c in register_cases.iter_cases(conn, user.municipality_code, filters):
             yield (c.case_id, c.committee, c.legal_basis, c.provision_key, c.decision_date, c.complaint_body,
                    c.body_decision_date, OUTCOME_NAMES_DA[Outcome(c.outcome)] if c.outcome else state_text(c.state, c.complaint_body),
                    c.outcome_label)
@@ -423,10 +422,10 @@ def edit_learning(request: Request, user: Analyst, case_id: Annotated[str, Form(
 @router.get("/sag/{case_id:path}", name="one_case")
 def one_case(request: Request, user: Reader, case_id: str):
     with request.app.state.engine.begin() as conn:
-        versions = cases.case_versions(conn, user.municipality_code, case_id)
+        versions = register_cases.case_versions(conn, user.municipality_code, case_id)
         if not versions:
             raise HTTPException(404, "Sagen findes ikke i kommunens klageregister.")
-        citizen_cases = cases.citizen_case_count(conn, user.municipality_code, case_id)
+        citizen_cases = register_cases.citizen_case_count(conn, user.municipality_code, case_id)
         audit.record(conn, user.email, user.municipality_code, "se sag", case_id)
     return _case_page(request, user, "case.html", title=f"Sag {case_id}", case_id=case_id, current=versions[0],
                       history=versions[1:], citizen_cases=citizen_cases, outcome_names=OUTCOME_NAMES_DA, state_text=state_text,

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from klagestat.domain.text import ascii_text
 from klagestat.render import numbers
-from klagestat.render.case_import import column_list
+from klagestat.render.register_import import column_list
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

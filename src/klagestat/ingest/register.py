@@ -1,6 +1,6 @@
 """Validating a municipality's complaint register, row by row, into cases and rejected rows.
 
-The file is read by `case_files` (CSV or XLSX, streamed); here each row's cells are checked and
+The file is read by `register_files` (CSV or XLSX, streamed); here each row's cells are checked and
 turned into the values the store keeps. A row with problems is not dropped: it becomes a
 `RejectedRow` with every problem (column, masked value, Danish message), which the import keeps
 and shows. No CPR number leaves this module: the `cpr` column becomes a keyed pseudonym, and
@@ -30,9 +30,9 @@ from klagestat.domain.problems import Problem, ProblemList
 from klagestat.domain.register import ANKESTYRELSEN, RegisterVocabulary
 from klagestat.domain.text import normalise
 
-from .case_files import SheetRows
 from .child_process import can_fork, in_child_process
 from .input_file import is_synthetic_line
+from .register_files import SheetRows
 from .text_files import read_toml
 
 DATE_COLUMNS = ("afgoerelsesdato", "klagedato", "genvurderingsdato", "videresendt", "instans_afgoerelsesdato")

@@ -15,7 +15,7 @@ from klagestat.domain.catalogue import Catalogue, Municipality
 from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import Definition
-from klagestat.store.cases import case_count
+from klagestat.store.register import case_count
 from klagestat.store.register_queries import DecidedCase, decided_cases_listed, register_is_synthetic
 
 from .rates import CASES, RateRow, compute_rates

@@ -175,9 +175,9 @@ def boundary_case_counts(conn: Connection, municipality_code: str, year: int, da
 
 
 def write_register(conn: Connection, code: str, import_id: int, chunks, existing: dict[str, tuple[str, int]]) -> dict:
-    """Sort validated cases (ingest.cases.CaseChunk) into new, changed and unchanged ones and
+    """Sort validated cases (ingest.register.CaseChunk) into new, changed and unchanged ones and
     write them, a chunk at a time; returns the counts, the cases kept and the rejected rows."""
-    rejects: list = []  # ingest.cases.RejectedRow
+    rejects: list = []  # ingest.register.RejectedRow
     counts = {"new_count": 0, "changed_count": 0, "unchanged_count": 0, "rejected_count": 0}
     seen = 0
     for chunk in chunks:

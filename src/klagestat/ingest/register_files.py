@@ -1,7 +1,7 @@
 """A municipality's case-register file (CSV or XLSX) as a header and a stream of rows of text.
 
 This is the low-level reader: it knows file formats, encodings, delimiters and sheets, not what the
-columns mean (`cases.py` validates sags_id, dates … on top of it). Nothing is read whole into memory:
+columns mean (`register.py` validates sags_id, dates … on top of it). Nothing is read whole into memory:
 
     with open_case_file(path) as sheet:
         sheet.header                    # ["sags_id", "lovgrundlag", …]

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from klagestat.domain.problems import IMPORT_FOOTER, InputError
-from klagestat.ingest.case_files import SheetRows, column_name, open_case_file
 from klagestat.ingest.input_file import DEFAULT_MAX_BYTES, max_import_bytes
+from klagestat.ingest.register_files import SheetRows, column_name, open_case_file
 
 HEADER = ["sags_id", "lovgrundlag", "omraade", "afgoerelsesdato"]
 CPR = "0101701234"  # shaped like a CPR number: must never appear in a message
