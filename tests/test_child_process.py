@@ -38,7 +38,7 @@ def test_the_child_has_its_own_copy_of_this_process():
 def test_an_input_error_in_the_child_is_raised_here_with_its_problems():
     def produce():
         yield b"first chunk"
-        raise InputError([Problem("register.csv", "Et anførselstegn lukkes aldrig.", 70001, None)],
+        raise InputError([Problem("register.csv", "Et anførselstegn lukkes aldrig.", 70001, None, code="csv-quote-unclosed")],
                          headline="Filen kan ikke læses:")
 
     received = []
@@ -46,7 +46,7 @@ def test_an_input_error_in_the_child_is_raised_here_with_its_problems():
         for item in in_child_process(produce):
             received.append(item)
     assert received == [b"first chunk"]
-    assert caught.value.problems == [Problem("register.csv", "Et anførselstegn lukkes aldrig.", 70001, None)]
+    assert caught.value.problems == [Problem("register.csv", "Et anførselstegn lukkes aldrig.", 70001, None, code="csv-quote-unclosed")]
     assert str(caught.value).startswith("Filen kan ikke læses:")
 
 
