@@ -31,6 +31,7 @@ from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
 from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
+from klagestat.domain.plan import Plan, plan_data, plan_from_data
 from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
 from klagestat.domain.rates import CASES, GROUPINGS, SOURCES, STATBANK, Definition
 from klagestat.domain.register import CASE_FIELDS, RegisterVocabulary
@@ -39,6 +40,7 @@ from klagestat.ingest.boundaries import read_boundaries
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.decisions_file import read_decisions
 from klagestat.ingest.label_map import LabelMap, read_label_map
+from klagestat.ingest.plan_file import read_plan
 from klagestat.ingest.population import read_population
 from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.register import (
@@ -62,6 +64,7 @@ from klagestat.store.database import (
     open_database,
     wait_for_other_imports,
 )
+from klagestat.store.plans import PlanVersion, current_plan, save_plan
 from klagestat.store.population import write_population
 from klagestat.store.register import (
     CaseImportInfo,
@@ -82,8 +85,9 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
-           "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years", "danmarkskort_cases", "ImportReport",
-           "CaseImportReport", "InputError", "NoDataError"]
+           "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
+           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "ImportReport", "CaseImportReport",
+           "PlanImportReport", "InputError", "NoDataError"]
 
 
 @dataclass
@@ -601,6 +605,61 @@ def edit_case_learning(engine: Engine, user: accounts.User, case_id: str, learni
         replace_version(conn, user.municipality_code, case_id, {"learning": learning}, content_hash, user.email)
         audit.record(conn, user.email, user.municipality_code, "ret læring", case_id)
         return True
+
+
+# ---- the action plan -------------------------------------------------------------------------------
+
+@dataclass
+class PlanImportReport:
+    file: str
+    municipality_code: str
+    status: str  # "imported" (a new version) or "unchanged" (the plan is the current one already)
+    version: int
+    plan: Plan
+
+
+def plan_import(engine: Engine, file: str | Path, municipality: str, areas: str | Path | None = None,
+                saved_by: str = "kommandolinjen", shown_as: str | None = None, catalogue: Catalogue | None = None,
+                audited: audit.Entry | None = None) -> PlanImportReport:
+    """Read a municipality's action plan from its TOML file and save it as the plan's new version
+    (the same plan again adds none). Every problem in the file, or nothing is saved."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    area_config = read_areas(Path(areas), catalogue) if areas else None
+    name = mask_cpr(shown_as or str(file))
+    plan = read_plan(Path(file), catalogue, area_config, shown_as=name)
+    migrate(engine)
+    with engine.begin() as conn:
+        version = save_plan(conn, code, plan_data(plan), saved_by, Path(name).name, dt.datetime.now().replace(microsecond=0))
+        if audited is not None:
+            audited.record(conn)
+        if version is None:
+            current = current_plan(conn, code)
+            assert current is not None
+            return PlanImportReport(name, code, "unchanged", current.version, plan)
+    return PlanImportReport(name, code, "imported", version, plan)
+
+
+def plan_of(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> tuple[Plan, PlanVersion]:
+    """The municipality's current action plan and the version it is; NoDataError without one."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    with engine.connect() as conn:
+        current = current_plan(conn, code)
+    if current is None:
+        name = catalogue.municipalities[code].name
+        raise NoDataError(f"{name} Kommune har ingen handleplan i databasen.",
+                          f"Indlæs den med klagestat plan import FIL --municipality {name}.")
+    return plan_from_data(current.content), current
+
+
+def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> str:
+    """The municipality's current action plan as its TOML file (what `plan_import` reads)."""
+    from klagestat.render.plan_file import plan_toml
+
+    catalogue = catalogue or load_catalogue()
+    plan, _ = plan_of(engine, municipality, catalogue)
+    return plan_toml(plan, catalogue.municipalities[_one_municipality(municipality, catalogue)].name)
 
 
 def statistics_version(engine: Engine) -> tuple:

@@ -74,6 +74,9 @@ app.add_typer(report_app, name="report")
 users_app = typer.Typer(help="Brugere af kommunens sagsområde i webapplikationen.", no_args_is_help=True,
                         cls=DanishGroup)
 app.add_typer(users_app, name="users")
+plan_app = typer.Typer(help="Kommunens handleplan: initiativer, økonomi, alternativer og årets behandling.",
+                       no_args_is_help=True, cls=DanishGroup)
+app.add_typer(plan_app, name="plan")
 
 DbOption = Annotated[
     Optional[str],
@@ -395,6 +398,46 @@ def users_add(
     user = api.add_user(api.open_database(db), email, municipality, role.value, password)
     name = load_catalogue().municipalities[user.municipality_code].name
     print(f"Brugeren {user.email} har nu adgang til {name} Kommunes sager som {Role(user.role).danish}.")
+
+
+@command(plan_app, "import")
+def plan_import(
+    file: Annotated[Path, typer.Argument(help="Handleplanen som TOML-fil (se README).", metavar="FIL")],
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML), når initiativer retter sig mod områder.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Indlæs kommunens handleplan (en ny version; den samme plan igen ændrer intet)."""
+    from klagestat.render import numbers
+
+    report = api.plan_import(api.open_database(db), file, municipality, areas)
+    name = load_catalogue().municipalities[report.municipality_code].name
+    plan = report.plan
+    if report.status == "unchanged":
+        print(f"{report.file}: {name} Kommunes handleplan er allerede denne (version {report.version}); intet er ændret.")
+        return
+    print(f"{report.file}: indlæst som version {report.version} af {name} Kommunes handleplan: "
+          f"{numbers.counted(len(plan.initiatives), 'initiativ', 'initiativer')}, "
+          f"{numbers.counted(len(plan.alternatives), 'alternativ', 'alternativer')}, "
+          f"{numbers.counted(len(plan.meetings), 'møde', 'møder')}.")
+
+
+@command(plan_app, "export")
+def plan_export(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Skriv til denne fil i stedet for skærmen.", metavar="FIL")] = None,
+    db: DbOption = None,
+) -> None:
+    """Skriv kommunens handleplan som TOML-fil: den form, plan import læser."""
+    text = api.plan_export(_open_for_reading(db), municipality)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError([], headline=f"Filen {out} kan ikke skrives ({e.strerror or e}).") from None
+    print(f"Skrev {out}")
 
 
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025

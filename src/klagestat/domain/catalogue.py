@@ -391,6 +391,11 @@ class Catalogue:
             return None
         return law, parse_paragraphs(text)
 
+    def unknown_paragraphs(self, law_id: str, paragraphs: tuple[str, ...]) -> list[str]:
+        """The paragraphs of the law that no provision of the catalogue has ("§ 9999" is a typing error)."""
+        known = {p for key in self.provisions if key_law(key) == law_id for p in key_paragraphs(key)}
+        return [p for p in paragraphs if p not in known]
+
     def provision_label(self, key: str, year: int | None = None) -> str:
         """A Danish label for a provision key: "Serviceloven § 100 (Voksne - merudgifter)"."""
         law = self.laws.get(key_law(key))

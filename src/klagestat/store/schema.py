@@ -105,6 +105,21 @@ population = Table(
     Index("ix_population_period", "year", "quarter", "area_code"),
 )
 
+# ---- a municipality's action plan (issue 14) ----------------------------------------------------
+# Every save is a new version, never an update: the plan's history is its rows. `content` is the
+# plan's plain-data form (domain.plan.plan_data) as JSON.
+action_plan = Table(
+    "action_plan",
+    metadata,
+    Column("municipality_code", String(4), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("saved_at", DateTime, nullable=False),
+    Column("saved_by", Text, nullable=False),  # a user's e-mail, or "kommandolinjen"
+    Column("source", Text, nullable=False),  # the file's name, or "web"
+    Column("content", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+)
+
 # ---- the municipality's own complaint register (issue 3) ----------------------------------------
 # No CPR number is ever stored: `citizen` holds a keyed pseudonym (HMAC-SHA256 with the instance
 # secret) or the register's own pseudonymous borger_id; free text is masked at import.

@@ -1,0 +1,239 @@
+"""The action plan (issue 14): its TOML file in and out, versions, every bad input, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+import pytest
+
+from klagestat.catalogue import load_catalogue
+from klagestat.domain.plan import Alternative, Initiative, Plan, Status, known_body, plan_data, plan_from_data
+
+from conftest import assert_problem, db_count, db_rows, run_cli
+
+# The issue's example, as a municipality writes it: comments, aligned values, an empty decision.
+EXAMPLE = """\
+[plan]
+title = "Handleplan for kvalitetsudvikling 2026-2028"
+adopted = 2025-12-16
+adopted_by = "Kommunalbestyrelsen"
+target = "Under landsplan for socialområdet generelt i 2027"
+
+[[initiatives]]
+name = "Sagsanalyse"
+description = "Analyse af alle omgjorte og hjemviste sager; fejltyper identificeres"
+owner = "Myndighedsafdelingen"
+start = 2026-01-01
+end = 2028-12-31
+status = "planlagt"                      # planlagt | i gang | afsluttet | opgivet
+provisions = ["Barnets lov §§ 87-88", "SEL § 100"]   # optional; areas = [...] too
+costs = { 2026 = 150000, 2027 = 150000, 2028 = 150000 }
+
+[[initiatives]]
+name = "Kompetenceudvikling"
+start = 2026-03-01
+status = "i gang"
+costs = { 2026 = 200000, 2027 = 200000, 2028 = 200000 }
+
+[[initiatives]]
+name = "Tidlig borgerinddragelse"
+start = 2026-01-01
+areas = ["Børneområdet"]
+costs = { 2026 = 100000, 2027 = 100000, 2028 = 100000 }
+
+[[alternatives]]
+name = "Forslag 1"
+description = "Den eksisterende handleplan fortsætter"
+
+[[alternatives]]
+name = "Forslag 2"
+initiatives = ["Sagsanalyse", "Kompetenceudvikling", "Tidlig borgerinddragelse"]
+financing = "Tillægsbevilling finansieret af kassebeholdningen"
+
+[[meetings]]
+body = "Handicaprådet"
+date = 2025-09-10
+kind = "høring"                          # orientering | høring | indstilling | beslutning
+decision = ""
+
+[[meetings]]
+body = "Social- og Sundhedsudvalget"
+date = 2025-10-02
+kind = "indstilling"
+decision = "Sagen sendes tilbage med ønske om flere initiativer"
+"""
+
+AREAS = """\
+[areas."Børneområdet"]
+provisions = ["Barnets lov"]
+
+[areas."Voksenområdet"]
+provisions = ["Serviceloven"]
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    plan = tmp_path / "handleplan.toml"
+    plan.write_text(EXAMPLE, encoding="utf-8")
+    areas = tmp_path / "omraader.toml"
+    areas.write_text(AREAS, encoding="utf-8")
+    return plan, areas
+
+
+def test_a_plan_goes_in_and_comes_out_as_the_same_plan(files, tmp_path, database):
+    plan_file, areas = files
+    result = run_cli("plan", "import", plan_file, "--municipality", "Lejre", "--areas", areas, db=database)
+    assert result.code == 0, str(result)
+    assert "version 1" in result.out and "3 initiativer, 2 alternativer, 2 møder" in result.out
+
+    exported = tmp_path / "ud.toml"
+    result = run_cli("plan", "export", "--municipality", "350", "--out", exported, db=database)
+    assert result.code == 0, str(result)
+    data = tomllib.loads(exported.read_text(encoding="utf-8"))
+    assert data["plan"]["adopted"] == dt.date(2025, 12, 16)  # a TOML date, as it came in
+    assert data["initiatives"][0]["costs"] == {"2026": 150000, "2027": 150000, "2028": 150000}
+    assert data["initiatives"][1]["status"] == "i gang"
+    assert data["alternatives"][1]["initiatives"] == ["Sagsanalyse", "Kompetenceudvikling", "Tidlig borgerinddragelse"]
+    assert data["meetings"][1]["decision"] == "Sagen sendes tilbage med ønske om flere initiativer"
+
+    # The file written out is the same plan: importing it changes nothing, nor does the first again.
+    for again in (exported, plan_file):
+        result = run_cli("plan", "import", again, "--municipality", "Lejre", "--areas", areas, db=database)
+        assert result.code == 0 and "intet er ændret" in result.out, str(result)
+    assert db_count(database, "SELECT COUNT(*) FROM action_plan") == 1
+
+    # A change is a new version; the old one stays as the plan's history.
+    changed = plan_file.read_text(encoding="utf-8").replace('status = "i gang"', 'status = "afsluttet"')
+    plan_file.write_text(changed, encoding="utf-8")
+    result = run_cli("plan", "import", plan_file, "--municipality", "Lejre", "--areas", areas, db=database)
+    assert result.code == 0 and "version 2" in result.out, str(result)
+    versions = db_rows(database, "SELECT version, saved_by, source FROM action_plan WHERE municipality_code = '350' "
+                                 "ORDER BY version")
+    assert versions == [(1, "kommandolinjen", "handleplan.toml"), (2, "kommandolinjen", "handleplan.toml")]
+    assert 'status = "afsluttet"' in run_cli("plan", "export", "--municipality", "Lejre", db=database).out
+
+
+def test_another_municipality_has_no_plan_of_this_one(files, database):
+    plan_file, areas = files
+    assert run_cli("plan", "import", plan_file, "--municipality", "Lejre", "--areas", areas, db=database).code == 0
+    result = run_cli("plan", "export", "--municipality", "Roskilde", db=database)
+    assert result.code == 2 and "Roskilde Kommune har ingen handleplan" in result.err, str(result)
+    assert "Lejre" not in result.out + result.err
+
+
+BAD = """\
+[plan]
+title = "Handleplan"
+adopted = 2025-12-16
+target_percent = 140
+
+[[initiatives]]
+name = "Sagsanalyse"
+start = 2026-06-01
+end = 2026-01-01
+status = "måske"
+provisions = ["Hundeloven § 3", "SEL § 9999", "SEL § 100"]
+costs = { 2026 = -5, 2027 = 150000.5 }
+
+[[initiatives]]
+name = "Sagsanalyse"
+areas = ["Børneområdet"]
+
+[[alternatives]]
+name = "Forslag 1"
+initiatives = ["Kurser"]
+
+[[meetings]]
+body = "Fodboldklubben"
+date = "10-09-2025"
+kind = "snak"
+farve = "blå"
+
+[[meetings]]
+body = "Byrådet"
+kind = "beslutning"
+"""
+
+
+def test_every_problem_in_a_plan_is_named_with_its_line_and_value_and_nothing_is_saved(tmp_path, database):
+    path = tmp_path / "forkert.toml"
+    path.write_text(BAD, encoding="utf-8")
+    result = run_cli("plan", "import", path, "--municipality", "Lejre", db=database)
+    assert result.code == 2, str(result)
+    assert "Intet er importeret" in result.err
+    expected = [
+        (4, "[plan] target_percent", "140", "helt tal fra 0 til 100"),
+        (9, "[[initiatives]] nr. 1 end", "2026-01-01", "slutter (01-01-2026) før det starter (01-06-2026)"),
+        (10, "[[initiatives]] nr. 1 status", "måske", "Ukendt status"),
+        (11, "[[initiatives]] nr. 1 provisions", "Hundeloven § 3", "Ukendt lov"),
+        (11, "[[initiatives]] nr. 1 provisions", "SEL § 9999", "Serviceloven har ingen § 9999"),
+        (12, "[[initiatives]] nr. 1 costs", "-5", "negativt"),
+        (12, "[[initiatives]] nr. 1 costs", "150000.5", "helt antal kroner"),
+        (15, "[[initiatives]] nr. 2 name", "Sagsanalyse", "står også i punkt 1"),
+        (16, "[[initiatives]] nr. 2 areas", "Børneområdet", "--areas"),
+        (20, "[[alternatives]] nr. 1 initiatives", "Kurser", "findes ikke i planen"),
+        (23, "[[meetings]] nr. 1 body", "Fodboldklubben", "Ukendt organ"),
+        (25, "[[meetings]] nr. 1 kind", "snak", "Ukendt mødetype"),
+        (26, "[[meetings]] nr. 1 farve", "farve", "Ukendt felt"),
+        (28, "[[meetings]] nr. 2 date", None, "date mangler"),
+    ]
+    for line, column, value, says in expected:
+        assert_problem(result, path, line=line, column=column, value=value, says=says)
+    assert "værdi: 'SEL § 100'" not in result.err  # a known provision is no problem
+    assert "10-09-2025" not in result.err  # a date as Danes write it is read
+    assert db_count(database, "SELECT COUNT(*) FROM action_plan") == 0
+
+
+def test_an_area_must_be_in_the_areas_file(files, tmp_path, database):
+    plan_file, _ = files
+    other = tmp_path / "andre.toml"
+    other.write_text('[areas."Voksenområdet"]\nprovisions = ["Serviceloven"]\n', encoding="utf-8")
+    result = run_cli("plan", "import", plan_file, "--municipality", "Lejre", "--areas", other, db=database)
+    assert result.code == 2, str(result)
+    assert_problem(result, plan_file, line=26, column="[[initiatives]] nr. 3 areas", value="Børneområdet",
+                   says="findes ikke i områdefilen")
+
+
+def test_the_plan_s_sums_and_plain_data():
+    plan = Plan(title="Plan", initiatives=(
+        Initiative("A", costs=((2026, 150_000), (2027, 150_000))),
+        Initiative("B", costs=((2026, 300_000),), status=Status.ONGOING, provisions=("SEL § 100",))),
+        alternatives=(Alternative("Forslag 2", ("A", "B")), Alternative("Forslag 1")))
+    assert plan.costs_by_year() == {2026: 450_000, 2027: 150_000}
+    assert plan.alternative_cost(plan.alternatives[0]) == 600_000
+    assert plan.alternative_cost(plan.alternatives[1]) == 0
+    assert plan_from_data(plan_data(plan)) == plan
+    assert plan.initiatives[0].targets_all and not plan.initiatives[1].targets_all
+
+
+@pytest.mark.parametrize("name, known", [
+    ("Handicaprådet", "Handicaprådet"), ("handicaprådet i Lejre", "handicaprådet i Lejre"),
+    ("Social- og Sundhedsudvalget", "Social- og Sundhedsudvalget"), ("Børne- og Ungeudvalg", "Børne- og Ungeudvalg"),
+    ("  Kommunalbestyrelsen ", "Kommunalbestyrelsen"), ("Seniorrådet", "Seniorrådet"),
+    ("Fodboldklubben", None), ("", None),
+])
+def test_the_bodies_a_meeting_can_be_in(name, known):
+    assert known_body(name) == known
+
+
+def test_the_catalogue_knows_which_paragraphs_are_complained_about():
+    catalogue = load_catalogue()
+    assert catalogue.unknown_paragraphs("serviceloven", ("100", "9999")) == ["9999"]
+    assert catalogue.unknown_paragraphs("barnets-lov", ("87", "88")) == []
+
+
+def test_the_readme_s_full_example_imports(tmp_path, empty_db):
+    """The README's example is the file's documentation: it must import as written."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    [example] = [b for b in blocks if b.startswith("[plan]")]
+    path = tmp_path / "handleplan.toml"
+    path.write_text(example, encoding="utf-8")
+    areas = tmp_path / "omraader.toml"
+    areas.write_text(AREAS, encoding="utf-8")
+    result = run_cli("plan", "import", path, "--municipality", "Lejre", "--areas", areas, db=empty_db)
+    assert result.code == 0 and "2 initiativer, 2 alternativer, 2 møder" in result.out, str(result)
