@@ -237,3 +237,89 @@ def test_the_readme_s_full_example_imports(tmp_path, empty_db):
     areas.write_text(AREAS, encoding="utf-8")
     result = run_cli("plan", "import", path, "--municipality", "Lejre", "--areas", areas, db=empty_db)
     assert result.code == 0 and "2 initiativer, 2 alternativer, 2 møder" in result.out, str(result)
+
+
+# ---- the effect of each initiative ---------------------------------------------------------------------
+
+EFFECT_PLAN = """\
+[plan]
+title = "Plan"
+
+[[initiatives]]
+name = "Kurser"
+start = 2024-03-01
+provisions = ["SEL § 100"]
+
+[[initiatives]]
+name = "Uden start"
+"""
+
+
+def test_the_effect_counts_what_the_cases_say_by_hand(tmp_path, database, monkeypatch):
+    """Decisions on both sides of the start date, a decision on the start date itself (it counts
+    after: an initiative works from its first day), pending cases, a case the reassessment gave
+    full right (never at Ankestyrelsen), and cases on another provision and at another complaint
+    body, which don't count."""
+    import json
+
+    from test_import_cases import case, write_cases_csv
+
+    monkeypatch.setenv("KLAGESTAT_SECRET", "en-hemmelighed-til-testene-0123456789")
+    decided = {"videresendt": "", "genvurdering": "fastholdt"}
+    rows = [
+        case("B1", afgoerelsesdato="10-01-2023", klagedato="01-02-2023", udfald="stadfæstet", **decided),
+        case("B2", afgoerelsesdato="10-06-2023", klagedato="01-07-2023", udfald="stadfæstet", **decided),
+        case("B3", afgoerelsesdato="10-09-2023", klagedato="01-10-2023", udfald="hjemvist", **decided),
+        case("B4", afgoerelsesdato="28-02-2024", klagedato="01-03-2024", udfald="ændret", **decided),
+        case("B5", afgoerelsesdato="10-01-2024", klagedato="01-02-2024", udfald="afvist", **decided),
+        case("A1", afgoerelsesdato="01-03-2024", klagedato="10-03-2024", udfald="ophævet", **decided),
+        case("A2", afgoerelsesdato="05-03-2024", klagedato="10-03-2024", udfald="stadfæstet", **decided),
+        case("A3", afgoerelsesdato="05-04-2024", klagedato="10-04-2024", udfald="stadfæstet", **decided),
+        case("A4", afgoerelsesdato="05-05-2024", klagedato="10-05-2024", videresendt="01-06-2024",
+             instans_afgoerelsesdato="", udfald=""),  # pending at Ankestyrelsen
+        case("A5", afgoerelsesdato="05-06-2024", klagedato="10-06-2024", genvurdering="", videresendt="",
+             instans_afgoerelsesdato="", udfald=""),  # pending at the municipality
+        case("A6", afgoerelsesdato="05-06-2024", klagedato="10-06-2024", genvurdering="omgjort", videresendt="",
+             instans_afgoerelsesdato="", udfald=""),  # full right at the reassessment: left out
+        case("O1", lovgrundlag="SEL § 85", afgoerelsesdato="05-04-2024", klagedato="10-04-2024", udfald="hjemvist",
+             **decided),
+        case("K1", klageinstans="KSU", afgoerelsesdato="05-04-2024", klagedato="10-04-2024", udfald="hjemvist",
+             **decided),
+    ]
+    register = write_cases_csv(tmp_path / "register.csv", rows)
+    assert run_cli("import", "cases", register, "--municipality", "Lejre", db=database).code == 0
+    plan = tmp_path / "plan.toml"
+    plan.write_text(EFFECT_PLAN, encoding="utf-8")
+    assert run_cli("plan", "import", plan, "--municipality", "Lejre", db=database).code == 0
+
+    result = run_cli("plan", "effect", "--municipality", "Lejre", "--format", "json", db=database)
+    assert result.code == 0, str(result)
+    courses, no_start = json.loads(result.out)
+    assert courses["initiative"] == "Kurser" and courses["start"] == "2024-03-01" and courses["targets"] == ["SEL § 100"]
+    assert {k: courses["before"][k] for k in ("decided", "reversed", "dismissed", "pending")} == \
+        {"decided": 4, "reversed": 2, "dismissed": 1, "pending": 0}
+    assert {k: courses["after"][k] for k in ("decided", "reversed", "dismissed", "pending")} == \
+        {"decided": 3, "reversed": 1, "dismissed": 0, "pending": 2}
+    assert courses["before"]["rate"] == 0.5 and courses["after"]["rate"] == pytest.approx(1 / 3)
+    assert courses["difference"] == pytest.approx(1 / 3 - 1 / 2)
+    assert courses["diff_ci_low"] < courses["difference"] < courses["diff_ci_high"]
+    assert courses["p_value"] == pytest.approx(1.0)  # Fisher's exact test of [[1, 2], [2, 2]]
+    assert courses["verdict_code"] == "too_early" and courses["verdict"] == "for tidligt at sige"
+    assert "kun 3 realitetsbehandlede sager" in courses["why"] and "2 af 5 klager" in courses["why"]
+    # Without a start date there is no before and after: everything on its targets (all) is one side.
+    assert no_start["verdict_code"] == "no_start" and no_start["before"]["decided"] == 8
+
+    table = run_cli("plan", "effect", "--municipality", "Lejre", db=database)
+    assert table.code == 0 and "For tidligt at sige" in table.out and "Kurser" in table.out, str(table)
+    # Another municipality's plan and register are not this one's.
+    other = run_cli("plan", "effect", "--municipality", "Roskilde", db=database)
+    assert other.code == 2 and "ingen handleplan" in other.err
+
+
+def test_the_difference_s_interval_is_newcombe_s():
+    """Newcombe (1998), Statistics in Medicine 17:873, table II, example (a): 56/70 against 48/80,
+    method 10 (the hybrid score interval): 0.0524 to 0.3339."""
+    from klagestat.analysis.plan_effect import Side, _newcombe
+
+    low, high = _newcombe(Side(80, 48, 0, 0), Side(70, 56, 0, 0))
+    assert low == pytest.approx(0.0524, abs=1e-4) and high == pytest.approx(0.3339, abs=1e-4)

@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 from klagestat.analysis.complaints_report import complaint_report
 from klagestat.analysis.danmarkskort import DanmarkskortCase, danmarkskort_case
 from klagestat.analysis.danmarkskort import danmarkskort_cases as analysis_danmarkskort_cases
+from klagestat.analysis.plan_effect import PlanEffect
+from klagestat.analysis.plan_effect import plan_effect as analysis_plan_effect
 from klagestat.analysis.rates import RateTable, compute_rates
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
@@ -86,7 +88,7 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
-           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "ImportReport", "CaseImportReport",
+           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 
@@ -651,6 +653,19 @@ def plan_of(engine: Engine, municipality: str, catalogue: Catalogue | None = Non
         raise NoDataError(f"{name} Kommune har ingen handleplan i databasen.",
                           f"Indlæs den med klagestat plan import FIL --municipality {name}.")
     return plan_from_data(current.content), current
+
+
+def plan_effect(engine: Engine, municipality: str, areas: str | Path | None = None, as_of: dt.date | None = None,
+                catalogue: Catalogue | None = None) -> PlanEffect:
+    """For each initiative of the municipality's plan: the complaints about the decisions made
+    before its start and from it, their reversal rates and the difference (see
+    analysis.plan_effect); and the register's complaints by the year of the decision."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    plan, _ = plan_of(engine, code, catalogue)
+    area_config = read_areas(Path(areas), catalogue) if areas else None
+    with engine.connect() as conn:
+        return analysis_plan_effect(conn, catalogue, code, plan, area_config, as_of)
 
 
 def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> str:

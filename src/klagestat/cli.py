@@ -440,6 +440,24 @@ def plan_export(
     print(f"Skrev {out}")
 
 
+@command(plan_app, "effect")
+def plan_effect(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML), når initiativer retter sig mod områder.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Klageregistret, som det så ud på denne dato (ÅÅÅÅ-MM-DD). Standard: som det er.")] = None,
+    format_: Annotated[ReconcileFormat, typer.Option("--format", help="table eller json.")] = ReconcileFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Omgøres afgørelserne efter hvert initiativs start sjældnere? Før og efter, forskellen og året for afgørelsen."""
+    from klagestat.render.plan_effect import effect_rows, print_plan_effect
+
+    result = api.plan_effect(_open_for_reading(db), municipality, areas, as_of=_parse_date(as_of, "--as-of"))
+    if format_ is ReconcileFormat.json:
+        sys.stdout.write(json.dumps(effect_rows(result), ensure_ascii=False, indent=1) + "\n")
+    else:
+        print_plan_effect(result, load_catalogue().municipalities[result.municipality_code].name, _console())
+
+
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025
 DEMO_PORT = 8000  # design.md: the demo serves on http://127.0.0.1:8000
 

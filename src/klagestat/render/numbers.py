@@ -106,6 +106,15 @@ def interval(ci: tuple[float, float] | None, missing: str = "–") -> str:
     return f"{low}-{high}{PERCENT_SPACE}%"
 
 
+def p_value(p: float | None, missing: str = "–") -> str:
+    """A test's p-value with three decimals ("0,034"), and "under 0,001" below what three show."""
+    if p is None:
+        return missing
+    if p < 0.001:
+        return "under " + _decimal(Decimal("0.001"), 3)
+    return _decimal(round_half_up(Fraction(p), 3), 3)
+
+
 def level_percent(level: float) -> str:
     """A confidence level: "95 %", "99,8 %", with as many decimals as it needs."""
     exact = Fraction(str(level))

@@ -338,6 +338,23 @@ def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCas
     )
 
 
+# ---- the action plan's effect ------------------------------------------------------------------------
+
+def decision_day_counts(conn: Connection, municipality_code: str, as_of: dt.date | None = None) -> list[tuple]:
+    """(the municipality's decision date, law id, provision key, outcome or None, state, cases) of
+    the complaints to Ankestyrelsen with a decision date: decided, or still pending
+    (`domain.case_state`, as of the date). Cases the municipality gave full right at the
+    reassessment never reach Ankestyrelsen and are left out."""
+    state = state_of(C, as_of)
+    found = counted(conn, [iso_date(C.decision_date), C.law_id, C.provision_key,
+                           case((state == CaseState.DECIDED.value, C.outcome), else_=_EMPTY), state],
+                    and_(C.municipality_code == municipality_code, C.complaint_body == ANKESTYRELSEN,
+                         C.decision_date.is_not(None), state != CaseState.REASSESSED.value,
+                         true() if as_of is None else C.decision_date <= as_of))
+    return [(dt.date.fromisoformat(day), law, key, outcome, CaseState(s), n)
+            for (day, law, key, outcome, s), n in found.items()]
+
+
 # ---- 7. pending cases and other complaint bodies ------------------------------------------------------
 
 def pending_counts(conn: Connection, municipality_code: str | None, as_of: dt.date) -> list[tuple]:
