@@ -323,3 +323,53 @@ def test_the_difference_s_interval_is_newcombe_s():
 
     low, high = _newcombe(Side(80, 48, 0, 0), Side(70, 56, 0, 0))
     assert low == pytest.approx(0.0524, abs=1e-4) and high == pytest.approx(0.3339, abs=1e-4)
+
+
+# ---- the year's treatment (§ 79 b) -------------------------------------------------------------------
+
+def _status(meetings: str, today: str, tmp_path, database) -> dict:
+    import json
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[plan]\ntitle = "Plan"\n' + meetings, encoding="utf-8")
+    assert run_cli("plan", "import", plan, "--municipality", "Lejre", db=database).code == 0
+    result = run_cli("plan", "status", "--municipality", "Lejre", "--year", "2024", "--today", today, "--format", "json",
+                     db=database)
+    assert result.code == 0, str(result)
+    return json.loads(result.out)
+
+
+def _codes(status: dict) -> dict[str, bool]:
+    return {c["code"]: c["ok"] for c in status["checks"]}
+
+
+COUNCIL = '[[meetings]]\nbody = "Kommunalbestyrelsen"\ndate = {date}\nkind = "beslutning"\n'
+HEARINGS = ('[[meetings]]\nbody = "Handicaprådet"\ndate = 2025-09-10\nkind = "høring"\n'
+            '[[meetings]]\nbody = "Ældrerådet"\ndate = 2025-09-11\nkind = "høring"\n'
+            '[[meetings]]\nbody = "Social- og Sundhedsudvalget"\ndate = 2025-10-02\nkind = "indstilling"\n')
+
+
+def test_the_year_s_treatment_is_done_when_the_council_meets_by_31_december(tmp_path, database):
+    status = _status(HEARINGS + COUNCIL.format(date="2025-12-16"), "2025-12-20", tmp_path, database)
+    assert status["published"] == "2025-06-10" and status["deadline"] == "2025-12-31"
+    assert _codes(status) == {"council": True, "hearing": True, "committee": True}
+    assert [m["body"] for m in status["meetings"]] == ["Handicaprådet", "Ældrerådet", "Social- og Sundhedsudvalget",
+                                                       "Kommunalbestyrelsen"]
+
+
+@pytest.mark.parametrize("today, says", [("2025-12-30", "om 1 dag"), ("2025-12-31", "om 0 dage"),
+                                          ("2026-01-01", "er overskredet")])
+def test_a_missing_council_meeting_is_warned_about_around_31_december(today, says, tmp_path, database):
+    status = _status(HEARINGS, today, tmp_path, database)
+    [council] = [c for c in status["checks"] if c["code"] == "council_missing"]
+    assert not council["ok"] and says in council["text"]
+
+
+def test_a_council_meeting_after_31_december_is_late_and_unheard_councils_are_named(tmp_path, database):
+    status = _status(COUNCIL.format(date="2026-01-12"), "2026-01-20", tmp_path, database)
+    codes = _codes(status)
+    assert codes["council_late"] is False and codes["committee_missing"] is False
+    texts = " ".join(c["text"] for c in status["checks"])
+    assert "Handicaprådet er ikke hørt" in texts and "Ældrerådet eller Seniorrådet er ikke hørt" in texts
+    table = run_cli("plan", "status", "--municipality", "Lejre", "--year", "2024", "--today", "2026-01-20", db=database)
+    assert "Advarsel: Kommunalbestyrelsens møde 12-01-2026 ligger efter fristen 31-12-2025." in table.out, str(table)

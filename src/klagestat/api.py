@@ -22,6 +22,8 @@ from klagestat.analysis.danmarkskort import DanmarkskortCase, danmarkskort_case
 from klagestat.analysis.danmarkskort import danmarkskort_cases as analysis_danmarkskort_cases
 from klagestat.analysis.plan_effect import PlanEffect
 from klagestat.analysis.plan_effect import plan_effect as analysis_plan_effect
+from klagestat.analysis.plan_status import PlanStatus
+from klagestat.analysis.plan_status import plan_status as analysis_plan_status
 from klagestat.analysis.rates import RateTable, compute_rates
 from klagestat.analysis.reconcile import Reconciliation
 from klagestat.analysis.reconcile import reconcile as reconcile_register
@@ -88,7 +90,7 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
-           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "ImportReport", "CaseImportReport",
+           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 
@@ -666,6 +668,15 @@ def plan_effect(engine: Engine, municipality: str, areas: str | Path | None = No
     area_config = read_areas(Path(areas), catalogue) if areas else None
     with engine.connect() as conn:
         return analysis_plan_effect(conn, catalogue, code, plan, area_config, as_of)
+
+
+def plan_status(engine: Engine, municipality: str, year: int | str, today: dt.date | None = None,
+                catalogue: Catalogue | None = None) -> PlanStatus:
+    """The year's treatment of the maps of the year's figures (§ 79 b) as the plan's meetings
+    record it: done, missing, and warnings (see analysis.plan_status)."""
+    catalogue = catalogue or load_catalogue()
+    plan, _ = plan_of(engine, municipality, catalogue)
+    return analysis_plan_status(catalogue, plan, _one_year(year), today or dt.date.today())
 
 
 def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> str:

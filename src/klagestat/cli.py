@@ -458,6 +458,26 @@ def plan_effect(
         print_plan_effect(result, load_catalogue().municipalities[result.municipality_code].name, _console())
 
 
+@command(plan_app, "status")
+def plan_status(
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
+    year: Annotated[str, typer.Option("--year", help="Året for Ankestyrelsens afgørelser (kortene offentliggøres året efter og skal behandles det år).")],
+    today: Annotated[Optional[str], typer.Option("--today", help="Status pr. denne dato (ÅÅÅÅ-MM-DD). Standard: i dag.")] = None,
+    format_: Annotated[ReconcileFormat, typer.Option("--format", help="table eller json.")] = ReconcileFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Årets behandling af danmarkskortet (§ 79 b) efter handleplanens møder: hvad er gjort, hvad mangler, og frister."""
+    from klagestat.render.plan_effect import print_plan_status, status_json
+
+    result = api.plan_status(_open_for_reading(db), municipality, year, today=_parse_date(today, "--today"))
+    if format_ is ReconcileFormat.json:
+        sys.stdout.write(json.dumps(status_json(result), ensure_ascii=False, indent=1) + "\n")
+    else:
+        catalogue = load_catalogue()
+        code = api.resolve_municipalities([municipality], catalogue)[0]
+        print_plan_status(result, catalogue.municipalities[code].name, _console())
+
+
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025
 DEMO_PORT = 8000  # design.md: the demo serves on http://127.0.0.1:8000
 

@@ -140,6 +140,7 @@ class Catalogue:
     first_period: Period
     # Retssikkerhedsloven § 79 b's duty to decide on an action plan: from and until (exclusive).
     action_plan_duty: tuple[dt.date, dt.date] | None = None
+    maps_published: dict[int, dt.date] = field(default_factory=dict)  # the figures' year → the maps' publication day
     basis_total_labels: frozenset[str] = frozenset()
     law_total_suffixes: tuple[str, ...] = ()
     area_name_suffixes: tuple[str, ...] = ()
@@ -213,6 +214,7 @@ class Catalogue:
             first_period=first,
             action_plan_duty=((maps["treatment"]["action_plan_duty_from"], maps["treatment"]["action_plan_duty_until"])
                               if "treatment" in maps else None),
+            maps_published={int(year): day for year, day in maps.get("treatment", {}).get("published", {}).items()},
             basis_total_labels=frozenset(normalise(x) for x in laws["legal_basis"]["total_labels"]),
             law_total_suffixes=tuple(x.casefold() for x in laws["legal_basis"]["law_total_suffixes"]),
             area_name_suffixes=tuple(" " + normalise(x) for x in municipalities.get("name_suffixes", ())),
