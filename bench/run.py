@@ -6,8 +6,9 @@ Each benchmark prints one JSON line:
 - baseline: what an analyst would otherwise do with the same file (pandas read_csv + groupby);
 - floor: the least work that can give the answer (a raw sqlite3 executemany of the same rows;
   a single SQL GROUP BY).
-The register analyses (`register_*`) also carry "budget_seconds" (1.0: each analysis of every
-municipality over 13 years must stay within it), "within_budget" and "cases"; their baseline is
+The register analyses (`register_*`, and `register_plan_effect_10_initiatives`: an action plan of
+10 initiatives against every municipality's register) also carry "budget_seconds" (1.0: each
+analysis of every municipality over 13 years must stay within it), "within_budget" and "cases"; their baseline is
 loading the whole register into pandas, their floor one pass over the table.
 `report_danmarkskort_all_municipalities_docx` (bench/reports.py) writes the 98 municipalities'
 committee cases for one year as Word files, against a 60-second budget ("budget_seconds",
@@ -53,6 +54,7 @@ import web_load  # bench/web_load.py
 from klagestat import api
 from klagestat.analysis import register as register_analysis
 from klagestat.analysis.figures import GroupBy, grouping, load_coverage
+from klagestat.analysis.plan_effect import plan_effect
 from klagestat.catalogue import load_catalogue
 from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
 from klagestat.store.database import open_database, sqlite_files
@@ -234,13 +236,26 @@ def register_benchmarks(db: Path) -> None:
         "clusters": lambda c: register_analysis.clusters(c, None, REGISTER_YEARS),
         "pending": lambda c: register_analysis.pending(c, None, REGISTER_YEARS, REGISTER_TODAY),
         "per_thousand": lambda c: register_analysis.per_thousand(c, None, REGISTER_YEARS, _bench_decisions()),
+        "plan_effect_10_initiatives": lambda c: plan_effect(c, catalogue, None, plan),
     }
+    catalogue, plan = load_catalogue(), _bench_plan()
     with engine.connect() as conn:
         for name, run in runs.items():
             seconds = best_of(3, lambda: run(conn))
             report(f"register_{name}", seconds, baseline, floor, budget_seconds=REGISTER_BUDGET,
                    within_budget=seconds <= REGISTER_BUDGET, cases=REGISTER_CASES)
     engine.dispose()
+
+
+def _bench_plan():
+    """An action plan of 10 initiatives on provisions and laws the register has, starting 2020-2024."""
+    from klagestat.domain.plan import Initiative, Plan
+
+    targets = (("SEL § 100",), ("SEL § 85",), ("Barnets lov §§ 87-88",), ("SEL § 83",), ("SEL § 41",),
+               ("Serviceloven",), ("Barnets lov",), ("SEL § 107", "SEL § 108"), ("aktivloven",), ())
+    return Plan("Benchmark", initiatives=tuple(
+        Initiative(f"Initiativ {i + 1}", start=dt.date(2020 + i % 5, 1 + i, 1), provisions=provisions)
+        for i, provisions in enumerate(targets)))
 
 
 def _bench_decisions():

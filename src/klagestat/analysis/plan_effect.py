@@ -27,14 +27,13 @@ from fractions import Fraction
 from sqlalchemy import Connection
 
 from klagestat.domain.areas import AreaConfig, Selector
-from klagestat.domain.case_state import PENDING_STATES, CaseState
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import key_paragraphs
 from klagestat.domain.outcomes import Outcome
 from klagestat.domain.plan import Initiative, Plan
 from klagestat.domain.problems import InputError, Problem
 from klagestat.domain.statistics import FEW_CASES, wilson_interval
-from klagestat.store.register_queries import decision_day_counts
+from klagestat.store.register_queries import PENDING, decision_side_counts
 
 SIGNIFICANCE = 0.05  # the p-value under which a difference is called more than chance
 MAX_PENDING_SHARE = Fraction(1, 3)  # more of the after-side pending than this: too early to say
@@ -110,17 +109,20 @@ class DecisionYear:
 
 @dataclass(frozen=True)
 class PlanEffect:
-    municipality_code: str
+    municipality_code: str | None
     plan: Plan
     effects: tuple[InitiativeEffect, ...]
     years: tuple[DecisionYear, ...]
     as_of: dt.date | None  # the register as it was on this date; None: as it is
 
 
-def plan_effect(conn: Connection, catalogue: Catalogue, municipality_code: str, plan: Plan,
+def plan_effect(conn: Connection, catalogue: Catalogue, municipality_code: str | None, plan: Plan,
                 areas: AreaConfig | None = None, as_of: dt.date | None = None) -> PlanEffect:
-    rows = decision_day_counts(conn, municipality_code, as_of)
-    effects = tuple(_effect(initiative, _matcher(catalogue, initiative, areas), rows) for initiative in plan.initiatives)
+    """The plan's effect in the municipality's register (None: every municipality's, for the benchmark)."""
+    starts = sorted({i.start for i in plan.initiatives if i.start is not None})
+    rows = decision_side_counts(conn, municipality_code, starts, as_of)
+    effects = tuple(_effect(initiative, _matcher(catalogue, initiative, areas), rows, starts)
+                    for initiative in plan.initiatives)
     return PlanEffect(municipality_code, plan, effects, _by_year(plan, rows), as_of)
 
 
@@ -151,29 +153,35 @@ def _matcher(catalogue: Catalogue, initiative: Initiative, areas: AreaConfig | N
 
 
 def _side(rows: list[tuple]) -> Side:
+    """Rows of (year, starts passed, law, key, outcome or PENDING, cases)."""
     decided = reversed_ = dismissed = pending = 0
-    for _day, _law, _key, outcome, state, n in rows:
-        if state in PENDING_STATES:
+    for _year, _passed, _law, _key, outcome, n in rows:
+        if outcome == PENDING:
             pending += n
-        elif state == CaseState.DECIDED:
-            if outcome in MERITS:
-                decided += n
-                reversed_ += n if outcome in REVERSED else 0
-            elif outcome == Outcome.DISMISSED.value:
-                dismissed += n
+        elif outcome in MERITS:
+            decided += n
+            reversed_ += n if outcome in REVERSED else 0
+        elif outcome == Outcome.DISMISSED.value:
+            dismissed += n
     return Side(decided, reversed_, dismissed, pending)
 
 
-def _effect(initiative: Initiative, matches: Callable[[str, str], bool], rows: list[tuple]) -> InitiativeEffect:
+def _effect(initiative: Initiative, matches: Callable[[str, str], bool], rows: list[tuple],
+            starts: list[dt.date]) -> InitiativeEffect:
     targets = (*initiative.provisions, *initiative.areas)
-    mine = [r for r in rows if matches(r[1] or "", r[2] or "")]
+    matched: dict[tuple, bool] = {}  # (law, key) → targeted: asked once per provision, not per row
+    for law, key in {(r[2], r[3]) for r in rows}:
+        matched[(law, key)] = matches(law or "", key or "")
+    mine = [r for r in rows if matched[(r[2], r[3])]]
     start = initiative.start
     if start is None:
         empty = Side(0, 0, 0, 0)
         return InitiativeEffect(initiative, targets, _side(mine), empty, None, None, None, Verdict.NO_START,
                                 "Initiativet har ingen startdato, så der er intet før og efter at sammenligne.")
-    before = _side([r for r in mine if r[0] < start])
-    after = _side([r for r in mine if r[0] >= start])
+    # A decision is before the start when fewer starts than this one's place in the list have passed.
+    place = starts.index(start)
+    before = _side([r for r in mine if r[1] <= place])
+    after = _side([r for r in mine if r[1] > place])
     difference = interval = p_value = None
     if before.decided and after.decided:
         difference = after.rate - before.rate  # type: ignore[operator]
@@ -224,7 +232,10 @@ def _fisher(before: Side, after: Side) -> float:
 
 def _by_year(plan: Plan, rows: list[tuple]) -> tuple[DecisionYear, ...]:
     """Every year of the register's decisions, and the years an initiative starts in."""
-    years = sorted({r[0].year for r in rows} | {i.start.year for i in plan.initiatives if i.start})
-    return tuple(DecisionYear(year, _side([r for r in rows if r[0].year == year]),
+    by_year: dict[int, list[tuple]] = {}
+    for r in rows:
+        by_year.setdefault(r[0], []).append(r)
+    years = sorted(set(by_year) | {i.start.year for i in plan.initiatives if i.start})
+    return tuple(DecisionYear(year, _side(by_year.get(year, [])),
                               tuple(i.name for i in plan.initiatives if i.start and i.start.year == year))
                  for year in years)

@@ -340,19 +340,30 @@ def decided_cases(conn: Connection, municipality_code: str | None) -> DecidedCas
 
 # ---- the action plan's effect ------------------------------------------------------------------------
 
-def decision_day_counts(conn: Connection, municipality_code: str, as_of: dt.date | None = None) -> list[tuple]:
-    """(the municipality's decision date, law id, provision key, outcome or None, state, cases) of
-    the complaints to Ankestyrelsen with a decision date: decided, or still pending
-    (`domain.case_state`, as of the date). Cases the municipality gave full right at the
-    reassessment never reach Ankestyrelsen and are left out."""
+PENDING = "pending"
+
+
+def decision_side_counts(conn: Connection, municipality_code: str | None, starts: Sequence[dt.date],
+                         as_of: dt.date | None = None) -> list[tuple]:
+    """(year of the municipality's decision, how many of `starts` (sorted) are on or before it,
+    law id, provision key, outcome or PENDING, cases) of the complaints to Ankestyrelsen with a
+    decision date: decided, or still pending (`domain.case_state`, as of the date). Cases the
+    municipality gave full right at the reassessment never reach Ankestyrelsen and are left out.
+    A count of starts, not the date, leaves the database: what the sides of each start need."""
     state = state_of(C, as_of)
-    found = counted(conn, [iso_date(C.decision_date), C.law_id, C.provision_key,
-                           case((state == CaseState.DECIDED.value, C.outcome), else_=_EMPTY), state],
-                    and_(C.municipality_code == municipality_code, C.complaint_body == ANKESTYRELSEN,
+    passed = literal(0, Integer)
+    for start in sorted(set(starts)):
+        passed = passed + case((C.decision_date >= start, literal(1, Integer)), else_=literal(0, Integer))
+    found = counted(conn, [year_text(C.decision_date), passed, _provision_text(),
+                           case((state == CaseState.DECIDED.value, C.outcome), else_=_text(PENDING))],
+                    and_(_scope(municipality_code), C.complaint_body == ANKESTYRELSEN,
                          C.decision_date.is_not(None), state != CaseState.REASSESSED.value,
                          true() if as_of is None else C.decision_date <= as_of))
-    return [(dt.date.fromisoformat(day), law, key, outcome, CaseState(s), n)
-            for (day, law, key, outcome, s), n in found.items()]
+    result = []
+    for (year, passed_count, provision, outcome), n in found.items():
+        key, law, _typed = _provision_fields(provision or "")
+        result.append((int(year), int(passed_count), law, key, outcome, n))
+    return result
 
 
 # ---- 7. pending cases and other complaint bodies ------------------------------------------------------
