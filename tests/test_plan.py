@@ -373,3 +373,49 @@ def test_a_council_meeting_after_31_december_is_late_and_unheard_councils_are_na
     assert "Handicaprådet er ikke hørt" in texts and "Ældrerådet eller Seniorrådet er ikke hørt" in texts
     table = run_cli("plan", "status", "--municipality", "Lejre", "--year", "2024", "--today", "2026-01-20", db=database)
     assert "Advarsel: Kommunalbestyrelsens møde 12-01-2026 ligger efter fristen 31-12-2025." in table.out, str(table)
+
+
+# ---- the plan in the committee case -------------------------------------------------------------------
+
+def _docx_text(path) -> tuple[list[str], str]:
+    import docx
+
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return headings, "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_the_danmarkskort_case_has_the_plan_its_economy_alternatives_and_hearings(files, tmp_path, baseline_db):
+    plan_file, areas = files
+    case = tmp_path / "sag.docx"
+    assert run_cli("report", "danmarkskort", "--municipality", "Allerød", "--year", "2024", "--out", case,
+                   db=baseline_db).code == 0
+    headings, _ = _docx_text(case)
+    assert "Handleplan" not in headings  # without a plan, the case is as it was
+
+    assert run_cli("plan", "import", plan_file, "--municipality", "Allerød", "--areas", areas, db=baseline_db).code == 0
+    result = run_cli("report", "danmarkskort", "--municipality", "Allerød", "--year", "2024", "--out", case,
+                     db=baseline_db)
+    assert result.code == 0, str(result)
+    headings, text = _docx_text(case)
+    for heading in ("Handleplan", "Effekten indtil nu", "Økonomi og finansiering", "Alternativer", "Dialog og høring"):
+        assert heading in headings, heading
+    assert headings.index("Handleplan") < headings.index("Indstilling")
+    assert "Handleplanen koster 450.000 kr. pr. år i 2026-2028, i alt 1,35 mio. kr." in text
+    assert "Forslag 2: Initiativerne Sagsanalyse, Kompetenceudvikling, Tidlig borgerinddragelse, i alt 1,35 mio. kr. ekstra." in text
+    assert "at der vælges mellem Forslag 1 og Forslag 2" in text
+    assert "Sagen sendes tilbage med ønske om flere initiativer" in text
+
+    public = tmp_path / "offentlig.docx"
+    assert run_cli("report", "danmarkskort", "--municipality", "Allerød", "--year", "2024", "--out", public,
+                   "--public", db=baseline_db).code == 0
+    headings, text = _docx_text(public)
+    assert "Handleplan" in headings and "Effekten indtil nu" not in headings  # the effect comes from the register
+
+
+def test_kroner_as_the_minutes_write_them():
+    from klagestat.render import numbers
+
+    assert [numbers.kroner(n) for n in (450_000, 1_350_000, 1_000_000, 2_500_000, 10_000_000, 1_234_567)] == [
+        "450.000 kr.", "1,35 mio. kr.", "1 mio. kr.", "2,5 mio. kr.", "10 mio. kr.", "1,23 mio. kr."]

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -487,7 +487,22 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     boundaries = read_boundaries(catalogue, Path(geojson), geojson_code) if geojson else None
     with engine.connect() as conn:
         case = danmarkskort_case(conn, catalogue, code, single_year, as_of, with_register=not public)
-    return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries), out)
+        plan, effect = _plan_and_effect(conn, catalogue, code, public)
+    return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries, plan=plan,
+                                              effect=effect), out)
+
+
+def _plan_and_effect(conn, catalogue: Catalogue, code: str, public: bool) -> tuple[Plan | None, PlanEffect | None]:
+    """The municipality's action plan for its case, if it has one, and (not in a public case: it
+    comes from the register) the effect of its initiatives that don't need an areas file."""
+    current = current_plan(conn, code)
+    if current is None:
+        return None, None
+    plan = plan_from_data(current.content)
+    if public:
+        return plan, None
+    by_provision = replace(plan, initiatives=tuple(i for i in plan.initiatives if not i.areas))
+    return plan, analysis_plan_effect(conn, catalogue, code, by_provision)
 
 
 def report_complaints(engine: Engine, municipality: str, year: int | str, out: str | Path, public: bool = False,

@@ -12,8 +12,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
+from klagestat.analysis.plan_effect import PlanEffect
 from klagestat.analysis.rates import RateRow
 from klagestat.domain.catalogue import Catalogue
+from klagestat.domain.plan import Plan
 from klagestat.domain.rates import Definition
 from klagestat.domain.statistics import FEW_CASES, FunnelClass
 from klagestat.render.wording import MERITS_HEADER, RATE_HEADER, SYNTHETIC_BANNER
@@ -24,6 +26,7 @@ from .danmarkskort_view import comparison_lines, funnel_points, outcome_lines, t
 from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
 from .inhabitants import first_with_figure, per_10000_sentence
 from .maps import geo_map, tile_map
+from .plan_report import plan_blocks, plan_recommendation_items
 from .sources import source_text
 
 if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
@@ -31,9 +34,11 @@ if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
 
 
 def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False,
-                          boundaries: Boundaries | None = None) -> Document:
+                          boundaries: Boundaries | None = None, plan: Plan | None = None,
+                          effect: PlanEffect | None = None) -> Document:
     """The case; `boundaries` (read by ingest.boundaries) draws the map on real boundaries
-    instead of the tile grid."""
+    instead of the tile grid; `plan` adds the action plan's sections (render/plan_report.py),
+    with `effect` (from the register: never in a public case) its effect so far."""
     name = case.municipality.name
     document = Document(
         title=f"Danmarkskortet {case.year}: omgørelsesprocenter for {name} Kommune",
@@ -52,7 +57,10 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     if not public:  # the register is the municipality's own: a public case says nothing of it
         blocks += _clusters(case)
     blocks.append(Paragraph(_definition_note(case), "note"))
-    blocks += _recommendation(case, catalogue)
+    if plan is not None:
+        plan_part, table_number = plan_blocks(plan, None if public else effect, table_number)
+        blocks += plan_part
+    blocks += _recommendation(case, catalogue, plan)
     blocks += _annex(case, catalogue, boundaries)
     return document
 
@@ -318,11 +326,13 @@ def _source(case: DanmarkskortCase) -> str:
 
 # ---- Indstilling --------------------------------------------------------------------------------
 
-def _recommendation(case: DanmarkskortCase, catalogue: Catalogue) -> list:
+def _recommendation(case: DanmarkskortCase, catalogue: Catalogue, plan: Plan | None = None) -> list:
     published = case.year + 1
     items = [f"at orienteringen om danmarkskortet for {case.year} tages til efterretning"]
     high = [s.name for s in case.maps if s.has_cases and s.row.funnel.get(0.95) == FunnelClass.ABOVE]
-    if _action_plan_duty(published, catalogue):
+    if plan is not None:
+        pass  # the plan's own points follow below: it exists already
+    elif _action_plan_duty(published, catalogue):
         items.append("at der træffes beslutning om, hvorvidt der skal udarbejdes en handleplan for at styrke den "
                      "juridiske kvalitet i sagsbehandlingen (retssikkerhedslovens § 79 b)")
     elif catalogue.action_plan_duty is not None and published >= catalogue.action_plan_duty[1].year:
@@ -331,6 +341,8 @@ def _recommendation(case: DanmarkskortCase, catalogue: Catalogue) -> list:
     if high:
         items.append("at forvaltningen gennemgår de omgjorte sager på " + _joined([in_sentence(n) for n in high])
                      + ", hvor omgørelsesprocenten er højere, end tilfældig variation kan forklare")
+    if plan is not None:
+        items += plan_recommendation_items(plan)
     return [Heading("Indstilling", 1), Paragraph("Forvaltningen indstiller,"),
             BulletList(tuple(items), numbered=True)]
 

@@ -106,6 +106,16 @@ def interval(ci: tuple[float, float] | None, missing: str = "–") -> str:
     return f"{low}-{high}{PERCENT_SPACE}%"
 
 
+def kroner(amount: int) -> str:
+    """Kroner as committee minutes write them: "450.000 kr."; from a million "1,35 mio. kr." (up to
+    two decimals, rounded half up, no trailing zeros: "2,5 mio. kr.", "3 mio. kr.")."""
+    if abs(amount) < 1_000_000:
+        return f"{count(amount)} kr."
+    millions = round_half_up(Fraction(amount, 1_000_000), 2).normalize()
+    decimals = max(0, -millions.as_tuple().exponent)  # type: ignore[operator]
+    return f"{_decimal(millions, decimals)} mio. kr."
+
+
 def p_value(p: float | None, missing: str = "–") -> str:
     """A test's p-value with three decimals ("0,034"), and "under 0,001" below what three show."""
     if p is None:
