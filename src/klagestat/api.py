@@ -420,8 +420,8 @@ def rates(
     catalogue = catalogue or load_catalogue()
     spans = parse_years(str(years)) if isinstance(years, (str, int)) else list(years)
     for m in maps:
-        if m not in catalogue.maps:
-            raise _bad_input(f"Ukendt kort {m!r}. Vælg mellem {', '.join(catalogue.maps)}.", code="map-unknown")
+        if m not in catalogue.map_codes():
+            raise _bad_input(f"Ukendt kort {m!r}. Vælg mellem {', '.join(catalogue.map_codes())}.", code="map-unknown")
     if by not in GROUPINGS:
         raise _bad_input(f"Ukendt opdeling {by!r}. Vælg mellem {', '.join(GROUPINGS)}.", code="grouping-unknown")
     if by != "map" and len(maps) > 1:

@@ -147,7 +147,7 @@ def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
 
 # The choices come from the catalogue and the domain, and api.rates checks them (one place);
 # the help lists them.
-MAP_CODES = ", ".join(load_catalogue().maps)
+MAP_CODES = ", ".join(load_catalogue().map_codes())
 
 
 class FormatChoice(str, Enum):
@@ -271,8 +271,8 @@ def rates(
     elif format_ is FormatChoice.csv:
         sys.stdout.write(to_csv(table))
     else:
-        map_names = {code: m.name for code, m in load_catalogue().maps.items()}
-        render_table(table, map_names, _console())
+        catalogue = load_catalogue()
+        render_table(table, {code: catalogue.map_name(code) for code in catalogue.map_codes()}, _console())
 
 
 class ReconcileFormat(str, Enum):
@@ -503,8 +503,8 @@ def demo(
         sample = folder / f"danmarkskort-{DEMO_REPORT_YEAR}-allerod.docx"
         api.report_danmarkskort(api.open_database(db), "Allerød", DEMO_REPORT_YEAR, sample)
     out = _console()
-    map_names = {code: m.name for code, m in load_catalogue().maps.items()}
-    render_table(table, map_names, out)
+    catalogue = load_catalogue()
+    render_table(table, {code: catalogue.map_name(code) for code in catalogue.map_codes()}, out)
     program = _program_name()
     out.print(f"\nDemodatabasen er {db}, og {sample} er et eksempel på en sag til udvalget. Prøv fx:\n"
               f"  {program} rates --db {db} --year 2024 --municipality Allerød --neighbours\n"

@@ -244,8 +244,7 @@ def _map_requirements(coverage: Coverage, catalogue: Catalogue, key, maps, group
     laws_present = coverage.slots[key]
     result = {}
     for m in maps:
-        period = catalogue.maps[m].period(year)
-        if period is None:
+        if not catalogue.map_in_force(m, year):
             continue
         figure = groups.get(m, ZERO_FIGURE)
         for law_id in sorted(catalogue.map_laws(m, year)):
@@ -254,7 +253,7 @@ def _map_requirements(coverage: Coverage, catalogue: Catalogue, key, maps, group
             if vintage is None:
                 figure = unavailable(f"Ingen tal for {name} i {year}, som indgår i kortet.")
                 break
-            if law_id in period.paragraphs and law_id not in coverage.laws_with_provisions[vintage]:
+            if catalogue.map_needs_provisions(m, year, law_id) and law_id not in coverage.laws_with_provisions[vintage]:
                 figure = unavailable(f"{name} findes kun på lovniveau i {year}; kortet kræver tal pr. paragraf.")
                 break
         result[m] = figure
@@ -285,7 +284,7 @@ def case_group_figures(
         figures = {g: _figure(by_outcome, g) for g, by_outcome in groups.items()}
         if spec.by == "map":
             _, year = area_year
-            figures = {m: figures.get(m, ZERO_FIGURE) for m in spec.maps if catalogue.maps[m].period(year)}
+            figures = {m: figures.get(m, ZERO_FIGURE) for m in spec.maps if catalogue.map_in_force(m, year)}
         result[area_year] = figures
     return result, labels
 

@@ -111,7 +111,7 @@ def _pool(figures: list[Figure | None]) -> Figure | None:
 
 def _group_label(catalogue: Catalogue, by: str, key: str, year: int, file_labels: dict[str, str]) -> str:
     if by == "map":
-        return catalogue.maps[key].name
+        return catalogue.map_name(key)
     if by == "law":
         return catalogue.laws[key].name if key in catalogue.laws else "Ukendt lovgrundlag"
     if by == "provision":
@@ -123,7 +123,7 @@ def _group_label(catalogue: Catalogue, by: str, key: str, year: int, file_labels
 
 def _group_order(catalogue: Catalogue, by: str, keys: set[str], areas: AreaConfig | None) -> list[str]:
     if by == "map":
-        return [m for m in catalogue.maps if m in keys]
+        return [m for m in catalogue.map_codes() if m in keys]
     law_order = {law_id: i for i, law_id in enumerate(catalogue.laws)}
     if by == "law":
         return sorted(keys, key=lambda k: (law_order.get(k, 999), k))

@@ -123,6 +123,17 @@ class MapDefinition:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class DerivedMap:
+    """A group made from the maps: `base` without what the maps in `excluding` count, each year
+    under the base's and their rules (social-other: the social map without the disability maps)."""
+
+    code: str
+    name: str
+    base: str
+    excluding: tuple[str, ...]
+
+
 class CatalogueError(ValueError):
     """The catalogue data contradicts itself (a bug in package data or a user's mapping file)."""
 
@@ -141,6 +152,7 @@ class Catalogue:
     # Retssikkerhedsloven § 79 b's duty to decide on an action plan: from and until (exclusive).
     action_plan_duty: tuple[dt.date, dt.date] | None = None
     maps_published: dict[int, dt.date] = field(default_factory=dict)  # the figures' year → the maps' publication day
+    derived_maps: dict[str, DerivedMap] = field(default_factory=dict)  # never among `maps`: asked for by code
     basis_total_labels: frozenset[str] = frozenset()
     law_total_suffixes: tuple[str, ...] = ()
     area_name_suffixes: tuple[str, ...] = ()
@@ -215,6 +227,7 @@ class Catalogue:
             action_plan_duty=((maps["treatment"]["action_plan_duty_from"], maps["treatment"]["action_plan_duty_until"])
                               if "treatment" in maps else None),
             maps_published={int(year): day for year, day in maps.get("treatment", {}).get("published", {}).items()},
+            derived_maps=_derived_maps(maps, map_defs),
             basis_total_labels=frozenset(normalise(x) for x in laws["legal_basis"]["total_labels"]),
             law_total_suffixes=tuple(x.casefold() for x in laws["legal_basis"]["law_total_suffixes"]),
             area_name_suffixes=tuple(" " + normalise(x) for x in municipalities.get("name_suffixes", ())),
@@ -415,19 +428,54 @@ class Catalogue:
 
     # ---- maps ---------------------------------------------------------------------------------
 
+    # A map code is one of the three maps or a derived map (DerivedMap); every rule below answers
+    # for both, so the analyses group by either alike.
+
+    def map_codes(self) -> tuple[str, ...]:
+        """The three maps, then the derived ones: what --map accepts."""
+        return (*self.maps, *self.derived_maps)
+
+    def map_name(self, map_code: str) -> str:
+        return (self.maps[map_code] if map_code in self.maps else self.derived_maps[map_code]).name
+
+    def map_in_force(self, map_code: str, year: int) -> bool:
+        derived = self.derived_maps.get(map_code)
+        return self.maps[derived.base if derived else map_code].period(year) is not None
+
     def map_covers_whole_law(self, map_code: str, year: int, law_id: str) -> bool:
+        derived = self.derived_maps.get(map_code)
+        if derived is not None:  # whole only where no excluded map takes a part of the law
+            return (self.map_covers_whole_law(derived.base, year, law_id)
+                    and not any(law_id in self.map_laws(m, year) for m in derived.excluding))
         period = self.maps[map_code].period(year)
         return period is not None and law_id in period.laws
 
     def map_laws(self, map_code: str, year: int) -> frozenset[str]:
         """Every law with at least one provision in the map that year."""
+        derived = self.derived_maps.get(map_code)
+        if derived is not None:
+            return self.map_laws(derived.base, year)
         period = self.maps[map_code].period(year)
         if period is None:
             return frozenset()
         return period.laws | frozenset(period.paragraphs)
 
+    def map_needs_provisions(self, map_code: str, year: int, law_id: str) -> bool:
+        """Whether the map takes only some paragraphs of the law that year, so the law's figures
+        must come by paragraph (a law-level row can't be split)."""
+        derived = self.derived_maps.get(map_code)
+        if derived is not None:
+            return (self.map_needs_provisions(derived.base, year, law_id)
+                    or any(law_id in self.map_laws(m, year) for m in derived.excluding))
+        period = self.maps[map_code].period(year)
+        return period is not None and law_id in period.paragraphs
+
     def map_contains(self, map_code: str, year: int, key: str) -> bool:
         """Whether the provision with this key counts in the map for that year."""
+        derived = self.derived_maps.get(map_code)
+        if derived is not None:
+            return (self.map_contains(derived.base, year, key)
+                    and not any(self.map_contains(m, year, key) for m in derived.excluding))
         period = self.maps[map_code].period(year)
         if period is None:
             return False
@@ -437,3 +485,13 @@ class Catalogue:
         allowed = period.paragraphs.get(law_id)
         paragraphs = key_paragraphs(key)
         return bool(allowed and paragraphs and set(paragraphs) <= allowed)
+
+
+def _derived_maps(maps: dict, map_defs: dict[str, MapDefinition]) -> dict[str, DerivedMap]:
+    result = {}
+    for code, d in maps.get("derived_maps", {}).items():
+        for named in (d["base"], *d["excluding"]):
+            if named not in map_defs:
+                raise CatalogueError(f"derived map {code} names unknown map {named!r}")
+        result[code] = DerivedMap(code, d["name"], d["base"], tuple(d["excluding"]))
+    return result

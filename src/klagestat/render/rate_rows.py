@@ -114,10 +114,10 @@ def sheet_row(row: RateRow, synthetic: bool, group_total: bool = False, source: 
     """A row as a spreadsheet shows it: Danish values, and each rate or figure rounded as the
     reports round it (a municipality in whole percent, the nation to one decimal)."""
     d = row_dict(row, synthetic, group_total, source)
-    maps = load_catalogue().maps
+    catalogue = load_catalogue()
     national = row.area.level is AreaLevel.NATIONAL
     d.update({
-        "map": maps[row.map].name if row.map in maps else row.map,
+        "map": catalogue.map_name(row.map) if row.map in catalogue.map_codes() else row.map,
         "reversal_rate": _figure(row.rate, 1 if national else 0, percent=True),
         "ci_low": _figure(row.ci[0], 0, percent=True) if row.ci else None,
         "ci_high": _figure(row.ci[1], 0, percent=True) if row.ci else None,

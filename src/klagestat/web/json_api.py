@@ -19,7 +19,7 @@ from klagestat.render.rate_rows import to_dicts
 from .pages import page
 
 # The maps the catalogue knows, as the parameter's allowed values (the catalogue is their one place).
-MapCode = StrEnum("MapCode", {code: code for code in load_catalogue().maps})
+MapCode = StrEnum("MapCode", {code: code for code in load_catalogue().map_codes()})
 
 router = APIRouter()
 
