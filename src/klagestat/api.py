@@ -68,7 +68,7 @@ from klagestat.store.database import (
     open_database,
     wait_for_other_imports,
 )
-from klagestat.store.plans import PlanVersion, current_plan, save_plan
+from klagestat.store.plans import PlanVersion, current_plan, plan_versions, save_plan
 from klagestat.store.population import write_population
 from klagestat.store.register import (
     CaseImportInfo,
@@ -90,7 +90,7 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
-           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "ImportReport", "CaseImportReport",
+           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 
@@ -692,6 +692,31 @@ def plan_status(engine: Engine, municipality: str, year: int | str, today: dt.da
     catalogue = catalogue or load_catalogue()
     plan, _ = plan_of(engine, municipality, catalogue)
     return analysis_plan_status(catalogue, plan, _one_year(year), today or dt.date.today())
+
+
+@dataclass
+class PlanOverview:
+    """What the case area's plan page shows, read in one transaction with its audit line."""
+
+    plan: Plan | None
+    versions: list[PlanVersion]  # newest first
+    effect: PlanEffect | None  # of the initiatives that need no areas file
+    status: PlanStatus | None
+
+
+def plan_overview(engine: Engine, municipality: str, year: int, today: dt.date | None = None,
+                  catalogue: Catalogue | None = None, audited: audit.Entry | None = None) -> PlanOverview:
+    """The municipality's plan, its versions, its effect and the year's treatment, for the web."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    with engine.begin() as conn:
+        if audited is not None:
+            audited.record(conn)
+        versions = plan_versions(conn, code)
+        plan, effect = _plan_and_effect(conn, catalogue, code, public=False)
+    if plan is None:
+        return PlanOverview(None, versions, None, None)
+    return PlanOverview(plan, versions, effect, analysis_plan_status(catalogue, plan, year, today or dt.date.today()))
 
 
 def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> str:

@@ -10,7 +10,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from klagestat.analysis.plan_effect import InitiativeEffect, PlanEffect, Side, Verdict
+from klagestat.analysis.plan_effect import MAX_PENDING_SHARE, InitiativeEffect, PlanEffect, Side, Verdict
 from klagestat.analysis.plan_status import PlanStatus
 
 from . import numbers
@@ -52,16 +52,16 @@ def print_plan_effect(effect: PlanEffect, municipality: str, console: Console) -
     if not effect.effects:
         console.print("Planen har ingen initiativer.")
     for e in effect.effects:
-        console.print(_initiative_table(e))
+        console.print(initiative_table(e))
         console.print(e.why, highlight=False)
-        if e.initiative.start:
-            console.print(_pending_sentence(e.after), highlight=False)
-    console.print(_years_table(effect))
+        if (note := pending_note(e)) is not None:
+            console.print(note, highlight=False)
+    console.print(years_table(effect))
     console.print(SIDE_NOTE, highlight=False)
     console.print(PENDING_NOTE, highlight=False)
 
 
-def _initiative_table(e: InitiativeEffect) -> Table:
+def initiative_table(e: InitiativeEffect) -> Table:
     start = f"start {e.initiative.start:%d-%m-%Y}" if e.initiative.start else "ingen startdato"
     targets = ", ".join(e.targets) if e.targets else "alle sager"
     t = Table(title=f"{e.initiative.name} ({start}; {targets})", box=box.SIMPLE_HEAD, title_justify="left",
@@ -80,7 +80,17 @@ def _initiative_table(e: InitiativeEffect) -> Table:
     return t
 
 
-def _pending_sentence(side: Side) -> str:
+def pending_note(e: InitiativeEffect) -> str | None:
+    """How many of the complaints about decisions from the start are pending, unless the verdict
+    says it already (too early because of them) or there is no start."""
+    share = e.after.pending_share
+    if e.initiative.start is None or (e.verdict == Verdict.TOO_EARLY and share is not None
+                                      and share > MAX_PENDING_SHARE):
+        return None
+    return pending_sentence(e.after)
+
+
+def pending_sentence(side: Side) -> str:
     if not side.complaints:
         return "Der er endnu ingen klager over afgørelser fra starten."
     if not side.pending:
@@ -89,7 +99,7 @@ def _pending_sentence(side: Side) -> str:
             f"({numbers.municipal_percent(side.pending_share)}) verserer stadig.")
 
 
-def _years_table(effect: PlanEffect) -> Table:
+def years_table(effect: PlanEffect) -> Table:
     t = Table(title="Efter året for kommunens afgørelse (alle klager til Ankestyrelsen)", box=box.SIMPLE_HEAD,
               title_justify="left", pad_edge=False)
     t.add_column("År")

@@ -35,7 +35,8 @@ from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.problems import InputError, NoDataError, Problem
 from klagestat.domain.register import REASSESSMENT_NAMES_DA
-from klagestat.render import exports
+from klagestat.render import exports, numbers
+from klagestat.render.document import SOFT_HYPHEN
 from klagestat.render.register_tables import analysis_parts
 from klagestat.render.wording import SYNTHETIC_BANNER
 from klagestat.store import audit, register_cases
@@ -339,7 +340,9 @@ def _table_part(part) -> dict:
     cells = [[str(getattr(c, "plain", c)) for c in column.cells] for column in columns]
     return {
         "title": str(getattr(table.title, "plain", table.title or "")),
-        "headers": [str(getattr(c.header, "plain", c.header)) for c in columns],
+        # A terminal header breaks a word with "-" and a new line; a page lets the browser break it.
+        "headers": [str(getattr(c.header, "plain", c.header)).replace("-\n", SOFT_HYPHEN).replace("\n", " ")
+                    for c in columns],
         "numeric": [c.justify == "right" for c in columns],
         "rows": [list(row) for row in zip(*cells)],
         "basis": part.basis, "note": part.note,
@@ -365,6 +368,84 @@ def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(
                               audited=audit.Entry(user.email, user.municipality_code, "hent klagerapport", name))
         body = out.read_bytes()
     return download(body, name)
+
+
+# ---- the action plan -----------------------------------------------------------------------------------
+
+PLAN_FILE_BYTES = 1_000_000  # a plan is a page of text; more is not a plan
+
+
+def _treatment_year() -> int:
+    """The figures' year whose maps are treated this year (published this year)."""
+    return dt.date.today().year - 1
+
+
+@router.get("/handleplan")
+def plan_page(request: Request, user: Reader,
+              year: Annotated[int | None, Query(ge=1990, le=2100, description="Året for tallene, hvis kort behandles")] = None):
+    return _plan_page(request, user, year or _treatment_year())
+
+
+def _plan_page(request: Request, user: User, year: int, status_code: int = 200, **context) -> Response:
+    from klagestat.render.plan_effect import initiative_table, pending_note, years_table
+
+    overview = api.plan_overview(request.app.state.engine, user.municipality_code, year,
+                                 catalogue=request.app.state.catalogue,
+                                 audited=audit.Entry(user.email, user.municipality_code, "se handleplan", str(year)))
+    effect = overview.effect
+    effects = [] if effect is None else [
+        {"part": _table_part(_Part(initiative_table(e))), "why": e.why, "pending": pending_note(e)}
+        for e in effect.effects]
+    plan = overview.plan
+    return _case_page(
+        request, user, "plan.html", status_code=status_code, title="Handleplan", plan=plan, year=year,
+        versions=overview.versions, effects=effects, status=overview.status,
+        years=_table_part(_Part(years_table(effect))) if effect is not None else None,
+        area_initiatives=[i.name for i in plan.initiatives if i.areas] if plan else [],
+        alternatives=[(a, plan.alternative_cost(a)) for a in plan.alternatives] if plan else [],
+        costs=plan.costs_by_year() if plan else {}, kroner=numbers.kroner, **context)
+
+
+@dataclass
+class _Part:
+    table: object
+    basis: str | None = None
+    note: str | None = None
+
+
+@router.post("/handleplan")
+async def plan_upload(request: Request, user: Analyst, file: Annotated[UploadFile, File()]):
+    data = await file.read(PLAN_FILE_BYTES + 1)
+    name = mask_cpr(Path(file.filename or "handleplan.toml").name)
+    if len(data) > PLAN_FILE_BYTES:
+        return await run_in_threadpool(_plan_page, request, user, _treatment_year(), 422,
+                                       problems=[Problem(name, "Filen er for stor til at være en handleplan.",
+                                                         code="file-too-big")])
+    return await run_in_threadpool(_plan_import, request, user, name, data)
+
+
+def _plan_import(request: Request, user: User, name: str, data: bytes) -> Response:
+    with tempfile.TemporaryDirectory(prefix="klagestat-plan-") as folder:
+        path = Path(folder) / "handleplan.toml"
+        path.write_bytes(data)
+        try:
+            report = api.plan_import(request.app.state.engine, path, user.municipality_code, saved_by=user.email,
+                                     shown_as=name, catalogue=request.app.state.catalogue,
+                                     audited=audit.Entry(user.email, user.municipality_code, "indlæs handleplan", name))
+        except InputError as error:
+            return _plan_page(request, user, _treatment_year(), 422, problems=error.problems, headline=error.headline)
+    message = (f"Planen er den samme som version {report.version}; intet er ændret." if report.status == "unchanged"
+               else f"Planen er gemt som version {report.version}.")
+    return _plan_page(request, user, _treatment_year(), saved=message)
+
+
+@router.get("/handleplan.toml")
+def plan_download(request: Request, user: Reader):
+    engine = request.app.state.engine
+    text = api.plan_export(engine, user.municipality_code, catalogue=request.app.state.catalogue)
+    with engine.begin() as conn:
+        audit.record(conn, user.email, user.municipality_code, "hent handleplan", "handleplan.toml")
+    return download(text.encode("utf-8"), f"handleplan-{user.municipality_code}.toml")
 
 
 # ---- users and the audit log (admin) ------------------------------------------------------------------

@@ -64,6 +64,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
+    "toml": "application/toml; charset=utf-8",
 }
 
 

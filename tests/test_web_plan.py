@@ -1,0 +1,113 @@
+"""The action plan in the case area (/sager/handleplan): readers see it, analysts load a new
+version from its TOML file, every view and change is in the audit log, and another
+municipality's plan is not there."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from klagestat.web.app import create_app
+
+from conftest import copy_db, db_count, db_rows
+from web_helpers import SECRET, add_user, csrf_token, logged_in, text_of
+
+READER, ANALYST, LEJRE = "laeser@alleroed.dk", "analytiker@alleroed.dk", "analytiker@lejre.dk"
+
+PLAN = """\
+[plan]
+title = "Handleplan for kvalitetsudvikling 2026-2028"
+adopted = 2025-12-16
+adopted_by = "Kommunalbestyrelsen"
+target = "Under landsplan for socialområdet generelt i 2027"
+
+[[initiatives]]
+name = "Sagsanalyse"
+start = 2022-01-01
+status = "i gang"
+provisions = ["SEL § 100", "SEL § 85"]
+costs = { 2026 = 150000, 2027 = 150000, 2028 = 150000 }
+
+[[alternatives]]
+name = "Forslag 2"
+initiatives = ["Sagsanalyse"]
+financing = "Kassebeholdningen"
+
+[[meetings]]
+body = "Handicaprådet"
+date = 2025-09-10
+kind = "høring"
+"""
+
+
+@pytest.fixture(scope="module")
+def app(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web_plan")
+    db = copy_db(demo_db, folder / "klagestat.db")
+    for email, municipality, role in ((READER, "Allerød", "reader"), (ANALYST, "Allerød", "analyst"),
+                                      (LEJRE, "Lejre", "analyst")):
+        add_user(db, email, municipality, role)
+    return create_app(str(db)), db
+
+
+@pytest.fixture(autouse=True)
+def own_secret(monkeypatch):
+    monkeypatch.setenv("KLAGESTAT_SECRET", SECRET)
+
+
+def _upload(client, content: str, name: str = "handleplan.toml"):
+    return client.post("/sager/handleplan", data={"csrf_token": csrf_token(client)},
+                       files={"file": (name, content.encode("utf-8"), "application/toml")})
+
+
+def test_an_analyst_loads_the_plan_and_a_reader_sees_it_with_its_effect_and_the_year(app):
+    site, db = app
+    analyst = logged_in(site, ANALYST)
+    before = db_count(db, "SELECT COUNT(*) FROM audit_event")
+    saved = _upload(analyst, PLAN)
+    assert saved.status_code == 200 and "Planen er gemt som version 1." in text_of(saved), saved.text[:2000]
+    again = _upload(analyst, PLAN)
+    assert "intet er ændret" in text_of(again)
+    assert db_count(db, "SELECT COUNT(*) FROM action_plan WHERE municipality_code = '201'") == 1
+
+    reader = logged_in(site, READER)
+    page = reader.get("/sager/handleplan", params={"year": 2024})
+    assert page.status_code == 200
+    text = text_of(page)
+    for expected in ("Handleplan for kvalitetsudvikling 2026-2028", "Sagsanalyse", "Effekten indtil nu",
+                     "Før starten", "Fra starten", "450.000 kr.", "Forslag 2", "Handicaprådet er hørt 10-09-2025",
+                     "senest 31-12-2025", "gemt", ANALYST):
+        assert expected in text, expected
+    assert "Indlæs en ny version" not in text  # a reader can't
+    assert reader.post("/sager/handleplan", data={"csrf_token": csrf_token(reader)},
+                       files={"file": ("x.toml", b"[plan]\ntitle='x'\n", "application/toml")}).status_code == 403
+
+    download = reader.get("/sager/handleplan.toml")
+    assert download.status_code == 200
+    assert tomllib.loads(download.content.decode("utf-8"))["initiatives"][0]["name"] == "Sagsanalyse"
+    actions = [r[0] for r in db_rows(db, "SELECT action FROM audit_event WHERE id > ? ORDER BY id", before)]
+    assert actions.count("indlæs handleplan") == 2 and "se handleplan" in actions and "hent handleplan" in actions
+
+
+def test_a_bad_plan_is_shown_with_its_problems_and_nothing_is_saved(app):
+    site, db = app
+    analyst = logged_in(site, ANALYST)
+    versions = db_count(db, "SELECT COUNT(*) FROM action_plan")
+    bad = PLAN.replace('status = "i gang"', 'status = "måske"').replace("150000, 2028", "-5, 2028")
+    response = _upload(analyst, bad, "forkert.toml")
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "forkert.toml, linje 10" in text and "Ukendt status" in text and "negativt" in text
+    assert "Intet er gemt" in text
+    assert db_count(db, "SELECT COUNT(*) FROM action_plan") == versions
+
+
+def test_another_municipality_does_not_see_the_plan(app):
+    site, _ = app
+    _upload(logged_in(site, ANALYST), PLAN)
+    lejre = logged_in(site, LEJRE)
+    page = lejre.get("/sager/handleplan")
+    assert page.status_code == 200 and "Lejre Kommune har ingen handleplan" in text_of(page)
+    assert "Sagsanalyse" not in page.text
+    assert lejre.get("/sager/handleplan.toml").status_code == 404
