@@ -111,3 +111,15 @@ def test_another_municipality_does_not_see_the_plan(app):
     assert page.status_code == 200 and "Lejre Kommune har ingen handleplan" in text_of(page)
     assert "Sagsanalyse" not in page.text
     assert lejre.get("/sager/handleplan.toml").status_code == 404
+
+
+def test_the_front_page_says_what_is_missing_in_the_year_s_treatment(app):
+    site, _ = app
+    _upload(logged_in(site, ANALYST), PLAN)
+    front = logged_in(site, READER).get("/sager")
+    assert front.status_code == 200
+    text = text_of(front)
+    assert "Årets behandling af danmarkskortet for" in text and "Se handleplanen og årets møder" in text
+    assert "Ældrerådet eller Seniorrådet er ikke hørt" in text  # the plan has only Handicaprådet's hearing
+    lejre = text_of(logged_in(site, LEJRE).get("/sager"))
+    assert "Årets behandling" not in lejre  # no plan, no box

@@ -103,7 +103,17 @@ def case_list(request: Request, user: Reader, year: YearParam = None, area: Text
     return _case_page(request, user, "cases.html", title="Kommunens sager", lines=lines, total=total,
                       filters=filters, choices=choices, outcomes=OUTCOME_CHOICES, outcome_names=OUTCOME_NAMES_DA,
                       states=STATE_CHOICES, state_text=state_text,
-                      page_number=page_number, pages=max(1, -(-total // PAGE_SIZE)), query=query)
+                      page_number=page_number, pages=max(1, -(-total // PAGE_SIZE)), query=query,
+                      treatment=_treatment_status(request, user))
+
+
+def _treatment_status(request: Request, user: User):
+    """The year's treatment (§ 79 b) for the box on the front page; None without a plan."""
+    try:
+        return api.plan_status(request.app.state.engine, user.municipality_code, _treatment_year(),
+                               catalogue=request.app.state.catalogue)
+    except NoDataError:
+        return None
 
 
 EXPORT_HEADER = ["Sagsnummer", "Område", "Lovgrundlag", "Bestemmelse", "Kommunens afgørelse", "Klageinstans",
