@@ -1,6 +1,7 @@
 """The action plan in the case area (/sager/handleplan): readers see it, analysts load a new
 version from its TOML file, every view and change is in the audit log, and another
-municipality's plan is not there."""
+municipality's plan is not there. And the municipality's own comment on its maps
+(/sager/kommentarer), shown on the public profile and in /api/rates."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import tomllib
 
 import pytest
 
+from klagestat import api
 from klagestat.web.app import create_app
 
 from conftest import copy_db, db_count, db_rows
-from web_helpers import SECRET, add_user, csrf_token, logged_in, text_of
+from web_helpers import SECRET, add_user, client_for, csrf_token, logged_in, text_of
 
-READER, ANALYST, LEJRE = "laeser@alleroed.dk", "analytiker@alleroed.dk", "analytiker@lejre.dk"
+READER, ANALYST, ADMIN, LEJRE = ("laeser@alleroed.dk", "analytiker@alleroed.dk", "admin@alleroed.dk",
+                                 "analytiker@lejre.dk")
 
 PLAN = """\
 [plan]
@@ -46,7 +49,7 @@ def app(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("web_plan")
     db = copy_db(demo_db, folder / "klagestat.db")
     for email, municipality, role in ((READER, "Allerød", "reader"), (ANALYST, "Allerød", "analyst"),
-                                      (LEJRE, "Lejre", "analyst")):
+                                      (ADMIN, "Allerød", "admin"), (LEJRE, "Lejre", "analyst")):
         add_user(db, email, municipality, role)
     return create_app(str(db)), db
 
@@ -123,3 +126,64 @@ def test_the_front_page_says_what_is_missing_in_the_year_s_treatment(app):
     assert "Ældrerådet eller Seniorrådet er ikke hørt" in text  # the plan has only Handicaprådet's hearing
     lejre = text_of(logged_in(site, LEJRE).get("/sager"))
     assert "Årets behandling" not in lejre  # no plan, no box
+
+
+# ---- the municipality's own comment ---------------------------------------------------------------------
+
+COMMENT = "Allerød traf 12.400 afgørelser på socialområdet i 2024."
+
+
+def _save_comment(client, text: str, year: int = 2024, map_code: str = "social"):
+    return client.post("/sager/kommentarer", data={"csrf_token": csrf_token(client), "year": year, "map": map_code,
+                                                    "text": text})
+
+
+def test_an_admin_s_comment_is_on_the_profile_and_in_the_api_as_the_municipality_s_own_words(app):
+    site, db = app
+    public = client_for(site)
+    before = public.get("/kommune/201", params={"year": 2024})
+    assert before.status_code == 200 and COMMENT not in before.text  # cached now: the comment must replace it
+
+    admin = logged_in(site, ADMIN)
+    saved = _save_comment(admin, COMMENT)
+    assert saved.status_code == 200 and "Kommentaren er gemt." in text_of(saved), saved.text[:1000]
+    after = text_of(public.get("/kommune/201", params={"year": 2024}))
+    assert f"Allerød Kommunes egen kommentar: {COMMENT}" in after
+    rows = public.get("/api/rates", params={"year": "2024", "municipality": "Allerød"}).json()
+    by_map = {r["map"]: r["comment"] for r in rows if r["municipality_code"] == "201"}
+    assert by_map == {"social": COMMENT, "child-disability": None, "adult-disability": None}
+    assert db_rows(db, "SELECT action, target FROM audit_event WHERE action = 'gem kommentar'")[-1] == \
+        ("gem kommentar", "2024 social")
+
+    # The committee case quotes it under the map.
+    import docx
+
+    case = db.parent / "sag.docx"
+    engine = api.open_database(str(db))
+    try:
+        api.report_danmarkskort(engine, "Allerød", 2024, case)
+    finally:
+        engine.dispose()
+    assert any(COMMENT in p.text for p in docx.Document(str(case)).paragraphs)
+
+    removed = _save_comment(admin, "")
+    assert "Kommentaren er fjernet." in text_of(removed)
+    assert COMMENT not in public.get("/kommune/201", params={"year": 2024}).text
+
+
+@pytest.mark.parametrize("text, says", [("Kontakt borgeren 010190-1234 for detaljer", "CPR-nummer"),
+                                         ("x" * 501, "højst 500 tegn")])
+def test_a_comment_that_can_not_be_shown_to_everyone_is_refused(app, text, says):
+    site, db = app
+    response = _save_comment(logged_in(site, ADMIN), text)
+    assert response.status_code == 422 and says in text_of(response)
+    assert "010190" not in response.text  # not even typed back into the form
+    assert db_count(db, "SELECT COUNT(*) FROM municipality_comment WHERE text LIKE '%010190%'") == 0
+
+
+def test_only_an_admin_writes_comments(app):
+    site, _ = app
+    for email in (READER, ANALYST):
+        client = logged_in(site, email)
+        assert client.get("/sager/kommentarer").status_code == 403
+        assert _save_comment(client, "Ikke min at skrive").status_code == 403

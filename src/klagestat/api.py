@@ -32,6 +32,7 @@ from klagestat.analysis.vintages import narrower_than_before
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.accounts import Role, hash_password, password_problem
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
+from klagestat.domain.comments import checked_comment
 from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.periods import YearSpan, parse_year_spans
@@ -60,6 +61,7 @@ from klagestat.ingest.register import (
 from klagestat.ingest.register_files import SheetRows, open_case_file
 from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store import accounts, audit
+from klagestat.store.comments import comments_of, comments_version, save_comment
 from klagestat.store.database import (
     IMPORT_WAIT_SECONDS,
     DatabaseBusy,
@@ -90,7 +92,7 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
-           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "ImportReport", "CaseImportReport",
+           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "comment_save", "comments", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 
@@ -449,11 +451,50 @@ def rates(
         for code in list(codes):
             codes.extend(n for n in catalogue.municipalities[code].neighbours if n not in codes)
     with engine.connect() as conn:
-        return compute_rates(
+        table = compute_rates(
             conn, catalogue, spans, municipalities=codes, maps=list(maps) or None, by=by,
             areas=area_config, definition=Definition(definition), as_of=as_of,
             regions=resolve_regions(regions, catalogue), comparison_groups=groups, source=source,
         )
+        return _with_comments(conn, table)
+
+
+def _with_comments(conn, table: RateTable) -> RateTable:
+    """A municipality's row of one year's map gets the municipality's own comment on it."""
+    years = sorted({r.span.first for r in table.rows if r.span.first == r.span.last})
+    comments = comments_of(conn, years) if years else {}
+    if not comments:
+        return table
+    rows = [replace(r, comment=comments.get((r.area.code, r.span.first, r.map or "")))
+            if r.area.level is AreaLevel.MUNICIPALITY and r.span.first == r.span.last and r.group is None else r
+            for r in table.rows]
+    return replace(table, rows=rows)
+
+
+def comment_save(engine: Engine, municipality: str, year: int, map_code: str, text: str, saved_by: str,
+                 catalogue: Catalogue | None = None, audited: audit.Entry | None = None) -> str:
+    """Save (an empty text: remove) the municipality's own comment on the year's map; the comment
+    as saved. Too long, or with something CPR-shaped: InputError, nothing saved."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    if map_code not in catalogue.map_codes():
+        raise _bad_input(f"Ukendt kort {map_code!r}. Vælg mellem {', '.join(catalogue.map_codes())}.", code="map-unknown")
+    cleaned, problem = checked_comment(text)
+    if problem is not None:
+        raise InputError([Problem("kommentaren", problem, code="comment-invalid")],
+                         headline="Kommentaren er ikke gemt:")
+    migrate(engine)
+    with engine.begin() as conn:
+        save_comment(conn, code, year, map_code, cleaned, saved_by, dt.datetime.now().replace(microsecond=0))
+        if audited is not None:
+            audited.record(conn)
+    return cleaned
+
+
+def comments(engine: Engine, municipality: str | None = None, years: Sequence[int] | None = None) -> dict:
+    """{(municipality code, year, map): comment} (of one municipality, of some years)."""
+    with engine.connect() as conn:
+        return comments_of(conn, years, municipality)
 
 
 def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date | None = None,
@@ -488,8 +529,9 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     with engine.connect() as conn:
         case = danmarkskort_case(conn, catalogue, code, single_year, as_of, with_register=not public)
         plan, effect = _plan_and_effect(conn, catalogue, code, public)
+        own_words = {m: text for (_, _, m), text in comments_of(conn, [single_year], code).items()}
     return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries, plan=plan,
-                                              effect=effect), out)
+                                              effect=effect, comments=own_words), out)
 
 
 def _plan_and_effect(conn, catalogue: Catalogue, code: str, public: bool) -> tuple[Plan | None, PlanEffect | None]:
@@ -729,9 +771,10 @@ def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None =
 
 
 def statistics_version(engine: Engine) -> tuple:
-    """Changes with every import of statistics or population: what a cache of figures is kept under."""
+    """Changes with every import of statistics or population, and with every municipality's
+    comment: what the public pages are kept under. (The comments' part is the last two values.)"""
     with engine.connect() as conn:
-        return store_statistics_version(conn)
+        return (*store_statistics_version(conn), *comments_version(conn))
 
 
 def statistics_years(engine: Engine, municipality: str | None = None) -> list[int]:

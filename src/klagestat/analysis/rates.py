@@ -58,6 +58,7 @@ class RateRow:
     note: str | None = None
     inhabitants: Inhabitants = NO_INHABITANTS
     processing_days: Fraction | None = None  # the Talportal's average, weighted by decided cases
+    comment: str | None = None  # the municipality's own words on the year's map (store/comments.py)
 
     @property
     def denominator(self) -> int | None:

@@ -23,7 +23,7 @@ FIELDS = (
     "reversal_rate", "ci_low", "ci_high", "national_rate", "definition",
     "group_key", "group_total", "year_from", "year_to", "area_level",
     "cases", "difference_from_national", "funnel_95", "funnel_998", "note", "synthetic", "source",
-    "inhabitants", "decided_per_10000", "reversed_per_10000", "processing_days",
+    "inhabitants", "decided_per_10000", "reversed_per_10000", "processing_days", "comment",
 )
 
 
@@ -72,6 +72,8 @@ def row_dict(row: RateRow, synthetic: bool, group_total: bool = False, source: s
         # The Talportal's Sagsbehandlingstid (days), averaged over the group weighted by decided
         # cases; None when the file had none.
         "processing_days": _float(row.processing_days),
+        # The municipality's own comment on the year's map, in its own words (one year, one map).
+        "comment": row.comment,
     }
 
 
@@ -99,7 +101,7 @@ SHEET_HEADERS = {
     "funnel_95": "Sammenlignet med landsplan (95 %)", "funnel_998": "Sammenlignet med landsplan (99,8 %)",
     "note": "Bemærkning", "synthetic": "Syntetiske demodata", "source": "Kilde", "inhabitants": "Indbyggere",
     "decided_per_10000": "Afgjorte pr. 10.000 indbyggere", "reversed_per_10000": "Omgjorte pr. 10.000 indbyggere",
-    "processing_days": "Sagsbehandlingstid (dage)",
+    "processing_days": "Sagsbehandlingstid (dage)", "comment": "Kommunens egen kommentar",
 }
 AREA_LEVELS_DA = {AreaLevel.MUNICIPALITY: "kommune", AreaLevel.REGION: "region", AreaLevel.GROUP: "gruppe",
                   AreaLevel.NATIONAL: "hele landet"}

@@ -120,6 +120,19 @@ action_plan = Table(
     Column("content_hash", String(64), nullable=False),
 )
 
+# The comment a municipality sends with its figures for a year's map (the ministry shows it in the
+# municipality's info box): its own words, shown as such on the public pages and in /api/rates.
+municipality_comment = Table(
+    "municipality_comment",
+    metadata,
+    Column("municipality_code", String(4), primary_key=True),
+    Column("year", Integer, primary_key=True),  # the figures' year
+    Column("map", String(40), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("saved_at", DateTime, nullable=False),
+    Column("saved_by", Text, nullable=False),
+)
+
 # ---- the municipality's own complaint register (issue 3) ----------------------------------------
 # No CPR number is ever stored: `citizen` holds a keyed pseudonym (HMAC-SHA256 with the instance
 # secret) or the register's own pseudonymous borger_id; free text is masked at import.

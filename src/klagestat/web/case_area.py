@@ -31,6 +31,7 @@ from klagestat import api
 from klagestat.catalogue import load_register_vocabulary
 from klagestat.domain.accounts import Role
 from klagestat.domain.case_state import STATE_NAMES_DA, CaseState, state_text
+from klagestat.domain.comments import MAX_COMMENT_CHARACTERS
 from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.problems import InputError, NoDataError, Problem
@@ -41,6 +42,7 @@ from klagestat.render.register_tables import analysis_parts
 from klagestat.render.wording import SYNTHETIC_BANNER
 from klagestat.store import audit, register_cases
 from klagestat.store.accounts import User, users_of
+from klagestat.store.comments import comments_of
 
 from .accounts import current_user, role_at_least
 from .pages import download, download_file, download_stream, page
@@ -456,6 +458,44 @@ def plan_download(request: Request, user: Reader):
     with engine.begin() as conn:
         audit.record(conn, user.email, user.municipality_code, "hent handleplan", "handleplan.toml")
     return download(text.encode("utf-8"), f"handleplan-{user.municipality_code}.toml")
+
+
+# ---- the municipality's own comment on its maps (admin) ----------------------------------------------------
+
+@router.get("/kommentarer")
+def comments_page(request: Request, user: Admin):
+    return _comments_page(request, user)
+
+
+def _comments_page(request: Request, user: User, status_code: int = 200, **context) -> Response:
+    catalogue = request.app.state.catalogue
+    with request.app.state.engine.begin() as conn:
+        saved = comments_of(conn, municipality_code=user.municipality_code)
+        audit.record(conn, user.email, user.municipality_code, "se kommentarer", None)
+    rows = sorted(((year, catalogue.maps[m].name, m, text) for (_, year, m), text in saved.items() if m in catalogue.maps),
+                  key=lambda r: (-r[0], r[2]))
+    return _case_page(request, user, "comments.html", status_code=status_code, title="Kommunens kommentarer",
+                      rows=rows, maps={code: m.name for code, m in catalogue.maps.items()},
+                      year=context.pop("year", _treatment_year()), limit=MAX_COMMENT_CHARACTERS, **context)
+
+
+@router.post("/kommentarer")
+def comment_save(request: Request, user: Admin, year: Annotated[int, Form(ge=1990, le=2100)],
+                 map_code: Annotated[str, Form(alias="map", max_length=40)],
+                 text: Annotated[str, Form(max_length=4 * MAX_COMMENT_CHARACTERS)] = ""):
+    if map_code not in request.app.state.catalogue.maps:
+        raise HTTPException(422, f"Kortet {map_code!r} kendes ikke.")
+    try:
+        saved = api.comment_save(request.app.state.engine, user.municipality_code, year, map_code, text, user.email,
+                                 catalogue=request.app.state.catalogue,
+                                 audited=audit.Entry(user.email, user.municipality_code, "gem kommentar",
+                                                     f"{year} {map_code}"))
+    except InputError as error:
+        # Typed back into the form to be corrected, never with a CPR number in it.
+        return _comments_page(request, user, 422, problems=error.problems, year=year, typed=mask_cpr(text),
+                              typed_map=map_code)
+    message = "Kommentaren er gemt." if saved else "Kommentaren er fjernet."
+    return _comments_page(request, user, saved_message=message, year=year)
 
 
 # ---- users and the audit log (admin) ------------------------------------------------------------------

@@ -135,7 +135,8 @@ class Site:
         if years is None:
             return self.version
         vintages = self.data(("vintages of years",), lambda: api.statistics_vintages_of_years(self.engine))
-        return ("years", *((y, vintages.get(y, ())) for y in years))
+        # The municipalities' comments (the version's last two values) are on the pages too.
+        return ("years", self.version[-2:], *((y, vintages.get(y, ())) for y in years))
 
     def _get(self, cache: Cache, key: tuple, build: Callable[[], object]):
         return cache.cached(key) if self.cached_only else cache.get(key, build)
@@ -461,8 +462,10 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
             funnel = _inline(funnel_plot(funnel_points(social), social.national.rate, code, in_sentence(social.name), str(case.year)),
                              "tragt")
     explained = first_with_figure(case.maps)
+    comments = site.data(("comments", code, case.year), lambda: api.comments(site.engine, code, [case.year]))
     body = _render(
-        "profile.html", title=title, case=case, sections=[_section_view(case, s, s is explained) for s in case.maps],
+        "profile.html", title=title, case=case,
+        sections=[_section_view(case, s, s is explained, comments.get((code, case.year, s.code))) for s in case.maps],
         trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
         funnel_rows=_funnel_rows(social) if funnel else [], social=social,
         years=list(reversed(site.years)), source=_source(case.vintages), notice=_notice(case.synthetic),
@@ -491,9 +494,11 @@ class SectionView:
     comparison: list[tuple[str, list[str]]]  # (name, a cell per table year)
     provisions: list[RateRow]
     per_10000: str | None  # the sentence on omgjorte sager pr. 10.000 indbyggere; None without the population
+    comment: str | None = None  # the municipality's own words on the year's map
 
 
-def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000: bool) -> SectionView:
+def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000: bool,
+                  comment: str | None = None) -> SectionView:
     row, national = section.row, section.national
     n = row.denominator if section.has_cases else 0
     outcomes = [(o.label, o.count, o.share, o.national_share) for o in outcome_lines(section)]
@@ -510,7 +515,7 @@ def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000
         section=section, cases=n, outcomes=outcomes, dismissed=dismissed, funnel=funnel,
         one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < FEW_CASES else None,
         comparison=comparison, provisions=section.provisions,
-        per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None)
+        per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None, comment=comment)
 
 
 def _trend_rows(case: DanmarkskortCase) -> list[tuple[int, list[str]]]:
