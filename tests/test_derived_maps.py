@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from fractions import Fraction
 
 from klagestat.catalogue import load_catalogue
 
@@ -48,3 +49,27 @@ def test_the_catalogue_s_rules_for_social_other():
         assert c.map_needs_provisions("social-other", year, "serviceloven")
     assert not c.map_contains("social-other", 2024, "barnets-lov:87+88")  # child disability from 2024
     assert c.map_covers_whole_law("social-other", 2025, "aeldreloven")  # no disability map takes a part of it
+
+
+def test_the_profile_and_the_case_have_a_short_section_on_social_other(demo_db, tmp_path):
+    import docx
+    from fastapi.testclient import TestClient
+
+    from klagestat.render import numbers
+    from klagestat.web.app import create_app
+
+    rows = json.loads(run_cli("rates", "--year", "2024", "--municipality", "Allerød", "--map", "social-other",
+                              "--format", "json", db=demo_db).out)
+    [mine] = [r for r in rows if r["municipality_code"] == "201"]
+    expected = f"{numbers.municipal_percent(Fraction(mine['reversed'], mine['merits']))} ({mine['merits']})"
+
+    page = TestClient(create_app(str(demo_db))).get("/kommune/201", params={"year": 2024})
+    assert page.status_code == 200 and "Socialområdet øvrige" in page.text
+    assert f"<th scope=\"row\">2024</th><td class=\"num\">{expected}</td>" in page.text
+
+    case = tmp_path / "sag.docx"
+    assert run_cli("report", "danmarkskort", "--municipality", "Allerød", "--year", "2024", "--out", case,
+                   db=demo_db).code == 0
+    document = docx.Document(str(case))
+    assert "Socialområdet øvrige" in [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert any(c.text == expected for t in document.tables for row in t.rows for c in row.cells)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
@@ -63,6 +63,17 @@ class MapSection:
 
 
 @dataclass
+class DerivedSection:
+    """A group made from the maps (social-other), which the ministry doesn't publish: the
+    municipality's and the nation's rate in the table years."""
+
+    code: str
+    name: str
+    mine: dict[int, RateRow]  # year → the municipality's row
+    national: dict[int, RateRow]  # year → the nation's row
+
+
+@dataclass
 class DanmarkskortCase:
     municipality: Municipality
     year: int
@@ -75,6 +86,7 @@ class DanmarkskortCase:
     vintages: list[VintageInfo]
     register_cases: int | None  # cases in the municipality's own register (0: none imported; None: not read)
     clusters: Clusters | None  # from the register, when there is one and it was read
+    derived: list[DerivedSection] = field(default_factory=list)  # social-other, in the table years
 
     @property
     def synthetic(self) -> bool:
@@ -124,6 +136,9 @@ def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[s
                           for map_code, rows in _by_map(everyone.rows, AreaLevel.MUNICIPALITY).items()}
     provisions = {map_code: _provisions_with_reversals(conn, catalogue, codes, year, map_code, definition, as_of)
                   for map_code in catalogue.maps}
+    derived_rows = _by_map_and_area(compute_rates(
+        conn, catalogue, [YearSpan(y, y) for y in table_years], municipalities=codes,
+        maps=list(catalogue.derived_maps), definition=definition, as_of=as_of).rows) if catalogue.derived_maps else {}
 
     for code in codes:
         municipality = catalogue.municipalities[code]
@@ -154,12 +169,17 @@ def danmarkskort_cases(conn: Connection, catalogue: Catalogue, codes: Sequence[s
                 all_municipalities=list(all_municipalities.get(map_code, [])),
                 provisions=provisions[map_code].get(code, []),
             ))
+        derived = [DerivedSection(
+            m, catalogue.map_name(m),
+            {r.span.first: r for r in derived_rows.get((m, code), [])},
+            {r.span.first: r for r in derived_rows.get((m, NATIONAL_CODE), [])}) for m in catalogue.derived_maps]
         register_cases = case_count(conn, code) if with_register else None
         yield DanmarkskortCase(
             municipality=municipality, year=year, definition=definition, table_years=table_years,
             trend_years=trend_years, maps=sections, neighbours=neighbours, as_of=everyone.as_of,
             vintages=everyone.vintages, register_cases=register_cases,
             clusters=clusters(conn, code, [year]) if register_cases else None,
+            derived=derived,
         )
 
 

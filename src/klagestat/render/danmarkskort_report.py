@@ -22,7 +22,14 @@ from klagestat.render.wording import MERITS_HEADER, RATE_HEADER, SYNTHETIC_BANNE
 
 from . import numbers
 from .charts import funnel_plot, trend_chart
-from .danmarkskort_view import comparison_lines, funnel_points, outcome_lines, trend_series
+from .danmarkskort_view import (
+    DERIVED_WHY,
+    comparison_lines,
+    derived_lines,
+    funnel_points,
+    outcome_lines,
+    trend_series,
+)
 from .document import BulletList, Document, FigureBlock, Heading, Paragraph, Table
 from .inhabitants import first_with_figure, per_10000_sentence
 from .maps import geo_map, tile_map
@@ -58,6 +65,12 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
         if comments and section.code in comments:
             blocks.append(Paragraph(f"Kommunens egen kommentar til kortet (vist i infoboksen): "
                                     f"\"{comments[section.code]}\""))
+    for derived in case.derived:
+        table_number += 1
+        blocks += [Heading(derived.name, 2), Paragraph(DERIVED_WHY), Table(
+            caption=f"Tabel {table_number}: {derived.name}, omgørelsesprocent (antal realitetsbehandlede sager i parentes)",
+            header=("År", case.municipality.name, "Landsplan"), rows=tuple(derived_lines(case, derived)),
+            source=_source(case))]
     if not public:  # the register is the municipality's own: a public case says nothing of it
         blocks += _clusters(case)
     blocks.append(Paragraph(_definition_note(case), "note"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from klagestat.analysis.danmarkskort import DanmarkskortCase, MapSection
+from klagestat.analysis.danmarkskort import DanmarkskortCase, DerivedSection, MapSection
 from klagestat.analysis.rates import RateRow
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 
@@ -77,3 +77,13 @@ def comparison_lines(case: DanmarkskortCase, section: MapSection) -> list[tuple[
     national = {y: n for y, _, n in section.trend}
     lines.append(("Landsplan", [rate_with_cases(national.get(y), True) for y in case.table_years]))
     return lines
+
+
+DERIVED_WHY = ("Ministeriet laver intet kort for det; kommunerne regner det selv som socialområdet generelt uden "
+               "de to handicapområder, år for år efter samme regler.")
+
+
+def derived_lines(case: DanmarkskortCase, section: DerivedSection) -> list[tuple[str, str, str]]:
+    """(year, the municipality's "52 % (25)", the nation's) in the case's table years, newest first."""
+    return [(str(year), rate_with_cases(section.mine.get(year), False), rate_with_cases(section.national.get(year), True))
+            for year in case.table_years]

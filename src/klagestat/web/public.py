@@ -44,7 +44,9 @@ from klagestat.render.charts import funnel_plot, trend_chart
 from klagestat.render.danmarkskort_files import danmarkskort_file_name
 from klagestat.render.danmarkskort_report import danmarkskort_document, in_sentence
 from klagestat.render.danmarkskort_view import (
+    DERIVED_WHY,
     comparison_lines,
+    derived_lines,
     funnel_points,
     outcome_lines,
     rate_and_cases,
@@ -466,6 +468,7 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
     body = _render(
         "profile.html", title=title, case=case,
         sections=[_section_view(case, s, s is explained, comments.get((code, case.year, s.code))) for s in case.maps],
+        derived=[(d, derived_lines(case, d)) for d in case.derived], derived_why=DERIVED_WHY,
         trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
         funnel_rows=_funnel_rows(social) if funnel else [], social=social,
         years=list(reversed(site.years)), source=_source(case.vintages), notice=_notice(case.synthetic),
