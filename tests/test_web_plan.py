@@ -149,6 +149,8 @@ def test_an_admin_s_comment_is_on_the_profile_and_in_the_api_as_the_municipality
     assert saved.status_code == 200 and "Kommentaren er gemt." in text_of(saved), saved.text[:1000]
     after = text_of(public.get("/kommune/201", params={"year": 2024}))
     assert f"Allerød Kommunes egen kommentar: {COMMENT}" in after
+    front = public.get("/", params={"year": 2024, "map": "social"})
+    assert f"Kommunens kommentar</summary>{COMMENT}" in front.text  # in the map page's table, by Allerød
     rows = public.get("/api/rates", params={"year": "2024", "municipality": "Allerød"}).json()
     by_map = {r["map"]: r["comment"] for r in rows if r["municipality_code"] == "201"}
     assert by_map == {"social": COMMENT, "child-disability": None, "adult-disability": None}
