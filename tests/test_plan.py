@@ -419,3 +419,15 @@ def test_kroner_as_the_minutes_write_them():
 
     assert [numbers.kroner(n) for n in (450_000, 1_350_000, 1_000_000, 2_500_000, 10_000_000, 1_234_567)] == [
         "450.000 kr.", "1,35 mio. kr.", "1 mio. kr.", "2,5 mio. kr.", "10 mio. kr.", "1,23 mio. kr."]
+
+
+def test_a_plan_that_is_not_toml_is_explained_in_danish(tmp_path, empty_db):
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[plan]\ntitle = "Handleplan\n', encoding="utf-8")
+    result = run_cli("plan", "import", broken, "--municipality", "Lejre", db=empty_db)
+    assert result.code == 2
+    assert_problem(result, broken, line=2, says="en tekst mangler sit afsluttende anførselstegn")
+    loose = tmp_path / "uden-afsnit.toml"
+    loose.write_text('title = "Handleplan"\n', encoding="utf-8")
+    result = run_cli("plan", "import", loose, "--municipality", "Lejre", db=empty_db)
+    assert_problem(result, loose, line=1, value="title", says="hører under et afsnit")

@@ -49,7 +49,7 @@ class _KeyLines:
                 self.sections[(section, index)] = number
                 continue
             key = _KEY.match(line)
-            if key and section:
+            if key:  # before any section header: a key of the file itself ("", 0, key)
                 self.lines.setdefault((section, index, key.group(1)), number)
 
     def of(self, section: str, index: int, key: str | None = None) -> int | None:
@@ -76,8 +76,10 @@ class _PlanReader:
     def plan(self, data: dict) -> Plan:
         for key in data:
             if key not in SECTIONS:
-                self._add(key, 0, None, f"Ukendt afsnit [{key}]. Kendte afsnit: {', '.join(SECTIONS)}.", key,
-                          "section-unknown")
+                line = self.lines.of(key, 0) or self.lines.of("", 0, key)
+                self.problems.add(f"Ukendt afsnit eller felt {key!r} øverst i filen; felterne hører under et afsnit, "
+                                  f"fx [plan]. Kendte afsnit: {', '.join(SECTIONS)}.", line=line, value=key,
+                                  code="section-unknown")
         head = data.get("plan")
         if not isinstance(head, dict):
             self.problems.add("Filen mangler afsnittet [plan] med mindst title = \"…\".", code="plan-missing")

@@ -19,6 +19,25 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode(codec), name
 
 
+# tomllib's messages, the common ones in Danish (a match on how each begins); others as they are.
+TOML_ERRORS_DA = (
+    ("Illegal character '\\n'", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Illegal character", "et tegn, der ikke må stå her"),
+    ("Unclosed array", "en liste mangler sin afsluttende ]"),
+    ("Unclosed inline table", "en tabel i { } mangler sin afsluttende }"),
+    ("Expected '=' after a key", "der mangler = efter et navn"),
+    ("Invalid value", "værdien kan ikke læses (tekst skal stå i anførselstegn, datoer som 2025-09-10)"),
+    ("Cannot declare", "et afsnit står to gange (brug [[…]] for punkter, der gentages)"),
+    ("Cannot overwrite a value", "et felt står to gange"),
+    ("Expected newline or end of document after a statement", "der står mere på linjen efter værdien"),
+    ("Expected ']' at the end of a table declaration", "et afsnits navn mangler sin afsluttende ]"),
+)
+
+
+def _toml_error_da(message: str) -> str:
+    return next((danish for english, danish in TOML_ERRORS_DA if message.startswith(english)), message)
+
+
 def read_toml(path: Path, what: str) -> dict:
     """A user's TOML file (what: "Områdefilen" …), or every problem with it in Danish."""
     problems = ProblemList(str(path))
@@ -33,10 +52,10 @@ def read_toml(path: Path, what: str) -> dict:
     except UnicodeDecodeError:
         problems.add(f"{what} er ikke gemt som UTF-8.", code="file-encoding")
     except tomllib.TOMLDecodeError as e:
-        # tomllib says where in English: "… (at line 3, column 7)".
+        # tomllib says what and where in English: "Unclosed array (at line 3, column 7)".
         where = re.search(r"at line (\d+), column (\d+)", str(e))
         problems.add(
-            f"{what} er ikke gyldig TOML ({str(e).split(' (at line')[0]}).",
+            f"{what} er ikke gyldig TOML: {_toml_error_da(str(e).split(' (at ')[0])}.",
             line=int(where.group(1)) if where else None,
             column=where.group(2) if where else None,
             code="toml-invalid",
