@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
@@ -61,7 +62,7 @@ from klagestat.ingest.register import (
 from klagestat.ingest.register_files import SheetRows, open_case_file
 from klagestat.ingest.statbank import StatbankData, read_statbank
 from klagestat.store import accounts, audit
-from klagestat.store.comments import comments_of, comments_version, save_comment
+from klagestat.store.comments import comments_version, save_comment
 from klagestat.store.database import (
     IMPORT_WAIT_SECONDS,
     DatabaseBusy,
@@ -92,7 +93,7 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
-           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "comment_save", "comments", "ImportReport", "CaseImportReport",
+           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "comment_save", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 
@@ -451,24 +452,11 @@ def rates(
         for code in list(codes):
             codes.extend(n for n in catalogue.municipalities[code].neighbours if n not in codes)
     with engine.connect() as conn:
-        table = compute_rates(
+        return compute_rates(
             conn, catalogue, spans, municipalities=codes, maps=list(maps) or None, by=by,
             areas=area_config, definition=Definition(definition), as_of=as_of,
             regions=resolve_regions(regions, catalogue), comparison_groups=groups, source=source,
         )
-        return _with_comments(conn, table)
-
-
-def _with_comments(conn, table: RateTable) -> RateTable:
-    """A municipality's row of one year's map gets the municipality's own comment on it."""
-    years = sorted({r.span.first for r in table.rows if r.span.first == r.span.last})
-    comments = comments_of(conn, years) if years else {}
-    if not comments:
-        return table
-    rows = [replace(r, comment=comments.get((r.area.code, r.span.first, r.map or "")))
-            if r.area.level is AreaLevel.MUNICIPALITY and r.span.first == r.span.last and r.group is None else r
-            for r in table.rows]
-    return replace(table, rows=rows)
 
 
 def comment_save(engine: Engine, municipality: str, year: int, map_code: str, text: str, saved_by: str,
@@ -489,12 +477,6 @@ def comment_save(engine: Engine, municipality: str, year: int, map_code: str, te
         if audited is not None:
             audited.record(conn)
     return cleaned
-
-
-def comments(engine: Engine, municipality: str | None = None, years: Sequence[int] | None = None) -> dict:
-    """{(municipality code, year, map): comment} (of one municipality, of some years)."""
-    with engine.connect() as conn:
-        return comments_of(conn, years, municipality)
 
 
 def reconcile(engine: Engine, municipality: str, year: int | str, as_of: dt.date | None = None,
@@ -529,9 +511,8 @@ def report_danmarkskort(engine: Engine, municipality: str, year: int | str, out:
     with engine.connect() as conn:
         case = danmarkskort_case(conn, catalogue, code, single_year, as_of, with_register=not public)
         plan, effect = _plan_and_effect(conn, catalogue, code, public)
-        own_words = {m: text for (_, _, m), text in comments_of(conn, [single_year], code).items()}
     return write_report(danmarkskort_document(case, catalogue, public=public, boundaries=boundaries, plan=plan,
-                                              effect=effect, comments=own_words), out)
+                                              effect=effect), out)
 
 
 def _plan_and_effect(conn, catalogue: Catalogue, code: str, public: bool) -> tuple[Plan | None, PlanEffect | None]:
@@ -691,14 +672,11 @@ def plan_import(engine: Engine, file: str | Path, municipality: str, areas: str 
     plan = read_plan(Path(file), catalogue, area_config, shown_as=name)
     migrate(engine)
     with engine.begin() as conn:
-        version = save_plan(conn, code, plan_data(plan), saved_by, Path(name).name, dt.datetime.now().replace(microsecond=0))
+        version, new = save_plan(conn, code, plan_data(plan), saved_by, Path(name).name,
+                                 dt.datetime.now().replace(microsecond=0))
         if audited is not None:
             audited.record(conn)
-        if version is None:
-            current = current_plan(conn, code)
-            assert current is not None
-            return PlanImportReport(name, code, "unchanged", current.version, plan)
-    return PlanImportReport(name, code, "imported", version, plan)
+    return PlanImportReport(name, code, "imported" if new else "unchanged", version, plan)
 
 
 def plan_of(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> tuple[Plan, PlanVersion]:
@@ -732,8 +710,9 @@ def plan_status(engine: Engine, municipality: str, year: int | str, today: dt.da
     """The year's treatment of the maps of the year's figures (§ 79 b) as the plan's meetings
     record it: done, missing, and warnings (see analysis.plan_status)."""
     catalogue = catalogue or load_catalogue()
-    plan, _ = plan_of(engine, municipality, catalogue)
-    return analysis_plan_status(catalogue, plan, _one_year(year), today or dt.date.today())
+    code = _one_municipality(municipality, catalogue)
+    plan, _ = plan_of(engine, code, catalogue)
+    return analysis_plan_status(catalogue, code, plan, _one_year(year), today or dt.date.today())
 
 
 @dataclass
@@ -758,7 +737,8 @@ def plan_overview(engine: Engine, municipality: str, year: int, today: dt.date |
         plan, effect = _plan_and_effect(conn, catalogue, code, public=False)
     if plan is None:
         return PlanOverview(None, versions, None, None)
-    return PlanOverview(plan, versions, effect, analysis_plan_status(catalogue, plan, year, today or dt.date.today()))
+    return PlanOverview(plan, versions, effect,
+                        analysis_plan_status(catalogue, code, plan, year, today or dt.date.today()))
 
 
 def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> str:
@@ -766,15 +746,22 @@ def plan_export(engine: Engine, municipality: str, catalogue: Catalogue | None =
     from klagestat.render.plan_file import plan_toml
 
     catalogue = catalogue or load_catalogue()
-    plan, _ = plan_of(engine, municipality, catalogue)
-    return plan_toml(plan, catalogue.municipalities[_one_municipality(municipality, catalogue)].name)
+    code = _one_municipality(municipality, catalogue)
+    plan, _ = plan_of(engine, code, catalogue)
+    return plan_toml(plan, catalogue.municipalities[code].name)
 
 
-def statistics_version(engine: Engine) -> tuple:
-    """Changes with every import of statistics or population, and with every municipality's
-    comment: what the public pages are kept under. (The comments' part is the last two values.)"""
+class PublicVersion(NamedTuple):
+    """What the public pages are kept under: it changes with every import of statistics or
+    population, and with every municipality's comment."""
+
+    statistics: tuple
+    comments: tuple
+
+
+def statistics_version(engine: Engine) -> PublicVersion:
     with engine.connect() as conn:
-        return (*store_statistics_version(conn), *comments_version(conn))
+        return PublicVersion(store_statistics_version(conn), comments_version(conn))
 
 
 def statistics_years(engine: Engine, municipality: str | None = None) -> list[int]:

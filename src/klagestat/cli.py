@@ -467,15 +467,13 @@ def plan_status(
     db: DbOption = None,
 ) -> None:
     """Årets behandling af danmarkskortet (§ 79 b) efter handleplanens møder: hvad er gjort, hvad mangler, og frister."""
-    from klagestat.render.plan_effect import print_plan_status, status_json
+    from klagestat.render.plan_status import print_plan_status, status_json
 
     result = api.plan_status(_open_for_reading(db), municipality, year, today=_parse_date(today, "--today"))
     if format_ is ReconcileFormat.json:
         sys.stdout.write(json.dumps(status_json(result), ensure_ascii=False, indent=1) + "\n")
     else:
-        catalogue = load_catalogue()
-        code = api.resolve_municipalities([municipality], catalogue)[0]
-        print_plan_status(result, catalogue.municipalities[code].name, _console())
+        print_plan_status(result, load_catalogue().municipalities[result.municipality_code].name, _console())
 
 
 DEMO_REPORT_YEAR = 2024  # the demo's sample case: the maps published in 2025

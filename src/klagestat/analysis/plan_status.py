@@ -30,6 +30,7 @@ class Check:
 
 @dataclass(frozen=True)
 class PlanStatus:
+    municipality_code: str
     year: int  # the figures' year (the complaints Ankestyrelsen decided)
     published: dt.date | None  # the maps' publication day, when the catalogue knows it
     deadline: dt.date  # the council must have treated the maps by this day
@@ -48,7 +49,7 @@ def treatment_deadline(year: int) -> dt.date:
     return dt.date(year + 1, 12, 31)
 
 
-def plan_status(catalogue: Catalogue, plan: Plan, year: int, today: dt.date) -> PlanStatus:
+def plan_status(catalogue: Catalogue, municipality_code: str, plan: Plan, year: int, today: dt.date) -> PlanStatus:
     deadline = treatment_deadline(year)
     published = catalogue.maps_published.get(year)
     # The year's meetings: from 1 January of the publication year until the next maps come out
@@ -63,7 +64,7 @@ def plan_status(catalogue: Catalogue, plan: Plan, year: int, today: dt.date) -> 
         if early:
             checks.append(Check("before_publication", False, f"{_names(early)} ligger før kortene blev offentliggjort "
                                 f"{published:%d-%m-%Y}; er datoen rigtig?"))
-    return PlanStatus(year, published, deadline, meetings, tuple(checks), today)
+    return PlanStatus(municipality_code, year, published, deadline, meetings, tuple(checks), today)
 
 
 def _council(meetings: tuple[Meeting, ...], deadline: dt.date, today: dt.date) -> Check:

@@ -20,6 +20,7 @@ from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import CASES, GROUPINGS, STATBANK, Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
+from klagestat.store.comments import comments_of
 from klagestat.store.statbank import VintageInfo, quarters_present, vintages_by_id
 
 from .figures import (
@@ -218,7 +219,8 @@ def compute_rates(
     statistics bank, the one source that covers every municipality.
 
     In steps: the figures (`_figures_of`), the areas the rows are for (`_areas`), a row per area
-    and group in each span (`_span_rows`), then each row's inhabitants and processing days."""
+    and group in each span (`_span_rows`), then each row's inhabitants, processing days and the
+    municipality's own comment."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     if by == "area" and areas is None and source != CASES:
@@ -250,9 +252,21 @@ def compute_rates(
         days = processing_days(conn, coverage, catalogue, years, spec)
         if days:
             rows = [_with_days(row, days, by) for row in rows]
+    rows = _with_comments(conn, rows)
     vintages = sorted(vintages_by_id(conn, coverage.vintage_ids | population.vintage_ids).values(), key=lambda v: v.id)
     return RateTable(rows, totals, definition, by, spans, map_filter, as_of, vintages,
                      list(dict.fromkeys(figures.notes)), source)
+
+
+def _with_comments(conn: Connection, rows: list[RateRow]) -> list[RateRow]:
+    """A municipality's row of one year's map gets the municipality's own comment on it."""
+    years = sorted({r.span.first for r in rows if r.span.first == r.span.last})
+    comments = comments_of(conn, years) if years else {}
+    if not comments:
+        return rows
+    return [replace(r, comment=comments.get((r.area.code, r.span.first, r.map or "")))
+            if r.area.level is AreaLevel.MUNICIPALITY and r.span.first == r.span.last and r.group is None else r
+            for r in rows]
 
 
 def _figures_of(conn: Connection, catalogue: Catalogue, spans: list[YearSpan], years: list[int], spec: GroupBy,

@@ -114,6 +114,11 @@ class Plan:
                 years[year] = years.get(year, 0) + kroner
         return dict(sorted(years.items()))
 
+    @property
+    def total_cost(self) -> int:
+        """Every initiative's costs, all years."""
+        return sum(i.total_cost for i in self.initiatives)
+
     def alternative_cost(self, alternative: Alternative) -> int:
         """The extra cost of an alternative in all: its initiatives' costs."""
         return sum(self.costs_by_year(alternative.initiatives).values())

@@ -42,11 +42,11 @@ if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
 
 def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: bool = False,
                           boundaries: Boundaries | None = None, plan: Plan | None = None,
-                          effect: PlanEffect | None = None, comments: dict[str, str] | None = None) -> Document:
+                          effect: PlanEffect | None = None) -> Document:
     """The case; `boundaries` (read by ingest.boundaries) draws the map on real boundaries
     instead of the tile grid; `plan` adds the action plan's sections (render/plan_report.py),
-    with `effect` (from the register: never in a public case) its effect so far; `comments`: the
-    municipality's own comment on each map (by map code), quoted under the map's section."""
+    with `effect` (from the register: never in a public case) its effect so far. The
+    municipality's own comment on a map (its row's `comment`) is quoted under the map's section."""
     name = case.municipality.name
     document = Document(
         title=f"Danmarkskortet {case.year}: omgørelsesprocenter for {name} Kommune",
@@ -62,9 +62,9 @@ def danmarkskort_document(case: DanmarkskortCase, catalogue: Catalogue, public: 
     for section in case.maps:
         section_blocks, table_number = _map_section(case, section, table_number, section is explained)
         blocks += section_blocks
-        if comments and section.code in comments:
+        if section.row is not None and section.row.comment:
             blocks.append(Paragraph(f"Kommunens egen kommentar til kortet (vist i infoboksen): "
-                                    f"\"{comments[section.code]}\""))
+                                    f"\"{section.row.comment}\""))
     for derived in case.derived:
         table_number += 1
         blocks += [Heading(derived.name, 2), Paragraph(DERIVED_WHY), Table(

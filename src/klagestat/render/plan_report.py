@@ -90,7 +90,7 @@ def _economy_blocks(plan: Plan, costs: dict[int, int], number: int) -> list:
     header = ("Initiativ", *map(str, years), "I alt")
     rows = [(i.name, *(numbers.kroner(dict(i.costs).get(y, 0)) for y in years), numbers.kroner(i.total_cost))
             for i in plan.initiatives if i.costs]
-    total = sum(costs.values())
+    total = plan.total_cost
     rows.append(("I alt", *(numbers.kroner(costs[y]) for y in years), numbers.kroner(total)))
     amounts = set(costs.values())
     span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])

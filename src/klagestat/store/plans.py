@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from .schema import action_plan
 
@@ -43,19 +43,19 @@ def plan_versions(conn: Connection, municipality_code: str) -> list[PlanVersion]
 
 
 def save_plan(conn: Connection, municipality_code: str, content: dict, saved_by: str, source: str,
-              now: dt.datetime) -> int | None:
-    """The new version's number, or None when the plan is the current one already."""
+              now: dt.datetime) -> tuple[int, bool]:
+    """(the plan's version, whether it is new): a new version, or the current one when the plan
+    is that already."""
     digest = content_hash(content)
     current = conn.execute(select(P.version, P.content_hash).where(P.municipality_code == municipality_code)
                            .order_by(P.version.desc()).limit(1)).first()
     if current is not None and current.content_hash == digest:
-        return None
-    version = (conn.execute(select(func.max(P.version)).where(P.municipality_code == municipality_code)).scalar()
-               or 0) + 1
+        return current.version, False
+    version = (current.version if current is not None else 0) + 1
     conn.execute(insert(action_plan).values(
         municipality_code=municipality_code, version=version, saved_at=now, saved_by=saved_by, source=source,
         content=json.dumps(content, ensure_ascii=False), content_hash=digest))
-    return version
+    return version, True
 
 
 def _version(row) -> PlanVersion:

@@ -343,11 +343,15 @@ def analyses(request: Request, user: Reader,
 
 
 def _table_part(part) -> dict:
-    """A Rich table of the analyses as plain title, headers and rows for the page: the same
-    table the terminal shows, cell for cell."""
-    table = part.table
-    if table is None:
+    """An analysis' part (a Rich table, its basis and note) for the page."""
+    if part.table is None:
         return {"note": part.note, "basis": part.basis}
+    return {**_table_view(part.table), "basis": part.basis, "note": part.note}
+
+
+def _table_view(table) -> dict:
+    """A Rich table as plain title, headers and rows for the page: the same table the terminal
+    shows, cell for cell."""
     columns = table.columns
     cells = [[str(getattr(c, "plain", c)) for c in column.cells] for column in columns]
     return {
@@ -357,7 +361,6 @@ def _table_part(part) -> dict:
                     for c in columns],
         "numeric": [c.justify == "right" for c in columns],
         "rows": [list(row) for row in zip(*cells)],
-        "basis": part.basis, "note": part.note,
     }
 
 
@@ -406,23 +409,17 @@ def _plan_page(request: Request, user: User, year: int, status_code: int = 200, 
                                  audited=audit.Entry(user.email, user.municipality_code, "se handleplan", str(year)))
     effect = overview.effect
     effects = [] if effect is None else [
-        {"part": _table_part(_Part(initiative_table(e))), "why": e.why, "pending": pending_note(e)}
+        {"part": _table_view(initiative_table(e)), "why": e.why, "pending": pending_note(e)}
         for e in effect.effects]
     plan = overview.plan
     return _case_page(
         request, user, "plan.html", status_code=status_code, title="Handleplan", plan=plan, year=year,
         versions=overview.versions, effects=effects, status=overview.status,
-        years=_table_part(_Part(years_table(effect))) if effect is not None else None,
+        years=_table_view(years_table(effect)) if effect is not None else None,
         area_initiatives=[i.name for i in plan.initiatives if i.areas] if plan else [],
         alternatives=[(a, plan.alternative_cost(a)) for a in plan.alternatives] if plan else [],
-        costs=plan.costs_by_year() if plan else {}, kroner=numbers.kroner, **context)
-
-
-@dataclass
-class _Part:
-    table: object
-    basis: str | None = None
-    note: str | None = None
+        costs=plan.costs_by_year() if plan else {}, total_cost=plan.total_cost if plan else 0,
+        kroner=numbers.kroner, **context)
 
 
 @router.post("/handleplan")

@@ -119,7 +119,7 @@ class Site:
     engine: object
     catalogue: Catalogue
     caches: Caches
-    version: tuple
+    version: api.PublicVersion
     geojson: tuple[Path, str] | None
     cached_only: bool = False  # in the event loop: what isn't cached raises NotCached, nothing is built
 
@@ -137,8 +137,8 @@ class Site:
         if years is None:
             return self.version
         vintages = self.data(("vintages of years",), lambda: api.statistics_vintages_of_years(self.engine))
-        # The municipalities' comments (the version's last two values) are on the pages too.
-        return ("years", self.version[-2:], *((y, vintages.get(y, ())) for y in years))
+        # The municipalities' comments are on the pages too.
+        return ("years", self.version.comments, *((y, vintages.get(y, ())) for y in years))
 
     def _get(self, cache: Cache, key: tuple, build: Callable[[], object]):
         return cache.cached(key) if self.cached_only else cache.get(key, build)
@@ -464,10 +464,9 @@ def _profile_page(site: Site, case: DanmarkskortCase) -> Rendered:
             funnel = _inline(funnel_plot(funnel_points(social), social.national.rate, code, in_sentence(social.name), str(case.year)),
                              "tragt")
     explained = first_with_figure(case.maps)
-    comments = site.data(("comments", code, case.year), lambda: api.comments(site.engine, code, [case.year]))
     body = _render(
         "profile.html", title=title, case=case,
-        sections=[_section_view(case, s, s is explained, comments.get((code, case.year, s.code))) for s in case.maps],
+        sections=[_section_view(case, s, s is explained) for s in case.maps],
         derived=[(d, derived_lines(case, d)) for d in case.derived], derived_why=DERIVED_WHY,
         trend=trend, trend_rows=_trend_rows(case), funnel=funnel,
         funnel_rows=_funnel_rows(social) if funnel else [], social=social,
@@ -500,8 +499,7 @@ class SectionView:
     comment: str | None = None  # the municipality's own words on the year's map
 
 
-def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000: bool,
-                  comment: str | None = None) -> SectionView:
+def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000: bool) -> SectionView:
     row, national = section.row, section.national
     n = row.denominator if section.has_cases else 0
     outcomes = [(o.label, o.count, o.share, o.national_share) for o in outcome_lines(section)]
@@ -518,7 +516,8 @@ def _section_view(case: DanmarkskortCase, section: MapSection, explain_per_10000
         section=section, cases=n, outcomes=outcomes, dismissed=dismissed, funnel=funnel,
         one_case_points=numbers.percent(Fraction(1, n)).removesuffix(" %") if 0 < n < FEW_CASES else None,
         comparison=comparison, provisions=section.provisions,
-        per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None, comment=comment)
+        per_10000=per_10000_sentence(row, national, explain_per_10000) if n else None,
+        comment=row.comment if row is not None else None)
 
 
 def _trend_rows(case: DanmarkskortCase) -> list[tuple[int, list[str]]]:
