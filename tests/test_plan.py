@@ -431,3 +431,13 @@ def test_a_plan_that_is_not_toml_is_explained_in_danish(tmp_path, empty_db):
     loose.write_text('title = "Handleplan"\n', encoding="utf-8")
     result = run_cli("plan", "import", loose, "--municipality", "Lejre", db=empty_db)
     assert_problem(result, loose, line=1, value="title", says="hører under et afsnit")
+
+
+def test_a_file_too_big_to_be_a_plan_is_refused_before_it_is_read(tmp_path, empty_db):
+    from klagestat.ingest.plan_file import MAX_PLAN_BYTES
+
+    huge = tmp_path / "stor.toml"
+    huge.write_text('[plan]\ntitle = "' + "x" * MAX_PLAN_BYTES + '"\n', encoding="utf-8")
+    result = run_cli("plan", "import", huge, "--municipality", "Lejre", db=empty_db)
+    assert result.code == 2 and "en handleplan er højst 1.000 KB" in result.err, str(result)
+    assert not empty_db.exists() or db_count(empty_db, "SELECT COUNT(*) FROM action_plan") == 0

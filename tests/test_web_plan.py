@@ -104,6 +104,9 @@ def test_a_bad_plan_is_shown_with_its_problems_and_nothing_is_saved(app):
     assert "forkert.toml, linje 10" in text and "Ukendt status" in text and "negativt" in text
     assert "Intet er gemt" in text
     assert db_count(db, "SELECT COUNT(*) FROM action_plan") == versions
+    # A file that isn't TOML is named as the user named it, never by the server's temporary copy.
+    broken = text_of(_upload(analyst, '[plan]\ntitle = "Handleplan\n', "min-plan.toml"))
+    assert "min-plan.toml, linje 2" in broken and "klagestat-plan-" not in broken
 
 
 def test_another_municipality_does_not_see_the_plan(app):

@@ -26,6 +26,7 @@ SECTIONS = {"plan": ("title", "adopted", "adopted_by", "target", "target_percent
             "initiatives": ("name", "description", "owner", "start", "end", "status", "provisions", "areas", "costs"),
             "alternatives": ("name", "description", "initiatives", "financing"),
             "meetings": ("body", "date", "kind", "decision")}
+MAX_PLAN_BYTES = 1_000_000  # a plan is a few pages of text; more is not a plan (nor read into memory)
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a plan's dates and cost years outside these are typing errors
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_]+)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z_]+)\s*=")
@@ -61,7 +62,13 @@ class _KeyLines:
 def read_plan(path: Path, catalogue: Catalogue, areas: AreaConfig | None = None, shown_as: str | None = None) -> Plan:
     """The plan in the file, or InputError with every problem in it (nothing is imported)."""
     name = shown_as or str(path)
-    data = read_toml(path, WHAT)
+    problems = ProblemList(name, importing=True)
+    size = path.stat().st_size if path.is_file() else 0  # a missing file or a folder: read_toml says so
+    if size > MAX_PLAN_BYTES:
+        problems.add(f"Filen fylder {size // 1000:,} KB; en handleplan er højst {MAX_PLAN_BYTES // 1000:,} KB. Er det den "
+                     "rigtige fil?".replace(",", "."), code="file-too-big")
+        problems.raise_if_any()
+    data = read_toml(path, WHAT, name)
     text = path.read_text(encoding="utf-8-sig")
     return _PlanReader(name, _KeyLines(text), catalogue, areas).plan(data)
 

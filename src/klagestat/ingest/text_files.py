@@ -38,9 +38,10 @@ def _toml_error_da(message: str) -> str:
     return next((danish for english, danish in TOML_ERRORS_DA if message.startswith(english)), message)
 
 
-def read_toml(path: Path, what: str) -> dict:
-    """A user's TOML file (what: "Områdefilen" …), or every problem with it in Danish."""
-    problems = ProblemList(str(path))
+def read_toml(path: Path, what: str, shown_as: str | None = None) -> dict:
+    """A user's TOML file (what: "Områdefilen" …), or every problem with it in Danish; `shown_as`:
+    the file's name in messages where `path` is not the user's (an upload's temporary copy)."""
+    problems = ProblemList(shown_as or str(path))
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:

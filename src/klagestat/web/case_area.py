@@ -36,6 +36,7 @@ from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
 from klagestat.domain.problems import InputError, NoDataError, Problem
 from klagestat.domain.register import REASSESSMENT_NAMES_DA
+from klagestat.ingest.plan_file import MAX_PLAN_BYTES
 from klagestat.render import exports, numbers
 from klagestat.render.document import SOFT_HYPHEN
 from klagestat.render.register_tables import analysis_parts
@@ -387,7 +388,6 @@ def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(
 
 # ---- the action plan -----------------------------------------------------------------------------------
 
-PLAN_FILE_BYTES = 1_000_000  # a plan is a page of text; more is not a plan
 
 
 def _treatment_year() -> int:
@@ -424,9 +424,9 @@ def _plan_page(request: Request, user: User, year: int, status_code: int = 200, 
 
 @router.post("/handleplan")
 async def plan_upload(request: Request, user: Analyst, file: Annotated[UploadFile, File()]):
-    data = await file.read(PLAN_FILE_BYTES + 1)
+    data = await file.read(MAX_PLAN_BYTES + 1)
     name = mask_cpr(Path(file.filename or "handleplan.toml").name)
-    if len(data) > PLAN_FILE_BYTES:
+    if len(data) > MAX_PLAN_BYTES:
         return await run_in_threadpool(_plan_page, request, user, _treatment_year(), 422,
                                        problems=[Problem(name, "Filen er for stor til at være en handleplan.",
                                                          code="file-too-big")])
