@@ -78,3 +78,10 @@ def test_bad_parameters_get_a_danish_answer_never_a_500(client, params, status, 
     response = client.get("/api/rates", params=params)
     assert response.status_code == status, response.text
     assert says in response.json()["detail"]
+
+
+def test_a_malformed_parameter_is_explained_in_danish(client):
+    wrong_map = client.get("/api/rates", params={"year": "2024", "map": "moon"})
+    assert wrong_map.status_code == 422
+    assert "map.0: skal være en af: 'social', 'child-disability', 'adult-disability' eller 'social-other'" in wrong_map.text
+    assert "year: mangler" in client.get("/api/rates").text

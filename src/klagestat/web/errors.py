@@ -41,10 +41,38 @@ def _answer(request: Request, status: int, message: str, headers: dict | None = 
     return response
 
 
+# FastAPI's (pydantic's) checks of a request's parameters, in Danish by their type; an error of
+# another type keeps pydantic's English words.
+VALIDATION_DA = {
+    "missing": "mangler",
+    "int_parsing": "skal være et helt tal",
+    "float_parsing": "skal være et tal",
+    "bool_parsing": "skal være true eller false",
+    "date_parsing": "skal være en dato som 2025-06-10",
+    "date_from_datetime_parsing": "skal være en dato som 2025-06-10",
+    "string_too_long": "må højst være {max_length} tegn",
+    "string_too_short": "skal være mindst {min_length} tegn",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than_equal": "må højst være {le}",
+    "enum": "skal være en af: {expected}",
+}
+
+
+def validation_da(error: dict) -> str:
+    words = VALIDATION_DA.get(error.get("type", ""))
+    if words is None:
+        return str(error.get("msg", ""))
+    try:
+        # pydantic lists an enum's values as "'a', 'b' or 'c'".
+        return words.format(**error.get("ctx", {})).replace("' or '", "' eller '")
+    except (KeyError, IndexError):
+        return str(error.get("msg", ""))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: RequestValidationError) -> Response:
-        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {validation_da(e)}" for e in error.errors()]
         return _answer(request, 422, "Ugyldige parametre: " + "; ".join(problems))
 
     @app.exception_handler(KlagestatError)
