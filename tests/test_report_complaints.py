@@ -134,3 +134,84 @@ def test_areas_file_groups_the_register_by_committee(demo_db, tmp_path):
         if row.area.code == "201" and row.denominator:
             assert f"| {row.group} | " in text and numbers.municipal_percent(row.rate) in text
     assert "Områderne er defineret i filen omraader.toml." in text
+
+
+# Cases decided by Ankestyrelsen on both sides of the periods' first and last days, as
+# (case id, date of Ankestyrelsen's decision, outcome, year of the municipality's decision).
+PERIOD_CASES = [
+    ("A1", "01-01-2025", "stadfæstet", 2024),  # first day of 2025H1
+    ("A2", "30-06-2025", "ændret", 2024),  # last day of 2025H1
+    ("A3", "01-07-2025", "hjemvist", 2025),  # first day after 2025H1: 2025K3
+    ("A4", "10-03-2025", "afvist", 2024),  # decided, not on the merits
+    ("A5", "01-04-2025", "hjemvist", 2023),
+    ("B1", "29-02-2024", "ændret", 2023),  # 2024H1, a leap day
+    ("B2", "30-06-2024", "stadfæstet", 2023),
+    ("B3", "31-12-2023", "hjemvist", 2023),  # before 2024H1
+    ("C1", "15-12-2024", "stadfæstet", 2024),
+]
+
+
+def period_register(path):
+    rows = ["sags_id;lovgrundlag;omraade;afgoerelsesdato;klagedato;instans_afgoerelsesdato;udfald"]
+    for case_id, decided, outcome, decision_year in PERIOD_CASES:
+        rows.append(f"{case_id};SEL § 100;Voksne;02-01-{decision_year};20-01-{decision_year};{decided};{outcome}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def total_row(markdown: str) -> list[str]:
+    """The cells of the area table's total row, without the bold."""
+    line = next(line for line in markdown.splitlines() if line.startswith("| **I alt**"))
+    return [cell.strip().strip("*") for cell in line.strip("|").split("|")]
+
+
+def test_a_report_for_a_half_year_a_quarter_or_any_days_beside_the_same_days_a_year_earlier(database, tmp_path):
+    imported = run_cli("import", "cases", period_register(tmp_path / "lejre.csv"), "--municipality", "Lejre",
+                       db=database)
+    assert imported.code == 0, str(imported)
+
+    def period_report(period: str) -> str:
+        out = tmp_path / f"{period}.md"
+        result = run_cli("report", "complaints", "--municipality", "Lejre", "--period", period, "--out", out,
+                         db=database)
+        assert result.code == 0, str(result)
+        return out.read_text(encoding="utf-8")
+
+    # 2025H1: A1, A2, A4, A5 (first and last day in; A3 on 1 July out). 2024H1: B1 (29 February), B2.
+    half = period_report("2025H1")
+    assert "# Klager over Lejre Kommunes afgørelser 1. halvår 2025" in half
+    assert "| % omgjort 1. halvår 2025 | % omgjort 1. halvår 2024 |" in half
+    assert total_row(half) == ["I alt", "4", "1", "3", "2", "67 %", "50 %", "+17"]
+    assert "omgørelsesprocenten var 67 % mod 50 % i 1. halvår 2024" in half
+    assert "Landsplan" not in half and "Landstal findes kun for hele år" in half
+    # The decision-year table: A5 from 2023, A1, A2 and A4 from 2024.
+    assert "| 2023 | 1 | 25 % |" in half and "| 2024 | 3 | 75 % |" in half
+
+    quarter = period_report("2025K3")
+    assert total_row(quarter) == ["I alt", "1", "0", "1", "1", "100 %", "–", "–"]
+
+    # Any days, across New Year: C1 (15.12.2024) and A1 (1.1.2025); the year before has B3 (31.12.2023).
+    days = period_report("2024-12-01..2025-01-31")
+    assert "1.12.2024–31.1.2025" in days and "% omgjort 1.12.2023–31.1.2024" in days
+    assert total_row(days) == ["I alt", "2", "0", "2", "0", "0 %", "100 %", "-100"]
+    assert "| 2024 | 2 | 100 % |" in days  # one row per decision year, though the days span two years
+
+    # A whole year by --period is the report of --year.
+    by_year = tmp_path / "by-year.md"
+    assert run_cli("report", "complaints", "--municipality", "Lejre", "--year", "2025", "--out", by_year,
+                   db=database).code == 0
+    assert by_year.read_text(encoding="utf-8") == period_report("2025")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--period", "2025H3"), "Perioden '2025H3' kan ikke læses"),
+    (("--period", "2025-06-30..2025-01-01"), "Perioden '2025-06-30..2025-01-01' kan ikke læses"),
+    (("--period", "2025-02-30..2025-03-31"), "kan ikke læses"),
+    (("--period", "2025H1", "--year", "2025"), "Angiv enten --year"),
+    ((), "Angiv enten --year"),
+])
+def test_a_period_that_cannot_be_read_is_refused_in_danish(demo_db, tmp_path, args, message):
+    out = tmp_path / "x.md"
+    result = run_cli("report", "complaints", "--municipality", "Allerød", "--out", out, *args, db=demo_db)
+    assert result.code == 2 and message in result.err, str(result)
+    assert "Traceback" not in result.err and not out.exists()

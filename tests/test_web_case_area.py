@@ -597,6 +597,22 @@ def test_the_complaint_report_downloads_as_word_for_the_committee_and_for_the_op
     bad = client.get("/sager/klagerapport/hent", params={"year": "2024", "format": "exe"})
     assert bad.status_code == 422 and "kendes ikke" in text_of(bad)
 
+    # The form's period: a half year beside the same half a year earlier.
+    field = tree(form).xpath('//form[@action="/sager/klagerapport/hent"]//input[@name="period"]')[0]
+    assert field.get("value") == str(dt.date.today().year - 1)
+    half = client.get("/sager/klagerapport/hent", params={"period": "2024H1", "format": "html"})
+    assert half.status_code == 200, text_of(half)[:500]
+    assert 'filename="klagerapport-201-2024H1.html"' in half.headers["content-disposition"]
+    reversed_h1 = allerod_ids(site, "outcome IN ('changed', 'remitted') AND body_decision_date >= '2024-01-01' "
+                                    "AND body_decision_date <= '2024-06-30'")
+    reversed_h2 = set(reversed_2024) - set(reversed_h1)
+    assert "% omgjort 1. halvår 2024<" in half.text and "% omgjort 1. halvår 2023<" in half.text
+    assert reversed_h1 and all(i in half.text for i in reversed_h1) and not any(i in half.text for i in reversed_h2)
+    days = client.get("/sager/klagerapport/hent", params={"period": "2024-03-01..2024-05-31", "format": "html"})
+    assert 'filename="klagerapport-201-2024-03-01--2024-05-31.html"' in days.headers["content-disposition"]
+    unreadable = client.get("/sager/klagerapport/hent", params={"period": "2024H3", "format": "docx"})
+    assert unreadable.status_code in (400, 422) and "Perioden '2024H3' kan ikke læses" in text_of(unreadable)
+
 
 # ---- users ------------------------------------------------------------------------------------------
 

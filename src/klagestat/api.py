@@ -36,7 +36,7 @@ from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
 from klagestat.domain.comments import checked_comment
 from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.legal_basis import BasisLevel
-from klagestat.domain.periods import YearSpan, parse_year_spans
+from klagestat.domain.periods import DateRange, YearSpan, parse_date_range, parse_year_spans, year_range
 from klagestat.domain.plan import Plan, plan_data, plan_from_data
 from klagestat.domain.problems import IMPORT_FOOTER, InputError, NoDataError, Problem
 from klagestat.domain.rates import CASES, GROUPINGS, SOURCES, STATBANK, Definition
@@ -528,17 +528,19 @@ def _plan_and_effect(conn, catalogue: Catalogue, code: str, public: bool) -> tup
     return plan, analysis_plan_effect(conn, catalogue, code, by_provision)
 
 
-def report_complaints(engine: Engine, municipality: str, year: int | str, out: str | Path, public: bool = False,
+def report_complaints(engine: Engine, municipality: str, year: int | str | None, out: str | Path, public: bool = False,
                       areas: str | Path | None = None, catalogue: Catalogue | None = None,
-                      audited: audit.Entry | None = None) -> list[Path]:
+                      audited: audit.Entry | None = None, period: str | None = None) -> list[Path]:
     """The regular complaint report from the municipality's own register, by committee (the
-    register's omraade column) or by the areas of an --areas file (`klagestat report complaints`)."""
+    register's omraade column) or by the areas of an --areas file (`klagestat report complaints`),
+    for a year or a `period` (2025, 2025H1, 2025K3, 2025-01-01..2025-06-30), beside the same
+    period a year earlier."""
     from klagestat.render.complaints_report import complaints_document
     from klagestat.render.report_files import check_report_path, write_report
 
     catalogue = catalogue or load_catalogue()
     code = _one_municipality(municipality, catalogue)
-    single_year = _one_year(year)
+    days = report_period(year, period)
     out = Path(out)
     check_report_path(out)
     area_config = read_areas(Path(areas), catalogue) if areas else None
@@ -547,8 +549,23 @@ def report_complaints(engine: Engine, municipality: str, year: int | str, out: s
     with engine.begin() as conn:  # the audit line in the transaction that reads the cases
         if audited is not None:
             audited.record(conn)
-        report = complaint_report(conn, catalogue, code, single_year, area_config, area_source)
+        report = complaint_report(conn, catalogue, code, days, area_config, area_source)
     return write_report(complaints_document(report, load_register_vocabulary(), public=public), out)
+
+
+def report_period(year: int | str | None, period: str | None) -> DateRange:
+    """The days of a complaint report: --year or --period, one of them."""
+    if (year is None) == (period is None):
+        raise _bad_input("Angiv enten --year (fx 2025) eller --period (fx 2025H1), ikke begge og ikke ingen af dem.",
+                         code="period-or-year")
+    if period is None:
+        return year_range(_one_year(year))
+    days = parse_date_range(period)
+    if days is None:
+        raise _bad_input(f"Perioden {period!r} kan ikke læses. Skriv et år (2025), et halvår (2025H1 eller 2025H2), "
+                         "et kvartal (2025K1 til 2025K4) eller to datoer (2025-01-01..2025-06-30).",
+                         code="period-unreadable")
+    return days
 
 
 def _one_year(year: int | str) -> int:

@@ -343,15 +343,16 @@ def report_danmarkskort(
 @command(report_app, "complaints")
 def report_complaints(
     municipality: Annotated[str, typer.Option("--municipality", help="Kommunen (navn eller kode).")],
-    year: Annotated[str, typer.Option("--year", help="Året for klageinstansernes afgørelser.")],
     out: Annotated[Path, typer.Option("--out", help="Filen; formatet følger endelsen: .docx, .html, .md eller .pdf.")],
+    year: Annotated[Optional[str], typer.Option("--year", help="Året for klageinstansernes afgørelser (eller brug --period).")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Perioden for klageinstansernes afgørelser: 2025, 2025H1, 2025K3 eller 2025-01-01..2025-06-30. Sammenlignes med samme periode året før.")] = None,
     areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML), der samler bestemmelser i udvalgsområder. Uden den bruges registrets kolonne omraade.")] = None,
     public: Annotated[bool, typer.Option("--public", help="Til den åbne dagsorden: ingen sagsliste, sagsbeskrivelser, læringspunkter eller tekst som skrevet i registret; tal under 3 og de tal, de kunne regnes ud fra, vises som x.")] = False,
     db: DbOption = None,
 ) -> None:
     """Skriv den løbende klagerapport fra kommunens eget klageregister: områder, love, andre klageinstanser, årsager, afgørelsesår, gentagne klagere, læring og omgjorte sager."""
     engine = _open_for_reading(db)
-    for path in api.report_complaints(engine, municipality, year, out, public=public, areas=areas):
+    for path in api.report_complaints(engine, municipality, year, out, public=public, areas=areas, period=period):
         print(f"Skrev {path}")
 
 

@@ -24,6 +24,7 @@ from klagestat.domain.areas import OTHER_AREA, AreaConfig
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.legal_basis import BasisLevel
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
+from klagestat.domain.periods import DateRange
 from klagestat.store.register import decided_case_counts
 from klagestat.store.statbank import (
     UNMAPPED_LAW,
@@ -263,17 +264,19 @@ def _map_requirements(coverage: Coverage, catalogue: Catalogue, key, maps, group
 # ---- the municipality's own register -----------------------------------------------------------
 
 def case_group_figures(
-    conn: Connection, catalogue: Catalogue, years: list[int], spec: GroupBy, municipality_codes: list[str] | None
+    conn: Connection, catalogue: Catalogue, years: list[int], spec: GroupBy, municipality_codes: list[str] | None,
+    within: DateRange | None = None,
 ) -> tuple[dict[tuple[str, int], dict[str, Figure]], dict[str, str]]:
     """{(municipality, year): {group: Figure}} counted from the register's cases decided by
     Ankestyrelsen, by the year of its decision, so they line up with the statistics bank.
 
+    `within`: only the cases decided in that range of days (a complaint report for a half year).
     A case is one complete record, so unlike the statistics there are no totals to keep apart
     and nothing "not available": a group without cases is simply zero.
     """
     counts: dict[tuple[str, int], dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     labels: dict[str, str] = {}
-    for code, year, law_id, key, label, committee, outcome, n in decided_case_counts(conn, municipality_codes, years):
+    for code, year, law_id, key, label, committee, outcome, n in decided_case_counts(conn, municipality_codes, years, within):
         for group in _case_groups(law_id, key, committee, year, catalogue, spec):
             cell = counts[(code, year)][group]
             cell[outcome] = cell.get(outcome, 0) + n
@@ -286,6 +289,13 @@ def case_group_figures(
             _, year = area_year
             figures = {m: figures.get(m, ZERO_FIGURE) for m in spec.maps if catalogue.map_in_force(m, year)}
         result[area_year] = figures
+    if within is not None and municipality_codes is not None:
+        # A register exists for the municipality: a year of the range without a decided case
+        # counts zero cases, it is not a year without figures.
+        for code in municipality_codes:
+            for year in within.years:
+                result.setdefault((code, year), {m: ZERO_FIGURE for m in spec.maps if catalogue.map_in_force(m, year)}
+                                  if spec.by == "map" else {})
     return result, labels
 
 

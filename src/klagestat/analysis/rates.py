@@ -16,7 +16,7 @@ from klagestat.domain.areas import OTHER_AREA, AreaConfig
 from klagestat.domain.catalogue import NATIONAL_CODE, Area, AreaLevel, Catalogue
 from klagestat.domain.legal_basis import key_law, key_paragraphs
 from klagestat.domain.outcomes import OutcomeCounts
-from klagestat.domain.periods import YearSpan
+from klagestat.domain.periods import DateRange, YearSpan
 from klagestat.domain.problems import NoDataError
 from klagestat.domain.rates import CASES, GROUPINGS, STATBANK, Definition, denominator, reversal_rate
 from klagestat.domain.statistics import FUNNEL_LEVELS, FunnelClass, funnel_classes, wilson_interval
@@ -213,6 +213,7 @@ def compute_rates(
     comparison_groups: list[str] = (),
     include_national: bool = True,
     source: str = STATBANK,
+    within: DateRange | None = None,
 ) -> RateTable:
     """Rates from the statistics bank, or (source "cases") from the municipalities' own registers,
     counted by the year of Ankestyrelsen's decision; the national level always comes from the
@@ -220,7 +221,10 @@ def compute_rates(
 
     In steps: the figures (`_figures_of`), the areas the rows are for (`_areas`), a row per area
     and group in each span (`_span_rows`), then each row's inhabitants, processing days and the
-    municipality's own comment."""
+    municipality's own comment.
+
+    `within` (source "cases" only): count just the cases Ankestyrelsen decided in that range of
+    days, for a complaint report of a half year or a quarter; the spans must hold its years."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     if by == "area" and areas is None and source != CASES:
@@ -233,7 +237,7 @@ def compute_rates(
     coverage = load_coverage(conn, years, as_of)
     spec = GroupBy(by, tuple(maps or catalogue.maps), map_filter, areas)
     figures, file_labels, case_figures = _figures_of(conn, catalogue, spans, years, spec, coverage, as_of,
-                                                     municipalities, source, committees)
+                                                     municipalities, source, committees, within)
     national_by_year = {y: figures.aggregate(NATIONAL_CODE, y, tuple(catalogue.municipalities), "Landstallet")
                         if include_national else None for y in years}
     area_list, groups_members = _areas(catalogue, figures, years, coverage, municipalities, case_figures, regions,
@@ -271,12 +275,12 @@ def _with_comments(conn: Connection, rows: list[RateRow]) -> list[RateRow]:
 
 def _figures_of(conn: Connection, catalogue: Catalogue, spans: list[YearSpan], years: list[int], spec: GroupBy,
                 coverage, as_of: dt.date | None, municipalities: list[str] | None, source: str,
-                committees: bool) -> tuple[_AreaFigures, dict[str, str], dict | None]:
+                committees: bool, within: DateRange | None) -> tuple[_AreaFigures, dict[str, str], dict | None]:
     """The statistics' figures per area, year and group (and the register's, for source
     "cases"), their labels as the files have them; NoDataError when there are none."""
     case_figures = None
     if source == CASES:
-        case_figures, case_labels = case_group_figures(conn, catalogue, years, spec, municipalities)
+        case_figures, case_labels = case_group_figures(conn, catalogue, years, spec, municipalities, within)
         if not case_figures:
             raise NoDataError(*_no_cases_message(catalogue, spans, municipalities))
     elif not coverage.slots:

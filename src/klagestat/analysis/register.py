@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from klagestat.catalogue import load_catalogue, load_register_vocabulary
 from klagestat.domain.catalogue import Catalogue
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
+from klagestat.domain.periods import DateRange, Years
 from klagestat.domain.rates import reversal_rate
 from klagestat.domain.register import ANKESTYRELSEN, Reassessment
 from klagestat.domain.text import normalise
@@ -38,15 +39,20 @@ TOTAL_AREA = "I alt"
 
 # ---- years and words ---------------------------------------------------------------------------
 
-def years_label(years: Sequence[int]) -> str:
-    """2024; 2022-2024; 2021 og 2023; 2019, 2021-2022 og 2024."""
+def years_label(years: Years) -> str:
+    """2024; 2022-2024; 2021 og 2023; 2019, 2021-2022 og 2024; a range of days by its label."""
+    if isinstance(years, DateRange):
+        return years.label()
     parts = [str(a) if a == b else f"{a}-{b}" for a, b in q.year_runs(years)]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
-def _years(years: Sequence[int]) -> list[int]:
+def _years(years: Years) -> list[int]:
+    """The calendar years, sorted (a range of days: the years it touches)."""
+    if isinstance(years, DateRange):
+        return years.years
     found = sorted(set(int(y) for y in years))
     if not found:
         raise ValueError("the analyses need at least one year")
@@ -65,7 +71,7 @@ def _counts(by_outcome: dict[str, int]) -> OutcomeCounts:
 
 @dataclass(frozen=True)
 class DecisionYearRow:
-    year: int  # the year Ankestyrelsen decided
+    year: int  # the year Ankestyrelsen decided (a range of days: its first year; the range is one group)
     decision_year: int | None  # the year the municipality decided; None when not recorded
     upheld: int
     changed: int
@@ -85,11 +91,13 @@ class DecisionYears:
     rows: list[DecisionYearRow]  # by year, then decision year (not recorded last)
 
 
-def decision_years(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> DecisionYears:
+def decision_years(conn: Connection, municipality_code: str | None, when: Years) -> DecisionYears:
     """Which years the decisions Ankestyrelsen decided on were made in."""
-    years = _years(years)
+    years = _years(when)
     cells: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for year, decision_year, outcome, n in q.decision_year_counts(conn, municipality_code, years):
+    for year, decision_year, outcome, n in q.decision_year_counts(conn, municipality_code, when):
+        if isinstance(when, DateRange):
+            year = years[0]  # a range of days is counted as one, even across New Year
         cells[(year, decision_year)][outcome] = cells[(year, decision_year)].get(outcome, 0) + n
     per_year = Counter()
     for (year, _), by_outcome in cells.items():
@@ -100,7 +108,7 @@ def decision_years(conn: Connection, municipality_code: str | None, years: Seque
         c = _counts(by_outcome)
         rows.append(DecisionYearRow(year, decision_year, c.upheld, c.changed, c.remitted, c.dismissed, c.decided,
                                     c.merits, c.reversed, reversal_rate(c), Fraction(c.decided, per_year[year])))
-    basis = (f"Sager afgjort af Ankestyrelsen i {years_label(years)} (året for Ankestyrelsens afgørelse), "
+    basis = (f"Sager afgjort af Ankestyrelsen i {years_label(when)} (året for Ankestyrelsens afgørelse), "
              "fordelt på året for kommunens afgørelse")
     return DecisionYears(basis, years, rows)
 
@@ -254,12 +262,12 @@ class RepeatComplainants:
 REPEAT_THRESHOLDS = (2, 5)
 
 
-def repeat_complainants(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> RepeatComplainants:
+def repeat_complainants(conn: Connection, municipality_code: str | None, when: Years) -> RepeatComplainants:
     """How many of the decided cases came from citizens with several cases. A citizen is a
     pseudonym within one municipality; only the number of cases per citizen leaves the store, so
     no result can hold a pseudonym."""
-    years = _years(years)
-    distribution, without = q.cases_per_citizen(conn, municipality_code, years)
+    years = _years(when)
+    distribution, without = q.cases_per_citizen(conn, municipality_code, when)
     citizens = sum(k for _, k in distribution)
     with_citizen = sum(n * k for n, k in distribution)
     groups = []
@@ -267,7 +275,7 @@ def repeat_complainants(conn: Connection, municipality_code: str | None, years: 
         group = [(n, k) for n, k in distribution if n >= threshold]
         cases = sum(n * k for n, k in group)
         groups.append(RepeatGroup(threshold, sum(k for _, k in group), cases, _share(cases, with_citizen)))
-    basis = f"Sager afgjort af en klageinstans i {years_label(years)} (året for klageinstansens afgørelse)"
+    basis = f"Sager afgjort af en klageinstans i {years_label(when)} (året for klageinstansens afgørelse)"
     return RepeatComplainants(basis, years, with_citizen + without, with_citizen, without, citizens, groups,
                               max((n for n, _ in distribution), default=0))
 
@@ -333,16 +341,16 @@ def split_reasons(text: str | None) -> list[str]:
     return [code for code in dict.fromkeys(p.strip() for p in (text or "").split(";")) if code]
 
 
-def reversal_reasons(conn: Connection, municipality_code: str | None, years: Sequence[int],
+def reversal_reasons(conn: Connection, municipality_code: str | None, when: Years,
                      catalogue: Catalogue | None = None) -> ReversalReasons:
     """Why the reversed cases were reversed, and which provisions the reversals came from."""
     catalogue = catalogue or load_catalogue()
     names = load_register_vocabulary().reason_names
-    years = _years(years)
+    years = _years(when)
     reason_cases: Counter = Counter()
     without = 0
     groups: dict[tuple, dict] = {}
-    for key, law_id, typed, outcome, reasons, n in q.provision_outcome_counts(conn, municipality_code, years):
+    for key, law_id, typed, outcome, reasons, n in q.provision_outcome_counts(conn, municipality_code, when):
         identity = _provision_identity(key, law_id, typed)
         g = groups.setdefault(identity, {"label": provision_label(catalogue, key, law_id, typed, years[-1]),
                                          "key": key, "law": law_id, "outcomes": Counter(), "spellings": Counter()})
@@ -372,7 +380,7 @@ def reversal_reasons(conn: Connection, municipality_code: str | None, years: Seq
         provisions.append(ProvisionReversals(g["label"], g["key"], g["law"], c.reversed, c.changed, c.remitted, c.dismissed,
                                              c.merits, reversal_rate(c), Fraction(c.reversed, reversed_total),
                                              Fraction(running, reversed_total)))
-    basis = (f"Omgjorte sager (ændret/ophævet eller hjemvist) afgjort af en klageinstans i {years_label(years)} "
+    basis = (f"Omgjorte sager (ændret/ophævet eller hjemvist) afgjort af en klageinstans i {years_label(when)} "
              "(året for klageinstansens afgørelse)")
     return ReversalReasons(basis, years, reversed_total, reasons, without, provisions)
 
@@ -601,10 +609,10 @@ def pending(conn: Connection, municipality_code: str | None, years: Sequence[int
                    median, oldest, other_bodies(conn, municipality_code, years))
 
 
-def other_bodies(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> OtherBodies:
-    years = _years(years)
+def other_bodies(conn: Connection, municipality_code: str | None, when: Years) -> OtherBodies:
+    years = _years(when)
     cells: dict[str, Counter] = defaultdict(Counter)
-    for body, outcome, n in q.other_body_counts(conn, municipality_code, years):
+    for body, outcome, n in q.other_body_counts(conn, municipality_code, when):
         cells[body][outcome or "pending"] += n
     rows = []
     for body, c in cells.items():
@@ -612,8 +620,8 @@ def other_bodies(conn: Connection, municipality_code: str | None, years: Sequenc
         rows.append(OtherBodyRow(body, counts.upheld, counts.changed, counts.remitted, counts.dismissed,
                                  counts.decided, c["pending"], counts.merits, counts.reversed, reversal_rate(counts)))
     rows.sort(key=lambda r: (-(r.decided + r.pending), r.body))
-    basis = (f"Sager ved andre klageinstanser end {ANKESTYRELSEN}: afgjort i {years_label(years)} (året for "
-             f"klageinstansens afgørelse) eller klaget over i {years_label(years)} og endnu ikke afgjort")
+    basis = (f"Sager ved andre klageinstanser end {ANKESTYRELSEN}: afgjort i {years_label(when)} (året for "
+             f"klageinstansens afgørelse) eller klaget over i {years_label(when)} og endnu ikke afgjort")
     return OtherBodies(basis, years, rows)
 
 

@@ -191,10 +191,10 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
         bodies=_public_bodies(report.other_bodies.rows, vocabulary) if public else report.other_bodies.rows,
     )
     counts = _Counts(*_document_cells(report, parts), public)
-    name, year = report.municipality.name, report.year
+    name, period = report.municipality.name, report.period
     document = Document(
-        title=f"Klager over {name} Kommunes afgørelser {year}",
-        subtitle=f"Afrapportering til udvalget · {name} Kommune · klagesager afgjort i {year}"
+        title=f"Klager over {name} Kommunes afgørelser {period.label()}",
+        subtitle=f"Afrapportering til udvalget · {name} Kommune · klagesager afgjort {period.in_words()}"
                  + (" · til den åbne dagsorden" if public else ""),
         notice=SYNTHETIC_BANNER if report.synthetic else None,
     )
@@ -221,7 +221,7 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
     blocks.append(Heading("Andre klageinstanser end Ankestyrelsen", 1))
     if parts.bodies:
         add(Table(
-            caption=f"Tabel {next(table_numbers)}: Klager ved andre klageinstanser {year}",
+            caption=f"Tabel {next(table_numbers)}: Klager ved andre klageinstanser {period.label()}",
             header=("Klageinstans", "Afgjorte sager", "Afviste", MERITS_HEADER, "Omgjorte sager",
                     RATE_HEADER, "Verserende"),
             rows=tuple((r.body, *(counts.n(("body", i, what)) for what in COUNTED),
@@ -229,7 +229,7 @@ def complaints_document(report: ComplaintReport, vocabulary: RegisterVocabulary,
                         counts.n(("body", i, "pending"))) for i, r in enumerate(parts.bodies))),
             counts.note())
     else:
-        blocks.append(Paragraph(f"Registret har ingen klager ved andre klageinstanser i {year}."))
+        blocks.append(Paragraph(f"Registret har ingen klager ved andre klageinstanser {period.in_words()}."))
 
     add(*_reasons(table_numbers, report, counts))
     add(*_decision_years(table_numbers, report, counts))
@@ -246,12 +246,13 @@ def _summary(report: ComplaintReport, counts: _Counts) -> str:
     total = report.area_total
     this_year = total.this_year if total else None
     if this_year is None or not this_year.counts:
-        return f"Ankestyrelsen afgjorde ingen klager over {report.municipality.name} Kommune i {report.year}."
-    text = (f"Ankestyrelsen afgjorde {counts.n(('ast', 'decided'))} klager over kommunens afgørelser i {report.year}. "
+        return f"Ankestyrelsen afgjorde ingen klager over {report.municipality.name} Kommune {report.period.in_words()}."
+    text = (f"Ankestyrelsen afgjorde {counts.n(('ast', 'decided'))} klager over kommunens afgørelser "
+            f"{report.period.in_words()}. "
             f"Af de {counts.n(('ast', 'merits'))} realitetsbehandlede sager blev {counts.n(('ast', 'reversed'))} "
             f"omgjort, og omgørelsesprocenten var {counts.row_rate(this_year, ('ast',))}")
     if total.last_year is not None and total.last_year.denominator:
-        text += f" mod {counts.row_rate(total.last_year)} året før"
+        text += f" mod {counts.row_rate(total.last_year)} {_year_before_words(report)}"
     text += "."
     if counts.value(("others", "decided")):
         text += f" Andre klageinstanser afgjorde {counts.n(('others', 'decided'))} klager."
@@ -261,13 +262,22 @@ def _summary(report: ComplaintReport, counts: _Counts) -> str:
     return text
 
 
+def _its(report: ComplaintReport) -> str:
+    return "årets" if report.period.is_calendar_year else "periodens"
+
+
+def _year_before_words(report: ComplaintReport) -> str:
+    return "året før" if report.period.is_calendar_year else f"{report.previous.in_words()}"
+
+
 def _group_table(number: int, report: ComplaintReport, prefix: str, lines: list[GroupLine], total: GroupLine | None,
                  first: str, counts: _Counts, national: bool = False) -> Table:
-    year = report.year
-    header = [first, "Afgjorte sager", "Afviste", MERITS_HEADER, "Omgjorte sager", f"% omgjort {year}",
-              f"% omgjort {year - 1}", f"Ændring (procent{SOFT_HYPHEN}point)"]
+    period = report.period
+    national = national and period.is_calendar_year  # the statistics count whole years only
+    header = [first, "Afgjorte sager", "Afviste", MERITS_HEADER, "Omgjorte sager", f"% omgjort {period.label()}",
+              f"% omgjort {report.previous.label()}", f"Ændring (procent{SOFT_HYPHEN}point)"]
     if national:
-        header.append(f"Lands{SOFT_HYPHEN}plan {year}")
+        header.append(f"Lands{SOFT_HYPHEN}plan {period.label()}")
     rows = []
     keyed = [((prefix, i), line) for i, line in enumerate(lines)] + ([(("ast",), total)] if total else [])
     for key, line in keyed:
@@ -279,7 +289,7 @@ def _group_table(number: int, report: ComplaintReport, prefix: str, lines: list[
         if national:
             cells.append(numbers.national_percent(line.national.rate) if line.national else "–")
         rows.append(tuple(cells))
-    return Table(caption=f"Tabel {number}: Klager afgjort af Ankestyrelsen {year} fordelt på {first.lower()}",
+    return Table(caption=f"Tabel {number}: Klager afgjort af Ankestyrelsen {period.label()} fordelt på {first.lower()}",
                  header=tuple(header), rows=tuple(rows), total_row=total is not None,
                  source=f"{RATE_EXPLAINED} Kilde: kommunens klageregister"
                         + ("; landsplan: Ankestyrelsens statistikbank." if national else "."))
@@ -289,11 +299,11 @@ def _reasons(table_numbers: Iterator[int], report: ComplaintReport, counts: _Cou
     reasons = report.reasons
     blocks: list = [Heading("Årsager til omgørelser", 1)]
     if not reasons.reasons:
-        blocks.append(Paragraph("Registret angiver ingen årsager til omgørelserne i året."))
+        blocks.append(Paragraph(f"Registret angiver ingen årsager til omgørelserne {report.period.in_words()}."))
         return blocks
     rows = [(r.name, counts.n(("reason", r.code)), counts.share(("reason", r.code), ("reasons", "reversed")))
             for r in reasons.reasons]
-    blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Årsager til omgørelser {report.year} (en sag kan have flere)",
+    blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Årsager til omgørelser {report.period.label()} (en sag kan have flere)",
                         header=("Årsag", "Omgjorte sager", "Andel af de omgjorte"), rows=tuple(rows)))
     if reasons.without_reason:
         blocks.append(Paragraph(f"{counts.n(('reasons', 'without'))} omgjorte sager har ingen årsag i registret.",
@@ -306,15 +316,16 @@ def _decision_years(table_numbers: Iterator[int], report: ComplaintReport, count
     rows = report.decision_years.rows
     blocks: list = [Heading("Hvornår blev de påklagede afgørelser truffet?", 1)]
     if not rows:
-        return blocks + [Paragraph("Registret har ingen afgjorte sager i året.")]
+        return blocks + [Paragraph(f"Registret har ingen afgjorte sager {report.period.in_words()}.")]
     blocks.append(Paragraph(
-        "Ankestyrelsen har haft ventetid, så mange af årets afgørelser gælder kommunens afgørelser fra tidligere år."))
+        f"Ankestyrelsen har haft ventetid, så mange af {_its(report)} afgørelser gælder kommunens afgørelser fra tidligere "
+        "år."))
     table_rows = tuple((str(r.decision_year) if r.decision_year else "Ikke registreret", counts.n(("year", i, "decided")),
                         counts.share(("year", i, "decided"), ("years", "decided")), counts.n(("year", i, "dismissed")),
                         counts.n(("year", i, "merits")), counts.n(("year", i, "reversed")),
                         counts.rate(_outcomes(r), None, ("year", i, "merits"), ("year", i, "reversed")))
                        for i, r in enumerate(rows))
-    blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Klager afgjort {report.year} efter året for kommunens afgørelse",
+    blocks.append(Table(caption=f"Tabel {next(table_numbers)}: Klager afgjort {report.period.label()} efter året for kommunens afgørelse",
                         header=("Kommunens afgørelsesår", "Afgjorte sager", "Andel", "Afviste", MERITS_HEADER,
                                 "Omgjorte", RATE_HEADER),
                         rows=table_rows))
@@ -328,8 +339,8 @@ def _repeat(report: ComplaintReport, counts: _Counts) -> list:
     groups = {g.min_cases: g for g in repeat.groups}
     two = groups.get(2)
     if not two or not two.citizens:
-        return blocks + [Paragraph(f"Ingen borger havde mere end én afgjort klagesag i {report.year}.")]
-    text = (f"{counts.n(('repeat', 2, 'citizens'))} borgere stod for {counts.n(('repeat', 2, 'cases'))} af årets "
+        return blocks + [Paragraph(f"Ingen borger havde mere end én afgjort klagesag {report.period.in_words()}.")]
+    text = (f"{counts.n(('repeat', 2, 'citizens'))} borgere stod for {counts.n(('repeat', 2, 'cases'))} af {_its(report)} "
             f"{counts.n(('repeat', 'with_citizen'))} afgjorte sager ved alle klageinstanser (to eller flere sager "
             "hver).")
     five = groups.get(5)
@@ -352,7 +363,7 @@ def _learning(report: ComplaintReport) -> list:
         cases = sum(provisions.values())
         where = ", ".join(f"{p} ({n})" if n > 1 else p for p, n in sorted(provisions.items(), key=lambda kv: (-kv[1], kv[0])))
         items.append(f"{note} ({'1 sag' if cases == 1 else f'{numbers.count(cases)} sager'}: {where})")
-    return [Heading("Læring", 1), Paragraph("Forvaltningens læringspunkter fra årets afgjorte sager:"),
+    return [Heading("Læring", 1), Paragraph(f"Forvaltningens læringspunkter fra {_its(report)} afgjorte sager:"),
             BulletList(tuple(items))]
 
 
@@ -362,8 +373,12 @@ def _definition(report: ComplaintReport) -> str:
                 "hjemviste sager delt med de realitetsbehandlede sager (afviste og henviste tæller ikke med).")
     else:
         text = "Omgørelsesprocenten er her beregnet over alle afgjorte sager, også afviste og henviste."
-    return (text + " Sagerne tælles i året for klageinstansens afgørelse, som i Ankestyrelsens statistik. "
-            "Kommunens tal er vist i hele procent, afrundet én gang fra den eksakte brøk.")
+    counted = ("Sagerne tælles i året for klageinstansens afgørelse, som i Ankestyrelsens statistik."
+               if report.period.is_calendar_year else
+               f"Sagerne tælles efter datoen for klageinstansens afgørelse ({report.period.label()}) og sammenlignes "
+               f"med samme periode året før ({report.previous.label()}). Landstal findes kun for hele år og er "
+               "derfor ikke vist.")
+    return f"{text} {counted} Kommunens tal er vist i hele procent, afrundet én gang fra den eksakte brøk."
 
 
 def _case_annex(report: ComplaintReport, vocabulary: RegisterVocabulary) -> list:
@@ -377,6 +392,6 @@ def _case_annex(report: ComplaintReport, vocabulary: RegisterVocabulary) -> list
                      OUTCOME_NAMES_DA[Outcome(case.outcome)], reasons or "–", case.description or "–"))
     return [PageBreak(), Heading("Bilag 1: Omgjorte sager", 1),
             Paragraph("Til lukket dagsorden: listen indeholder sagsnumre og sagsbeskrivelser.", "note"),
-            Table(caption=f"Omgjorte sager afgjort i {report.year}",
+            Table(caption=f"Omgjorte sager afgjort {report.period.in_words()}",
                   header=("Sagsnr.", "Afgjort", "Klageinstans", "Bestemmelse", "Udfald", "Årsag", "Beskrivelse"),
                   rows=tuple(rows), figures_from=7)]

@@ -16,6 +16,7 @@ from itertools import repeat
 
 from sqlalchemy import Connection, Integer, func, insert, literal, or_, select, update
 
+from klagestat.domain.periods import DateRange
 from klagestat.domain.register import ANKESTYRELSEN, CASE_FIELDS  # the statistics bank counts only Ankestyrelsen
 
 from .schema import case_history, case_import, case_record, case_reject, pseudonym_key
@@ -128,9 +129,11 @@ def case_count(conn: Connection, municipality_code: str | None = None) -> int:
     return conn.execute(query).scalar_one()
 
 
-def decided_case_counts(conn: Connection, municipality_codes: Sequence[str] | None, years: Sequence[int]):
+def decided_case_counts(conn: Connection, municipality_codes: Sequence[str] | None, years: Sequence[int],
+                        within: DateRange | None = None):
     """(municipality, year of Ankestyrelsen's decision, law_id, provision_key, legal_basis, committee,
-    outcome, cases) for every decided case at Ankestyrelsen in the years."""
+    outcome, cases) for every decided case at Ankestyrelsen in the years (and, given `within`, in
+    that range of days)."""
     year = func.extract("year", case_record.c.body_decision_date)
     query = (
         select(case_record.c.municipality_code, year, case_record.c.law_id, case_record.c.provision_key,
@@ -143,6 +146,8 @@ def decided_case_counts(conn: Connection, municipality_codes: Sequence[str] | No
     )
     if municipality_codes is not None:
         query = query.where(case_record.c.municipality_code.in_(list(municipality_codes)))
+    if within is not None:
+        query = query.where(case_record.c.body_decision_date.between(within.first, within.last))
     wanted = set(years)
     return [(code, int(y), *rest) for code, y, *rest in conn.execute(query) if int(y) in wanted]
 

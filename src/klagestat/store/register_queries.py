@@ -46,6 +46,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from klagestat.domain.case_state import PENDING_STATES, CaseState
 from klagestat.domain.outcomes import Outcome
+from klagestat.domain.periods import DateRange, Years
 from klagestat.domain.register import ANKESTYRELSEN
 
 from .case_state_sql import state_in, state_of
@@ -149,8 +150,10 @@ def year_runs(years: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def in_years(column, years: Sequence[int]) -> ColumnElement[bool]:
-    """The date column falls in one of the years (false for NULL)."""
+def in_years(column, years: Years) -> ColumnElement[bool]:
+    """The date column falls in one of the years, or in the range of days (false for NULL)."""
+    if isinstance(years, DateRange):
+        return and_(column >= years.first, column <= years.last)
     ranges = [and_(column >= dt.date(a, 1, 1), column <= dt.date(b, 12, 31)) for a, b in year_runs(years)]
     if not ranges:
         return literal(False)
@@ -208,7 +211,7 @@ def _provision_fields(text: str) -> tuple:
     return None, None, value or None
 
 
-def _decided_in(years: Sequence[int]) -> ColumnElement[bool]:
+def _decided_in(years: Years) -> ColumnElement[bool]:
     return and_(C.outcome.is_not(None), in_years(C.body_decision_date, years))
 
 
@@ -218,7 +221,7 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[str]:
 
 # ---- 1. the year of the municipality's decision -----------------------------------------------------
 
-def decision_year_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+def decision_year_counts(conn: Connection, municipality_code: str | None, years: Years) -> list[tuple]:
     """(year of Ankestyrelsen's decision, year of the municipality's decision or None, outcome, cases)."""
     found = counted(conn, [year_text(C.body_decision_date), year_text(C.decision_date), C.outcome],
                     and_(_scope(municipality_code), C.complaint_body == ANKESTYRELSEN, _decided_in(years)))
@@ -255,7 +258,7 @@ def reassessment_counts(conn: Connection, municipality_code: str | None, years: 
 # ---- 4. repeat complainants -----------------------------------------------------------------------
 
 def cases_per_citizen(conn: Connection, municipality_code: str | None,
-                      years: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
+                      years: Years) -> tuple[list[tuple[int, int]], int]:
     """([(cases per citizen, number of citizens with that many cases)], cases without a citizen)
     for the cases any complaint body decided in the years. A citizen is a pseudonym within one
     municipality. The pseudonyms are counted here and forgotten: only the distribution of cases
@@ -279,7 +282,7 @@ def cases_per_citizen(conn: Connection, municipality_code: str | None,
 
 # ---- 5. reversal reasons and the provisions behind reversals ----------------------------------------
 
-def provision_outcome_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+def provision_outcome_counts(conn: Connection, municipality_code: str | None, years: Years) -> list[tuple]:
     """(provision key, law id, typed legal basis (only when neither is known), outcome, reasons
     (of reversed cases only, as stored), cases) for the cases decided in the years."""
     reasons = case((C.outcome.in_(REVERSED_OUTCOMES), C.reasons), else_=None)
@@ -379,7 +382,7 @@ def pending_counts(conn: Connection, municipality_code: str | None, as_of: dt.da
     return [(body, f == "1", int(a), n) for (body, f, a), n in found.items()]
 
 
-def other_body_counts(conn: Connection, municipality_code: str | None, years: Sequence[int]) -> list[tuple]:
+def other_body_counts(conn: Connection, municipality_code: str | None, years: Years) -> list[tuple]:
     """(complaint body, outcome or None, cases) at bodies other than Ankestyrelsen: decided in the
     years (outcome set), or complained about in the years and still pending (outcome None)."""
     decided = and_(C.outcome.is_not(None), in_years(C.body_decision_date, years))
@@ -434,7 +437,7 @@ class DecidedCase:
     learning: str | None  # masked at import
 
 
-def decided_cases_listed(conn: Connection, municipality_code: str, years: Sequence[int]) -> list[DecidedCase]:
+def decided_cases_listed(conn: Connection, municipality_code: str, years: Years) -> list[DecidedCase]:
     """The municipality's cases decided by a complaint body in the years that were reversed
     (changed or remitted) or carry a learning note, by decision date and case id."""
     query = (select(C.case_id, C.provision_key, C.law_id, C.legal_basis, C.committee, C.complaint_body,

@@ -368,19 +368,26 @@ def _table_view(table) -> dict:
 @router.get("/klagerapport")
 def complaint_report_form(request: Request, user: Reader):
     return _case_page(request, user, "complaint_report.html", title="Klagerapport", formats=REPORT_FORMATS,
-                      year=_default_year())
+                      period=str(_default_year()))
+
+
+PeriodParam = Annotated[str | None, Query(max_length=40, description="2025, 2025H1, 2025K3 eller 2025-01-01..2025-06-30")]
 
 
 @router.get("/klagerapport/hent")
-def complaint_report(request: Request, user: Reader, year: Annotated[int, Query(ge=1990, le=2100)],
-                     format: str = "docx", public: bool = False):
+def complaint_report(request: Request, user: Reader, year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+                     period: PeriodParam = None, format: str = "docx", public: bool = False):
     if format not in REPORT_FORMATS:
         raise HTTPException(422, f"Formatet {format!r} kendes ikke. Vælg mellem: {', '.join(REPORT_FORMATS)}.")
+    period = (period or "").strip() or None
+    days = api.report_period(year, period)  # refused before anything is read when it can't be read
     suffix = "-offentlig" if public else ""
-    name = f"klagerapport-{user.municipality_code}-{year}{suffix}.{format}"
+    when = days.code().replace("..", "--")  # no dots in a file name but the extension's
+    name = f"klagerapport-{user.municipality_code}-{when}{suffix}.{format}"
     with tempfile.TemporaryDirectory(prefix="klagestat-report-") as folder:
         out = Path(folder) / name
         api.report_complaints(request.app.state.engine, user.municipality_code, year, out, public=public,
+                              period=period,
                               audited=audit.Entry(user.email, user.municipality_code, "hent klagerapport", name))
         body = out.read_bytes()
     return download(body, name)
