@@ -7,8 +7,11 @@ import tomllib
 
 import pytest
 
+from klagestat import api
 from klagestat.catalogue import load_catalogue
 from klagestat.domain.plan import Alternative, Initiative, Plan, Status, known_body, plan_data, plan_from_data
+from klagestat.domain.problems import InputError
+from klagestat.web import plan_form
 
 from conftest import assert_problem, db_count, db_rows, run_cli
 
@@ -113,6 +116,43 @@ def test_a_plan_goes_in_and_comes_out_as_the_same_plan(files, tmp_path, database
                                  "ORDER BY version")
     assert versions == [(1, "kommandolinjen", "handleplan.toml"), (2, "kommandolinjen", "handleplan.toml")]
     assert 'status = "afsluttet"' in run_cli("plan", "export", "--municipality", "Lejre", db=database).out
+
+
+def _form_fields(view: dict) -> dict[str, str]:
+    """The fields a browser sends from the form drawn from `view` (web/plan_form.form_view)."""
+    fields = {f"plan-{key}": value for key, value in view["plan"].items()}
+    for section in plan_form.ROW_SECTIONS:
+        for i, row in enumerate(view[section]):
+            fields.update({f"{section}-{i}-{key}": value for key, value in row.items()})
+    return fields
+
+
+def test_a_plan_goes_through_the_web_form_s_fields_unchanged_and_keeps_its_areas(files, database):
+    plan_file, areas = files
+    assert run_cli("plan", "import", plan_file, "--municipality", "Lejre", "--areas", areas, db=database).code == 0
+    engine = api.open_database(database)
+    plan, _ = api.plan_of(engine, "Lejre")
+    fields = _form_fields(plan_form.form_view(plan_data(plan)))
+    assert fields["initiatives-0-costs"] == "2026 = 150000\n2027 = 150000\n2028 = 150000"
+
+    def save(changed: dict[str, str]):
+        return api.plan_save(engine, "Lejre", plan_form.form_data({**fields, **changed}), "a@lejre.dk",
+                             plan_form.SOURCE, plan_form.place, plan_form.label)
+
+    assert save({}).status == "unchanged"  # every field, areas too, the same plan again
+    assert db_count(database, "SELECT COUNT(*) FROM action_plan") == 1
+    with pytest.raises(InputError) as refused:
+        save({"initiatives-0-areas": "Ældreområdet"})  # not among the areas the areas file brought in
+    problem, = refused.value.problems
+    assert (problem.file, problem.column, problem.value, problem.code) == (
+        "formularen", "Initiativ 1: Områder", "Ældreområdet", "area-unknown")
+    report = save({"initiatives-0-costs": "2026 = 100.000 kr.; 2027 = 100000", "initiatives-2-status": "afsluttet"})
+    assert (report.status, report.version) == ("imported", 2)
+    saved, _ = api.plan_of(engine, "Lejre")
+    assert saved.initiatives[0].costs == ((2026, 100000), (2027, 100000))
+    assert saved.initiatives[2].status is Status.DONE and saved.initiatives[:2][1] == plan.initiatives[1]
+    assert db_rows(database, "SELECT version, saved_by, source FROM action_plan ORDER BY version") == [
+        (1, "kommandolinjen", "handleplan.toml"), (2, "a@lejre.dk", "formularen")]
 
 
 def test_another_municipality_has_no_plan_of_this_one(files, database):

@@ -13,7 +13,7 @@ from klagestat import api
 from klagestat.web.app import create_app
 
 from conftest import copy_db, db_count, db_rows
-from web_helpers import SECRET, add_user, client_for, csrf_token, logged_in, text_of
+from web_helpers import SECRET, add_user, client_for, csrf_token, logged_in, text_of, tree
 
 READER, ANALYST, ADMIN, LEJRE = ("laeser@alleroed.dk", "analytiker@alleroed.dk", "admin@alleroed.dk",
                                  "analytiker@lejre.dk")
@@ -129,6 +129,108 @@ def test_the_front_page_says_what_is_missing_in_the_year_s_treatment(app):
     assert "Ældrerådet eller Seniorrådet er ikke hørt" in text  # the plan has only Handicaprådet's hearing
     lejre = text_of(logged_in(site, LEJRE).get("/sager"))
     assert "Årets behandling" not in lejre  # no plan, no box
+
+
+# ---- the plan's form ----------------------------------------------------------------------------------
+
+def _form(page) -> dict[str, str]:
+    """What the browser would send from the plan's form as it stands (lxml fills it as a browser)."""
+    forms = tree(page).xpath('//form[@action="/sager/handleplan/rediger"]')
+    assert len(forms) == 1, page.text[:2000]
+    return dict(forms[0].form_values())
+
+
+def _versions(db) -> int:
+    return db_count(db, "SELECT COUNT(*) FROM action_plan WHERE municipality_code = '201'")
+
+
+def test_the_plan_round_trips_through_the_form_and_each_change_is_a_version_in_the_audit_log(app):
+    site, db = app
+    analyst = logged_in(site, ANALYST)
+    _upload(analyst, PLAN)
+    versions, before = _versions(db), db_count(db, "SELECT COUNT(*) FROM audit_event")
+    page = analyst.get("/sager/handleplan/rediger")
+    assert page.status_code == 200
+    fields = _form(page)
+    assert fields["plan-title"] == "Handleplan for kvalitetsudvikling 2026-2028"
+    assert fields["initiatives-0-provisions"] == "SEL § 100\nSEL § 85"
+    assert fields["initiatives-0-costs"] == "2026 = 150000\n2027 = 150000\n2028 = 150000"
+
+    same = analyst.post("/sager/handleplan/rediger", data=fields)  # sent back untouched: the same plan
+    assert same.status_code == 200 and "intet er ændret" in text_of(same)
+    assert _versions(db) == versions
+
+    fields.update({"initiatives-0-costs": "2026 = 200.000 kr.\n2027 = 150000", "initiatives-0-status": "afsluttet",
+                   "initiatives-1-name": "Kompetenceudvikling", "initiatives-1-start": "01-03-2026",
+                   "initiatives-1-costs": "2026: 100000, 2027: 100000",
+                   "meetings-1-body": "Kommunalbestyrelsen", "meetings-1-date": "2025-12-16",
+                   "meetings-1-kind": "beslutning", "meetings-1-decision": "Forslag 2 vedtaget",
+                   "meetings-0-delete": "1"})  # the hearing goes
+    changed = analyst.post("/sager/handleplan/rediger", data=fields)
+    assert changed.status_code == 200 and f"Planen er gemt som version {versions + 1}." in text_of(changed)
+    saved = tomllib.loads(analyst.get("/sager/handleplan.toml").content.decode("utf-8"))
+    first, second = saved["initiatives"]
+    assert first["status"] == "afsluttet" and first["costs"] == {"2026": 200000, "2027": 150000}
+    assert first["provisions"] == ["SEL § 100", "SEL § 85"]  # untouched fields stay
+    assert second == {"name": "Kompetenceudvikling", "start": __import__("datetime").date(2026, 3, 1),
+                      "status": "planlagt", "costs": {"2026": 100000, "2027": 100000}}
+    assert [m["body"] for m in saved["meetings"]] == ["Kommunalbestyrelsen"]
+    assert saved["alternatives"] == [{"name": "Forslag 2", "initiatives": ["Sagsanalyse"], "financing": "Kassebeholdningen"}]
+    history = db_rows(db, "SELECT version, saved_by, source FROM action_plan WHERE municipality_code = '201' "
+                          "ORDER BY version DESC")
+    assert history[0] == (versions + 1, ANALYST, "formularen")
+    actions = [r[0] for r in db_rows(db, "SELECT action FROM audit_event WHERE id > ? ORDER BY id", before)]
+    assert actions.count("ret handleplan") == 2  # the unchanged save is logged too: it was tried
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"initiatives-0-status": "måske"}, "Initiativ 1: Status: Ukendt status"),
+    ({"initiatives-0-end": "2021-12-31"}, "Initiativ 1: Slut: Initiativet slutter (31-12-2021) før det starter"),
+    ({"initiatives-0-costs": "2026 = -150000"}, "Initiativ 1: Udgifter pr. år: Beløbet for 2026 er negativt. (du skrev: -150000)"),
+    ({"initiatives-0-costs": "2026 = 1,5 mio."}, "Beløbet for 2026 skal være et helt antal kroner"),
+    ({"initiatives-0-provisions": "SEL § 100\nSEL § 9999"}, "Initiativ 1: Bestemmelser: Serviceloven har ingen § 9999"),
+    ({"meetings-0-body": "Fodboldklubben"}, "Møde 1: Organ: Ukendt organ."),
+    ({"meetings-1-date": "2025-10-01"}, "Møde 2: Organ: Organ mangler."),
+    ({"plan-title": ""}, "Planen: Titel: Titel mangler."),
+    ({"alternatives-0-initiatives": "Ukendt initiativ"}, "Alternativ 1: Initiativer: Initiativet findes ikke i planen"),
+])
+def test_bad_input_in_the_form_is_named_by_its_field_and_nothing_is_saved(app, change, says):
+    site, db = app
+    analyst = logged_in(site, ANALYST)
+    _upload(analyst, PLAN)
+    versions = _versions(db)
+    fields = {**_form(analyst.get("/sager/handleplan/rediger")), **change}
+    response = analyst.post("/sager/handleplan/rediger", data=fields)
+    assert response.status_code == 422
+    text = text_of(response)
+    assert says in text and "Intet er gemt" in text
+    assert _versions(db) == versions
+    kept = _form(response)  # the form comes back as typed, to be corrected
+    for name, value in change.items():
+        assert kept[name].replace("\r\n", "\n") == value
+
+
+def test_only_an_analyst_of_the_municipality_edits_its_plan(app):
+    site, db = app
+    _upload(logged_in(site, ANALYST), PLAN)
+    versions = _versions(db)
+    reader = logged_in(site, READER)
+    assert reader.get("/sager/handleplan/rediger").status_code == 403
+    assert reader.post("/sager/handleplan/rediger", data={"csrf_token": csrf_token(reader),
+                                                          "plan-title": "Læserens plan"}).status_code == 403
+    assert "/sager/handleplan/rediger" not in reader.get("/sager/handleplan").text
+    analyst = logged_in(site, ANALYST)
+    fields = _form(analyst.get("/sager/handleplan/rediger"))
+    assert analyst.post("/sager/handleplan/rediger", data={**fields, "csrf_token": "forkert"}).status_code == 403
+    # Lejre's analyst sees an empty form and saves Lejre's own plan; Allerød's is untouched.
+    lejre = logged_in(site, LEJRE)
+    empty = _form(lejre.get("/sager/handleplan/rediger"))
+    assert empty["plan-title"] == "" and "Sagsanalyse" not in lejre.get("/sager/handleplan/rediger").text
+    saved = lejre.post("/sager/handleplan/rediger", data={**empty, "plan-title": "Lejres plan"})
+    assert saved.status_code == 200 and "Planen er gemt som version 1." in text_of(saved)
+    assert _versions(db) == versions
+    assert db_rows(db, "SELECT municipality_code FROM action_plan WHERE source = 'formularen' AND content LIKE ?",
+                   "%Lejres plan%") == [("350",)]
 
 
 # ---- the municipality's own comment ---------------------------------------------------------------------

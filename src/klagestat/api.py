@@ -46,7 +46,7 @@ from klagestat.ingest.boundaries import read_boundaries
 from klagestat.ingest.bulk import collector_paused
 from klagestat.ingest.decisions_file import read_decisions
 from klagestat.ingest.label_map import LabelMap, read_label_map
-from klagestat.ingest.plan_file import read_plan
+from klagestat.ingest.plan_file import Label, Place, check_plan, read_plan
 from klagestat.ingest.population import read_population
 from klagestat.ingest.pseudonym_key import load_key, secret_file
 from klagestat.ingest.register import (
@@ -687,13 +687,37 @@ def plan_import(engine: Engine, file: str | Path, municipality: str, areas: str 
     area_config = read_areas(Path(areas), catalogue) if areas else None
     name = mask_cpr(shown_as or str(file))
     plan = read_plan(Path(file), catalogue, area_config, shown_as=name)
+    version, new = _save_plan(engine, code, plan, saved_by, Path(name).name, audited)
+    return PlanImportReport(name, code, "imported" if new else "unchanged", version, plan)
+
+
+def plan_save(engine: Engine, municipality: str, data: dict, saved_by: str, source: str,
+              place: Place, label: Label, catalogue: Catalogue | None = None,
+              audited: audit.Entry | None = None) -> PlanImportReport:
+    """Save a plan that comes as data in the file's shape from elsewhere than a file (the case
+    area's form), checked by the file's rules; every problem, or nothing is saved. Areas are
+    checked against those the current plan has (an areas file brought them in)."""
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    with engine.connect() as conn:
+        current = current_plan(conn, code)
+    known_areas = tuple(dict.fromkeys(a for i in plan_from_data(current.content).initiatives for a in i.areas)) \
+        if current else ()
+    plan = check_plan(data, catalogue, known_areas or None, source, place, label)
+    version, new = _save_plan(engine, code, plan, saved_by, source, audited)
+    return PlanImportReport(source, code, "imported" if new else "unchanged", version, plan)
+
+
+def _save_plan(engine: Engine, code: str, plan: Plan, saved_by: str, source: str,
+               audited: audit.Entry | None) -> tuple[int, bool]:
+    """The plan as its municipality's new version (unless it is the current one), with the audit
+    line, in one transaction: the version and whether it is new."""
     migrate(engine)
     with engine.begin() as conn:
-        version, new = save_plan(conn, code, plan_data(plan), saved_by, Path(name).name,
-                                 dt.datetime.now().replace(microsecond=0))
+        version, new = save_plan(conn, code, plan_data(plan), saved_by, source, dt.datetime.now().replace(microsecond=0))
         if audited is not None:
             audited.record(conn)
-    return PlanImportReport(name, code, "imported" if new else "unchanged", version, plan)
+    return version, new
 
 
 def plan_of(engine: Engine, municipality: str, catalogue: Catalogue | None = None) -> tuple[Plan, PlanVersion]:

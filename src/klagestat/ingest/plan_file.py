@@ -70,15 +70,37 @@ def read_plan(path: Path, catalogue: Catalogue, areas: AreaConfig | None = None,
         problems.raise_if_any()
     data = read_toml(path, WHAT, name)
     text = path.read_text(encoding="utf-8-sig")
-    return _PlanReader(name, _KeyLines(text), catalogue, areas).plan(data)
+    return _PlanReader(name, _KeyLines(text), catalogue, areas.names if areas else None, _file_place,
+                       lambda key: key).plan(data)
+
+
+# Where a problem is, for the user: (section, index in its array, key or None) → the column text.
+Place = Callable[[str, int, str | None], str]
+Label = Callable[[str], str]  # a key as the user knows it: the file's key, the form's Danish label
+
+
+def _file_place(section: str, i: int, key: str | None) -> str:
+    column = f"[{section}]" if section == "plan" else f"[[{section}]] nr. {i + 1}"
+    return column if key is None else f"{column} {key}"
+
+
+def check_plan(data: dict, catalogue: Catalogue, area_names: tuple[str, ...] | None, shown_as: str,
+               place: Place, label: Label) -> Plan:
+    """The plan from data in the file's shape that did not come from a file (the web's form: every
+    value text as typed), checked by the same rules; `place` names where each problem is and
+    `label` each field."""
+    return _PlanReader(shown_as, _KeyLines(""), catalogue, area_names, place, label).plan(data)
 
 
 class _PlanReader:
-    def __init__(self, file: str, lines: _KeyLines, catalogue: Catalogue, areas: AreaConfig | None):
+    def __init__(self, file: str, lines: _KeyLines, catalogue: Catalogue, area_names: tuple[str, ...] | None,
+                 place: Place, label: Label):
         self.problems = ProblemList(file, importing=True)
+        self.label = label
         self.lines = lines
         self.catalogue = catalogue
-        self.areas = areas
+        self.area_names = area_names
+        self.place = place
 
     def plan(self, data: dict) -> Plan:
         for key in data:
@@ -128,14 +150,14 @@ class _PlanReader:
                 self._add(s, i, "provisions", f"{parsed[0].name} har ingen {format_paragraphs(tuple(unknown))} i "
                           "klagestats katalog over bestemmelser, der klages over.", text, "provision-unknown")
         areas = self._texts(s, i, body, "areas")
-        if areas and self.areas is None:
+        if areas and self.area_names is None:
             self._add(s, i, "areas", "Initiativet retter sig mod områder; angiv områdefilen med --areas FIL.",
                       ", ".join(areas), "areas-file-required")
-        elif self.areas is not None:
+        elif self.area_names is not None:
             for area in areas:
-                if area not in self.areas.names:
+                if area not in self.area_names:
                     self._add(s, i, "areas", f"Området findes ikke i områdefilen. Kendte områder: "
-                              f"{', '.join(self.areas.names)}.", area, "area-unknown")
+                              f"{', '.join(self.area_names)}.", area, "area-unknown")
         return Initiative(name=self._text(s, i, body, "name", required=True),
                           description=self._text(s, i, body, "description"), owner=self._text(s, i, body, "owner"),
                           start=start, end=end, status=status, provisions=provisions, areas=areas,
@@ -210,10 +232,10 @@ class _PlanReader:
         value = body.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self._add(section, i, key, f"{key} mangler.", None, "value-missing")
+                self._add(section, i, key, f"{self.label(key)} mangler.", None, "value-missing")
             return ""
         if not isinstance(value, str):
-            self._add(section, i, key, f"{key} skal være tekst i anførselstegn.", str(value), "value-not-text")
+            self._add(section, i, key, f"{self.label(key)} skal være tekst i anførselstegn.", str(value), "value-not-text")
             return ""
         return value.strip()
 
@@ -231,7 +253,7 @@ class _PlanReader:
         value = body.get(key)
         if value is None:
             if required:
-                self._add(section, i, key, f"{key} mangler (en dato som 2025-09-10).", None, "value-missing")
+                self._add(section, i, key, f"{self.label(key)} mangler (en dato som 2025-09-10).", None, "value-missing")
             return None
         day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else _date_of(value)
         if day is None:
@@ -247,7 +269,8 @@ class _PlanReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or not low <= value <= high:
-            self._add(section, i, key, f"{key} skal være et helt tal fra {low} til {high}.", str(value), "value-invalid")
+            self._add(section, i, key, f"{self.label(key)} skal være et helt tal fra {low} til {high}.", str(value),
+                      "value-invalid")
             return None
         return int(value)
 
@@ -256,7 +279,8 @@ class _PlanReader:
         value = body.get(key)
         if value is None:
             if default is None:
-                self._add(section, i, key, f"{key} mangler. Vælg mellem {' | '.join(choices)}.", None, "value-missing")
+                self._add(section, i, key, f"{self.label(key)} mangler. Vælg mellem {' | '.join(choices)}.", None,
+                          "value-missing")
             return default
         normal = " ".join(str(value).lower().split())
         for choice in choices:
@@ -274,10 +298,8 @@ class _PlanReader:
             seen.setdefault(name, i)
 
     def _add(self, section: str, i: int, key: str | None, message: str, value: str | None, code: str) -> None:
-        column = f"[{section}]" if section == "plan" else f"[[{section}]] nr. {i + 1}"
-        if key is not None:
-            column += f" {key}"
-        self.problems.add(message, line=self.lines.of(section, i, key), column=column, value=value, code=code)
+        self.problems.add(message, line=self.lines.of(section, i, key), column=self.place(section, i, key), value=value,
+                          code=code)
 
 
 def _date_of(value: object) -> dt.date | None:

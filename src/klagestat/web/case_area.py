@@ -34,6 +34,7 @@ from klagestat.domain.case_state import STATE_NAMES_DA, CaseState, state_text
 from klagestat.domain.comments import MAX_COMMENT_CHARACTERS
 from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.outcomes import OUTCOME_NAMES_DA, Outcome
+from klagestat.domain.plan import MeetingKind, Status
 from klagestat.domain.problems import InputError, NoDataError, Problem
 from klagestat.domain.register import REASSESSMENT_NAMES_DA
 from klagestat.ingest.plan_file import MAX_PLAN_BYTES
@@ -44,6 +45,7 @@ from klagestat.render.wording import SYNTHETIC_BANNER
 from klagestat.store import audit, register_cases
 from klagestat.store.accounts import User, users_of
 from klagestat.store.comments import comments_of
+from klagestat.store.plans import current_plan
 
 from .accounts import current_user, role_at_least
 from .pages import download, download_file, download_stream, page
@@ -453,6 +455,44 @@ def _plan_import(request: Request, user: User, name: str, data: bytes) -> Respon
     message = (f"Planen er den samme som version {report.version}; intet er ændret." if report.status == "unchanged"
                else f"Planen er gemt som version {report.version}.")
     return _plan_page(request, user, _treatment_year(), saved=message)
+
+
+@router.get("/handleplan/rediger")
+def plan_edit_page(request: Request, user: Analyst):
+    from klagestat.web import plan_form
+
+    with request.app.state.engine.connect() as conn:
+        current = current_plan(conn, user.municipality_code)
+    return _plan_form(request, user, plan_form.form_view(current.content if current else None))
+
+
+def _plan_form(request: Request, user: User, view: dict, status_code: int = 200, **context) -> Response:
+    from klagestat.web import plan_form
+
+    return _case_page(request, user, "plan_edit.html", status_code=status_code, title="Ret handleplanen", form=view,
+                      labels=plan_form.LABELS, statuses=[s.value for s in Status], kinds=[k.value for k in MeetingKind],
+                      bodies=plan_form.BODY_SUGGESTIONS, **context)
+
+
+@router.post("/handleplan/rediger")
+async def plan_edit(request: Request, user: Analyst):
+    from klagestat.web import plan_form
+
+    form = await request.form()  # the CSRF check has read it already, within the upload limit
+    fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    data = plan_form.form_data(fields)
+    try:
+        report = await run_in_threadpool(
+            api.plan_save, request.app.state.engine, user.municipality_code, data, user.email, plan_form.SOURCE,
+            plan_form.place, plan_form.label, catalogue=request.app.state.catalogue,
+            audited=audit.Entry(user.email, user.municipality_code, "ret handleplan", plan_form.SOURCE))
+    except InputError as error:
+        # Shown again as typed, to be corrected; nothing is saved.
+        return _plan_form(request, user, plan_form.form_view(data), 422, problems=error.problems,
+                          headline=error.headline)
+    message = (f"Planen er den samme som version {report.version}; intet er ændret." if report.status == "unchanged"
+               else f"Planen er gemt som version {report.version}.")
+    return await run_in_threadpool(_plan_page, request, user, _treatment_year(), saved=message)
 
 
 @router.get("/handleplan.toml")
