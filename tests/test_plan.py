@@ -453,6 +453,15 @@ def test_the_danmarkskort_case_has_the_plan_its_economy_alternatives_and_hearing
     headings, text = _docx_text(public)
     assert "Handleplan" in headings and "Effekten indtil nu" not in headings  # the effect comes from the register
 
+    # The cases of many municipalities at once (two processes): each with its own plan, or none.
+    folder = tmp_path / "alle"
+    folder.mkdir()
+    allerod, aeroe = api.report_danmarkskort_all(api.open_database(str(baseline_db)), 2024, folder,
+                                                 municipalities=["Allerød", "Ærø"], workers=2)
+    headings, text = _docx_text(allerod)
+    assert "Handleplan" in headings and "Effekten indtil nu" in headings and "i alt 1,35 mio. kr." in text
+    assert "Handleplan" not in _docx_text(aeroe)[0]
+
 
 def test_kroner_as_the_minutes_write_them():
     from klagestat.render import numbers

@@ -857,4 +857,5 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
     with engine.connect() as conn:
         cases = list(analysis_danmarkskort_cases(conn, catalogue, codes, single_year, as_of,
                                                  with_register=not public))
-    return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers)
+        plans = [_plan_and_effect(conn, catalogue, code, public) for code in codes]
+    return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers, plans)

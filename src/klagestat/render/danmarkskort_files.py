@@ -24,6 +24,8 @@ from .danmarkskort_report import danmarkskort_document
 from .report_files import write_report
 
 if TYPE_CHECKING:  # what ingest.boundaries reads; render only draws it
+    from klagestat.analysis.plan_effect import PlanEffect
+    from klagestat.domain.plan import Plan
     from klagestat.ingest.boundaries import Boundaries
 
 
@@ -34,17 +36,18 @@ def danmarkskort_file_name(year: int, code: str, name: str, suffix: str) -> str:
 
 
 
-# The job of the worker processes: (cases, paths, catalogue, public, boundaries). Set by
+# The job of the worker processes: (cases, paths, catalogue, public, boundaries, plans). Set by
 # _start_worker in each worker; under fork it arrives as memory the worker inherits, not by pipe.
-_job: tuple[list[DanmarkskortCase], list[Path], Catalogue, bool, Boundaries | None] | None = None
+_job: tuple[list[DanmarkskortCase], list[Path], Catalogue, bool, Boundaries | None, list[PlanOfCase]] | None = None
+PlanOfCase = tuple["Plan | None", "PlanEffect | None"]  # a municipality's action plan and its effect, if any
 
 
 def write_danmarkskort_files(cases: list[DanmarkskortCase], paths: list[Path], catalogue: Catalogue, public: bool,
-                 boundaries: Boundaries | None, workers: int) -> list[Path]:
-    """Each case drawn and written to its path, in `workers` forked processes when there are two
-    or more."""
+                             boundaries: Boundaries | None, workers: int, plans: list[PlanOfCase]) -> list[Path]:
+    """Each case drawn and written to its path (with its municipality's plan, `plans` in the same
+    order), in `workers` forked processes when there are two or more."""
     global _job
-    job = (cases, paths, catalogue, public, boundaries)
+    job = (cases, paths, catalogue, public, boundaries, plans)
     if workers < 2 or len(cases) < 2 or not can_fork():
         _job = job
         try:
@@ -70,5 +73,7 @@ def _start_worker(job: tuple) -> None:
 
 
 def _write_nth(i: int) -> list[Path]:
-    cases, paths, catalogue, public, boundaries = _job
-    return write_report(danmarkskort_document(cases[i], catalogue, public=public, boundaries=boundaries), paths[i])
+    cases, paths, catalogue, public, boundaries, plans = _job
+    plan, effect = plans[i]
+    return write_report(danmarkskort_document(cases[i], catalogue, public=public, boundaries=boundaries, plan=plan,
+                                              effect=effect), paths[i])
