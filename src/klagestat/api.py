@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine
 
@@ -95,6 +95,9 @@ __all__ = ["open_database", "import_statbank", "import_population", "import_case
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
            "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "comment_save", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
+
+if TYPE_CHECKING:  # imported by the functions that need them (the command line starts faster)
+    from klagestat.check import CheckResult
 
 
 @dataclass
@@ -573,6 +576,24 @@ def _one_year(year: int | str) -> int:
     if len(spans) != 1 or len(spans[0].years) != 1:
         raise _bad_input(f"Rapporten gælder ét år ad gangen, ikke {year!r}.", code="year-not-single")
     return spans[0].years[0]
+
+
+def check(engine: Engine, file: str | Path, municipality: str, year: int | str, as_of: dt.date | None = None,
+          shown_as: str | None = None, catalogue: Catalogue | None = None,
+          audited: audit.Entry | None = None) -> CheckResult:
+    """The figures about complaints in a committee text (.txt, .md, .docx, .pdf), each checked
+    against the statistics and the text's own figures (`klagestat check`; see klagestat.check)."""
+    from klagestat.check import check_text
+    from klagestat.ingest.committee_text import read_committee_text
+
+    catalogue = catalogue or load_catalogue()
+    code = _one_municipality(municipality, catalogue)
+    single_year = _one_year(year)
+    text = read_committee_text(Path(file), shown_as=mask_cpr(shown_as or str(file)))
+    with engine.begin() as conn:
+        if audited is not None:
+            audited.record(conn)
+        return check_text(conn, catalogue, text, code, single_year, as_of)
 
 
 def analyse(

@@ -115,6 +115,7 @@ class MapDefinition:
     name: str
     order: int
     periods: tuple[MapPeriod, ...]
+    aliases: tuple[str, ...] = ()  # how committee texts name the map ("børnehandicapområdet")
 
     def period(self, year: int) -> MapPeriod | None:
         for p in self.periods:
@@ -132,6 +133,7 @@ class DerivedMap:
     name: str
     base: str
     excluding: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
 
 
 class CatalogueError(ValueError):
@@ -204,7 +206,7 @@ class Catalogue:
                     if law_id not in law_objs:
                         raise CatalogueError(f"map {code} names unknown law {law_id!r}")
                 periods.append(MapPeriod(p["from_year"], p.get("to_year"), frozenset(p.get("laws", ())), paras))
-            map_defs[code] = MapDefinition(code, m["name"], m["order"], tuple(periods))
+            map_defs[code] = MapDefinition(code, m["name"], m["order"], tuple(periods), tuple(m.get("aliases", ())))
         labels: dict[str, str] = {}
         for outcome, names in outcomes["labels"].items():
             value = TOTAL if outcome == TOTAL else Outcome(outcome).value
@@ -435,6 +437,12 @@ class Catalogue:
         """The three maps, then the derived ones: what --map accepts."""
         return (*self.maps, *self.derived_maps)
 
+    def map_names(self) -> dict[str, tuple[str, ...]]:
+        """Every map's and derived group's names: its name and aliases, by map code."""
+        found = {code: (m.name, *m.aliases) for code, m in self.maps.items()}
+        found.update({code: (d.name, *d.aliases) for code, d in self.derived_maps.items()})
+        return found
+
     def map_name(self, map_code: str) -> str:
         return (self.maps[map_code] if map_code in self.maps else self.derived_maps[map_code]).name
 
@@ -493,5 +501,5 @@ def _derived_maps(maps: dict, map_defs: dict[str, MapDefinition]) -> dict[str, D
         for named in (d["base"], *d["excluding"]):
             if named not in map_defs:
                 raise CatalogueError(f"derived map {code} names unknown map {named!r}")
-        result[code] = DerivedMap(code, d["name"], d["base"], tuple(d["excluding"]))
+        result[code] = DerivedMap(code, d["name"], d["base"], tuple(d["excluding"]), tuple(d.get("aliases", ())))
     return result

@@ -1,0 +1,274 @@
+"""Each claim of a committee text against the statistics (the result objects of `klagestat
+rates`: the official definition, half up from the exact fraction) and against the text's own
+figures, with a verdict:
+
+- `correct`;
+- `wrong`, with the right figure and why;
+- `other_definition`: it is the rate over all decided cases, or another rounding, not the official;
+- `not_verifiable`: klagestat lacks what it would take (the year's statistics, the table's own
+  grouping, which map or law the text means) — and says what.
+
+A figure is called wrong only when what it is about is certain: the map or law is named (in the
+sentence, its section or its table) and klagestat has the year. Otherwise a figure that matches
+one of the possible subjects is correct, and one that matches none is not verifiable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import Connection
+
+from klagestat.analysis.rates import compute_rates
+from klagestat.domain.catalogue import NATIONAL_CODE, Catalogue
+from klagestat.domain.outcomes import Outcome, OutcomeCounts
+from klagestat.domain.periods import YearSpan
+from klagestat.domain.problems import NoDataError
+from klagestat.render import numbers
+
+from .claims import COUNT, DECIDED, RATE, SHARE, Claim
+
+CORRECT, WRONG, OTHER_DEFINITION, NOT_VERIFIABLE = "correct", "wrong", "other_definition", "not_verifiable"
+VERDICT_NAMES_DA = {CORRECT: "rigtigt", WRONG: "forkert", OTHER_DEFINITION: "anden definition",
+                    NOT_VERIFIABLE: "kan ikke tjekkes"}
+OUTCOME_WORDS_DA = {"upheld": "stadfæstede", "changed": "ændrede/ophævede", "remitted": "hjemviste",
+                    "dismissed": "afviste", DECIDED: "afgjorte"}
+
+
+@dataclass(frozen=True)
+class Checked:
+    claim: Claim
+    verdict: str
+    computed: str | None  # as klagestat prints the figure
+    why: str
+
+
+class Statistics:
+    """The counts behind `klagestat rates` per year, area and map or law, computed once a year."""
+
+    def __init__(self, conn: Connection, catalogue: Catalogue, codes: list[str], as_of):
+        self.conn, self.catalogue, self.codes, self.as_of = conn, catalogue, codes, as_of
+        self._years: dict[int, dict | None] = {}
+
+    def of(self, year: int) -> dict | None:
+        """{(area code, map code or law id or None for all laws): counts}; None without the year."""
+        if year not in self._years:
+            self._years[year] = self._compute(year)
+        return self._years[year]
+
+    def _compute(self, year: int) -> dict | None:
+        found: dict = {}
+        span = [YearSpan(year, year)]
+        try:
+            by_map = compute_rates(self.conn, self.catalogue, span, municipalities=self.codes,
+                                   maps=list(self.catalogue.map_codes()), by="map", as_of=self.as_of)
+            by_law = compute_rates(self.conn, self.catalogue, span, municipalities=self.codes, by="law", as_of=self.as_of)
+        except NoDataError:
+            return None
+        for row in by_map.rows:
+            found[(row.area.code, row.map)] = row.counts
+        for row in by_law.rows:
+            found[(row.area.code, row.group_key)] = row.counts
+        for row in by_law.totals:
+            found[(row.area.code, None)] = row.counts
+        return found
+
+
+def check_claims(claims: list[Claim], statistics: Statistics, catalogue: Catalogue) -> list[Checked]:
+    checked = [c for claim in claims if (c := _check(claim, statistics, catalogue)) is not None]
+    return [_with_contradictions(c, checked) for c in checked]
+
+
+def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checked | None:
+    """The claim's verdict; None when it turns out not to be a claim (a count in a row of the
+    table's own grouping, with nothing to check it against)."""
+    inner = _internal(claim)
+    subject = claim.subject
+    if subject.area_code is None:  # the table's own grouping: only its own figures say anything
+        return inner
+    year = subject.year
+    figures = statistics.of(year) if year is not None else None
+    if figures is None:
+        return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ikke Ankestyrelsens tal for {year}. "
+                                "Importér dem med klagestat import statbank, så kan tallet tjekkes.")
+    scope = subject.map or subject.law
+    if scope is not None and subject.certain:
+        counts = figures.get((subject.area_code, scope))
+        if counts is None:
+            what = catalogue.map_name(scope) if subject.map else catalogue.laws[scope].name
+            return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ingen tal for "
+                                    f"{_area(catalogue, subject.area_code)} på {what} i {year}.")
+        return _against(claim, counts)  # the statistics decide, whatever the text's own figures say
+    # No map or law named for this figure alone: right if it is the figure of the likely one (the
+    # section's map) or of any other, else not checkable.
+    candidates = [(key[1], counts) for key, counts in figures.items() if key[0] == subject.area_code and counts]
+    candidates.sort(key=lambda c: c[0] != scope)
+    for scope_key, counts in candidates:
+        result = _against(claim, counts)
+        if result.verdict == CORRECT:
+            is_map = scope_key in catalogue.map_codes()
+            where = catalogue.map_name(scope_key) if is_map else (
+                catalogue.laws[scope_key].name if scope_key in catalogue.laws else "alle love")
+            # The figure is about what it matched: that is its subject from here on.
+            claim.subject = replace(subject, map=scope_key if is_map else None, law=None if is_map else scope_key)
+            return Checked(claim, CORRECT, result.computed, f"{result.why} ({where})")
+    if inner is not None:
+        return inner
+    return Checked(claim, NOT_VERIFIABLE, None, "Teksten siger ikke, hvilket danmarkskort eller hvilken lov tallet "
+                   "gælder, og det passer ikke med nogen af dem. Nævn kortet eller loven i sætningen eller tabellen.")
+
+
+def _area(catalogue: Catalogue, code: str) -> str:
+    return "landsplan" if code == NATIONAL_CODE else catalogue.municipalities[code].name
+
+
+# ---- a figure against the statistics' counts ---------------------------------------------------------
+
+def _percent_of(claim: Claim) -> Decimal:
+    return Decimal(claim.value.numerator * 100) / Decimal(claim.value.denominator)
+
+
+def _rounds_to(exact: Fraction, claim: Claim) -> bool:
+    return numbers.round_half_up(exact * 100, claim.decimals) == _percent_of(claim).quantize(
+        Decimal(1).scaleb(-claim.decimals))
+
+
+def _printed(exact: Fraction, national: bool) -> str:
+    return numbers.national_percent(exact) if national else numbers.municipal_percent(exact)
+
+
+def _against(claim: Claim, counts: OutcomeCounts) -> Checked:
+    national = claim.subject.area_code == NATIONAL_CODE
+    if claim.measure == COUNT:
+        actual = counts.decided if claim.outcome == DECIDED else _outcome_count(counts, claim.outcome)
+        if actual is None:
+            return Checked(claim, NOT_VERIFIABLE, None, "Statistikken har ikke det tal.")
+        word = OUTCOME_WORDS_DA.get(claim.outcome or DECIDED, "")
+        if actual == claim.value:
+            return Checked(claim, CORRECT, numbers.count(actual), f"Statistikken har {numbers.count(actual)} {word} sager")
+        return Checked(claim, WRONG, numbers.count(actual), f"Statistikken har {numbers.count(actual)} {word} sager, "
+                       f"ikke {claim.claimed}")
+    if claim.measure == SHARE:
+        part = _outcome_count(counts, claim.outcome)
+        word = OUTCOME_WORDS_DA.get(claim.outcome or "", "")
+        for base, name in ((counts.decided, "afgjorte"), (counts.merits, "realitetsbehandlede")):
+            if part is not None and base and (_rounds_to(Fraction(part, base), claim) or _roughly(claim, Fraction(part, base))):
+                return Checked(claim, CORRECT, _printed(Fraction(part, base), national),
+                               f"{numbers.count(part)} {word} af {numbers.count(base)} {name} sager")
+        if part is None or not counts.decided:
+            return Checked(claim, NOT_VERIFIABLE, None, "Statistikken har ikke det tal.")
+        exact = Fraction(part, counts.decided)
+        return Checked(claim, WRONG, _printed(exact, national), f"{numbers.count(part)} {word} af "
+                       f"{numbers.count(counts.decided)} afgjorte sager er {_printed(exact, national)}, ikke {claim.claimed}")
+    return _rate(claim, counts.reversed, counts.merits, counts.decided if counts.dismissed is not None else None,
+                 national, "Statistikken")
+
+
+def _outcome_count(counts: OutcomeCounts, outcome: str | None) -> int | None:
+    return counts.get(Outcome(outcome)) if outcome in {o.value for o in Outcome} else None
+
+
+def _roughly(claim: Claim, exact: Fraction) -> bool:
+    """"ca. 12 pct.": right when it is the exact figure to within half a point either way."""
+    return claim.approx and abs(exact * 100 - Fraction(_percent_of(claim))) < 1
+
+
+def _rate(claim: Claim, reversed_: int, merits: int, decided: int | None, national: bool, source: str) -> Checked:
+    """A reversal rate against reversed / merits (official), reversed / decided (all decided)."""
+    if not merits:
+        return Checked(claim, NOT_VERIFIABLE, None, "Der er ingen realitetsbehandlede sager at regne en procent af.")
+    official = Fraction(reversed_, merits)
+    printed = _printed(official, national)
+    counted = f"{numbers.count(reversed_)} omgjorte af {numbers.count(merits)} realitetsbehandlede sager"
+    if _rounds_to(official, claim) or _roughly(claim, official):
+        why = counted
+        if claim.decimals == 0 and national:
+            why += f"; {printed} med én decimal"
+        return Checked(claim, CORRECT, printed, why)
+    if decided and _rounds_to(Fraction(reversed_, decided), claim):
+        return Checked(claim, OTHER_DEFINITION, printed,
+                       f"{claim.claimed} er beregnet over alle {numbers.count(decided)} afgjorte sager, også de afviste. "
+                       f"Efter Ankestyrelsens officielle definition ({counted}) er omgørelsesprocenten {printed}")
+    other = _other_rounding(official, claim)
+    if other:
+        return Checked(claim, OTHER_DEFINITION, printed, f"{claim.claimed} er {other} af {counted}; rundet op fra "
+                       f"halv giver det {printed}")
+    parts = [p for p in claim.parts if p.outcome in ("changed", "remitted")]
+    if len(parts) == 2 and sum(p.value for p in parts) == claim.value:
+        shown = " + ".join(p.claimed for p in parts)
+        return Checked(claim, WRONG, printed, f"{claim.claimed} er summen af afrundede delprocenter ({shown}). "
+                       f"{source} giver {counted}, dvs. {numbers.percent(official, 2)} = {printed}")
+    return Checked(claim, WRONG, printed, f"{source} giver {counted}, dvs. {printed}, ikke {claim.claimed}")
+
+
+def _other_rounding(exact: Fraction, claim: Claim) -> str | None:
+    scale = 10 ** claim.decimals
+    shown = Fraction(_percent_of(claim)) * scale
+    value = exact * 100 * scale
+    if shown == int(value) and shown != value:
+        return "skåret ned (ikke afrundet)"
+    once = numbers.round_half_up(exact * 100, claim.decimals + 1)
+    if numbers.round_half_up(Fraction(once) * scale, 0) == shown:
+        return "afrundet to gange (først til en decimal mere)"
+    return None
+
+
+# ---- the text's own figures ---------------------------------------------------------------------------
+
+def _internal(claim: Claim) -> Checked | None:
+    """A figure against its own sentence or table row: "X af Y" beside a share, a table row's
+    counts beside its percent, a row's outcomes against its total."""
+    national = claim.subject.area_code == NATIONAL_CODE
+    if claim.measure == SHARE and claim.base is not None:
+        x, y = claim.base
+        if y and (_rounds_to(Fraction(x, y), claim) or _roughly(claim, Fraction(x, y))):
+            return Checked(claim, CORRECT, _printed(Fraction(x, y), national), f"{x} af {y} er {_printed(Fraction(x, y), national)}")
+        if y:
+            return Checked(claim, WRONG, _printed(Fraction(x, y), national),
+                           f"{claim.claimed} passer ikke: {x} af {y} er {_printed(Fraction(x, y), national)}")
+    counts = claim.row_counts
+    if not counts:
+        return None
+    parts = [counts.get(o) for o in ("upheld", "changed", "remitted", "dismissed")]
+    total = counts.get(DECIDED)
+    if claim.measure == COUNT and claim.outcome == DECIDED and total is not None and all(p is not None for p in parts):
+        added = sum(p for p in parts if p is not None)
+        if added != total:
+            return Checked(claim, WRONG, numbers.count(added), f"Rækkens udfald giver tilsammen {added}, ikke {total}")
+        return Checked(claim, CORRECT, numbers.count(total), "Rækkens udfald giver tilsammen det samme")
+    if claim.measure == RATE and counts.get("changed") is not None and counts.get("remitted") is not None:
+        reversed_ = counts["changed"] + counts["remitted"]
+        dismissed = counts.get("dismissed")
+        if total is not None and dismissed is not None:
+            return _rate(claim, reversed_, total - dismissed, total, national, "Rækkens egne tal")
+        if all(p is not None for p in parts[:3]):
+            merits = sum(p for p in parts[:3] if p is not None)
+            return _rate(claim, reversed_, merits, None, national, "Rækkens egne tal")
+    if claim.measure == SHARE and claim.outcome in counts and total:
+        part = counts[claim.outcome]
+        exact = Fraction(part, total)
+        if _rounds_to(exact, claim):
+            return Checked(claim, CORRECT, _printed(exact, national), f"{part} af {total} er {_printed(exact, national)}")
+        return Checked(claim, WRONG, _printed(exact, national), f"{claim.claimed} af {total} er ikke {part}: "
+                       f"{part} af {total} er {_printed(exact, national)}")
+    return None
+
+
+def _with_contradictions(checked: Checked, everything: list[Checked]) -> Checked:
+    """A wrong figure that another place of the text gives right: say where ("tabellen i linje 12 siger 65 %")."""
+    if checked.verdict != WRONG:
+        return checked
+    claim = checked.claim
+    if claim.subject.area_code is None or not claim.subject.certain:
+        return checked
+    same = [c for c in everything if c is not checked and c.verdict == CORRECT and c.claim.measure == claim.measure
+            and c.claim.outcome == claim.outcome and c.claim.subject.area_code == claim.subject.area_code
+            and c.claim.subject.year == claim.subject.year and c.claim.subject.map == claim.subject.map
+            and c.claim.subject.law == claim.subject.law]
+    if not same:
+        return checked
+    other = same[0].claim
+    where = f"linje {other.line.line}" + (f" på side {other.line.page}" if other.line.page else "")
+    return Checked(claim, WRONG, checked.computed, f"{checked.why}. Teksten siger selv {other.claimed} i {where}")
