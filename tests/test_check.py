@@ -216,3 +216,51 @@ def test_a_file_that_can_not_be_read_is_refused_in_danish(db, tmp_path, name, co
     result = run_cli("check", path, "--municipality", "Allerød", "--year", "2024", db=db)
     assert result.code == 2 and says in result.err, str(result)
     assert "Traceback" not in result.err
+
+
+# ---- the case area's page, and PostgreSQL ------------------------------------------------------------------
+
+def test_the_case_area_page_marks_each_figure_with_colour_icon_and_title(db, tmp_path, monkeypatch):
+    from klagestat.web.app import create_app
+
+    from conftest import copy_db, db_count
+    from web_helpers import SECRET, add_user, csrf_token, logged_in, text_of, tree
+
+    monkeypatch.setenv("KLAGESTAT_SECRET", SECRET)
+    site_db = copy_db(db, tmp_path / "site.db")
+    add_user(site_db, "laeser@alleroed.dk", "Allerød", "reader")
+    client = logged_in(create_app(str(site_db)), "laeser@alleroed.dk")
+    assert client.get("/sager/tjek").status_code == 200
+    response = client.post("/sager/tjek", data={"csrf_token": csrf_token(client), "year": "2024"},
+                           files={"file": ("sag.docx", _word_file(tmp_path / "sag.docx").read_bytes(),
+                                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document")})
+    assert response.status_code == 200, response.text[:2000]
+    page = tree(response)
+    wrong = page.xpath('//a[contains(@class, "figure") and contains(@class, "check-wrong")]')
+    assert {"".join(a.itertext()).rstrip("✗") for a in wrong} == {"56 %", "190", "37 pct.", "66"}
+    for mark in page.xpath('//a[contains(@class, "figure")]'):
+        assert mark.get("title") and mark.xpath('./span[@class="verdict-icon"]')  # never colour alone
+    first = page.xpath('//ol[@class="check-list"]/li')[0]
+    assert "Forkert" in first.text_content() and "check-wrong" in first.get("class")
+    assert "3 forkert" not in text_of(response) and "4 forkert" in text_of(response)
+    assert db_count(site_db, "SELECT COUNT(*) FROM audit_event WHERE action = 'tjek sagsfremstilling' "
+                             "AND target = 'sag.docx'") == 1
+    assert not list(Path(tempfile_dir()).glob("klagestat-check-*"))  # the text is not kept
+
+    bad = client.post("/sager/tjek", data={"csrf_token": csrf_token(client), "year": "2024"},
+                      files={"file": ("sag.odt", b"PK\x03\x04", "application/octet-stream")})
+    assert bad.status_code == 422 and "læser .txt, .md, .docx, .pdf" in text_of(bad)
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()
+
+
+def test_the_check_reads_the_statistics_on_postgresql_too(database, tmp_path):
+    rows = statbank_rows(FIGURES_2024, "2024") + statbank_rows(FIGURES_2023, "2023")
+    assert run_cli("import", "statbank", write_statbank_csv(tmp_path / "a.csv", rows), db=database).code == 0
+    path = tmp_path / "sagsfremstilling.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    _assert_the_planted_errors_and_the_right_figures(check(database, path))

@@ -9,6 +9,7 @@ gives that rate on that many cases (unique for fewer than 100 cases).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -220,7 +221,8 @@ def ballerup_figures(text: str) -> dict:
     }
 
 
-def test_ballerup_figures(tmp_path):
+def ballerup_db(tmp_path: Path) -> tuple[Path, dict]:
+    """A database with statistics consistent with Ballerup's minutes, and the minutes' figures."""
     fig = ballerup_figures(seed_text(BALLERUP))
     # National counts with the published 2024 splits (domain.md): child 7.6/41.3/51.1,
     # adult 4.5/35.9/59.6, social 7.1/37.8/55.1, per 1,000 and 10,000 cases on the merits.
@@ -242,6 +244,12 @@ def test_ballerup_figures(tmp_path):
     data = write_statbank(tmp_path / "ballerup.csv", with_law_rows(rows), encoding="utf-8-sig")
     engine = api.open_database(str(tmp_path / "k.db"))
     api.import_statbank(engine, [data])
+    return tmp_path / "k.db", fig
+
+
+def test_ballerup_figures(tmp_path):
+    db, fig = ballerup_db(tmp_path)
+    engine = api.open_database(str(db))
     table = api.rates(engine, "2024", municipalities=["151"])
     rows = {(r.area.code, r.map): r for r in table.rows}
 
@@ -263,3 +271,48 @@ def test_ballerup_figures(tmp_path):
     adult_line = next(text for text in out.splitlines() if "Ballerup" in text and "Voksenhandicap" in text)
     assert "33 % *" in adult_line  # few cases are flagged …
     assert "Under 20 sager" in out  # … and explained
+
+
+# ---- klagestat check on the minutes themselves ----------------------------------------------------
+
+def check_json(db, seed: Path, municipality: str) -> list[dict]:
+    out = subprocess.run([sys.executable, "-m", "klagestat.cli", "check", str(seed), "--municipality", municipality,
+                          "--year", "2024", "--format", "json", "--db", str(db)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["claims"]
+
+
+def test_check_confirms_allerød_s_figures_and_names_tabel_2_s_definition(allerød_db):
+    _, db, _, tabel_1, tabel_2 = allerød_db
+    claims = check_json(db, ALLERØD, "Allerød")
+    assert [c for c in claims if c["verdict"] == "wrong"] == []  # statistics built from the minutes: nothing wrong
+    # Tabel 1, every cell: the rate and the number of cases (on the merits) beside it.
+    cells = {(c["subject"]["row"], c["subject"]["column"], c["claimed"]): c["verdict"] for c in claims
+             if c["subject"]["row"] in tabel_1}
+    for name, by_year in tabel_1.items():
+        for year, (percent, cases) in by_year.items():
+            assert cells[(name, str(year), f"{percent}%")] == "correct", (name, year)
+            assert cells[(name, str(year), f"({cases})")] == "correct", (name, year)
+    # The text's own sentences.
+    said = {c["claimed"]: c for c in claims if c["subject"]["row"] is None}
+    for claimed in ("63 %", "ca. 12 pct."):
+        assert said[claimed]["verdict"] == "correct", said[claimed]
+    # The statistics built from the minutes have no national figures: the nation's rate can't be checked.
+    assert said["45 %"]["verdict"] == "not_verifiable" and "landsplan" in said["45 %"]["why"]
+    # Tabel 2 divides by all decided cases: its rates are another definition where cases were dismissed.
+    rates = {c["subject"]["row"]: c for c in claims if c["measure"] == "rate" and c["subject"]["row"] in tabel_2}
+    for area, (decided, upheld, changed, remitted, dismissed, percent) in tabel_2.items():
+        assert rates[area]["claimed"] == f"{percent}%"
+        assert rates[area]["verdict"] == ("other_definition" if dismissed else "correct"), rates[area]
+    assert rates["I alt"]["computed"] == "61 %"
+
+
+def test_check_confirms_ballerup_s_figures(tmp_path):
+    db, fig = ballerup_db(tmp_path)
+    claims = check_json(db, BALLERUP, "Ballerup")
+    assert [c for c in claims if c["verdict"] == "wrong"] == []
+    said = {c["claimed"]: c for c in claims}
+    for claimed in (fig["social"], fig["national_social"], f"({fig['adult']})".strip("()"), fig["national_adult"]):
+        assert said[claimed]["verdict"] == "correct", said[claimed]
+    assert said[fig["national_adult"]]["subject"]["area_code"] == "000"
+    assert said[fig["national_adult"]]["subject"]["map"] == "adult-disability"

@@ -161,15 +161,15 @@ def sentences_and_tables(text: CommitteeText, vocabulary: Vocabulary) -> Iterato
                 joined += " "
             starts.append((len(joined), line))
             joined += line.text
-        maps = vocabulary.maps_in(joined)
         offset = 0
         for part in _split_sentences(joined):
             begin = joined.index(part, offset)
             offset = begin + len(part)
             yield Sentence(part, [(max(0, s - begin), line) for s, line in starts if s < offset] or [(0, paragraph[0])],
                            section_map)
-        if maps:
-            section_map = maps[-1][1]
+            named = vocabulary.maps_in(part)
+            if named:
+                section_map = named[-1][1]  # the map the text goes on about, until it names another
         paragraph.clear()
 
     for line in text.lines:

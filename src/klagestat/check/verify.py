@@ -103,7 +103,11 @@ def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checke
         return _against(claim, counts)  # the statistics decide, whatever the text's own figures say
     # No map or law named for this figure alone: right if it is the figure of the likely one (the
     # section's map) or of any other, else not checkable.
-    candidates = [(key[1], counts) for key, counts in figures.items() if key[0] == subject.area_code and counts]
+    # The candidates: the maps and all laws together (a single law only when the text names it:
+    # small counts would match some law by chance).
+    maps = set(catalogue.map_codes())
+    candidates = [(key[1], counts) for key, counts in figures.items()
+                  if key[0] == subject.area_code and counts and (key[1] in maps or key[1] is None)]
     candidates.sort(key=lambda c: c[0] != scope)
     for scope_key, counts in candidates:
         result = _against(claim, counts)
@@ -148,6 +152,11 @@ def _against(claim: Claim, counts: OutcomeCounts) -> Checked:
         word = OUTCOME_WORDS_DA.get(claim.outcome or DECIDED, "")
         if actual == claim.value:
             return Checked(claim, CORRECT, numbers.count(actual), f"Statistikken har {numbers.count(actual)} {word} sager")
+        if claim.outcome == DECIDED and counts.merits == claim.value:
+            # The Danmarkskort counts the cases on the merits, and texts call them "afgjorte".
+            return Checked(claim, CORRECT, numbers.count(counts.merits),
+                           f"Statistikken har {numbers.count(counts.merits)} realitetsbehandlede sager (de "
+                           f"{numbers.count(actual)} afgjorte minus de afviste), som danmarkskortet tæller")
         return Checked(claim, WRONG, numbers.count(actual), f"Statistikken har {numbers.count(actual)} {word} sager, "
                        f"ikke {claim.claimed}")
     if claim.measure == SHARE:

@@ -28,7 +28,7 @@ def claim_json(checked: Checked, catalogue: Catalogue) -> dict:
                     "map_name": catalogue.map_name(subject.map) if subject.map else None, "law": subject.law,
                     "year": subject.year, "row": subject.row, "column": subject.column},
         "measure": claim.measure if claim.outcome is None else f"{claim.measure}:{claim.outcome}",
-        "computed": checked.computed, "verdict": checked.verdict, "why": checked.why,
+        "computed": checked.computed, "verdict": checked.verdict, "why": _sentence(checked.why),
     }
 
 
@@ -57,9 +57,53 @@ def check_table(result: CheckResult, catalogue: Catalogue) -> Table:
     for checked in sorted(result.checked, key=lambda c: VERDICT_ORDER.index(c.verdict)):
         line = checked.claim.line
         where = f"s. {line.page}, {line.line}" if line.page else str(line.line)
-        why = checked.why
+        why = _sentence(checked.why)
         fixed = corrected(checked)
         if fixed:
             why += f"\nRettet: {fixed}"
         table.add_row(where, checked.claim.claimed, checked.computed or "–", VERDICT_NAMES_DA[checked.verdict], why)
     return table
+
+
+# ---- the web page: the text with each checked figure marked ---------------------------------------
+
+VERDICT_ICONS = {"correct": "✓", "wrong": "✗", "other_definition": "≈", "not_verifiable": "?"}
+
+
+def marked_lines(result: CheckResult) -> list[dict]:
+    """The text's lines for the page, each as pieces: plain text, or a checked figure with its
+    verdict, icon and title; a table row as its cells. Only lines near a claim are kept in full;
+    the rest of the text is left out (it can be long)."""
+    by_line: dict[tuple, list[tuple[int, Checked]]] = {}
+    for number, checked in enumerate(result.checked, start=1):
+        line = checked.claim.line
+        by_line.setdefault((line.page, line.line), []).append((number, checked))
+    lines = []
+    for (page, line_number), checks in sorted(by_line.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])):
+        line = checks[0][1].claim.line
+        cells = list(line.cells) if line.cells is not None else [line.text]
+        pieces_per_cell = []
+        remaining = list(checks)
+        for cell in cells:
+            pieces: list[dict[str, object]] = []
+            cursor = 0
+            for item in list(remaining):
+                number, checked = item
+                at = cell.find(checked.claim.claimed, cursor)
+                if at < 0:
+                    continue
+                pieces.append({"text": cell[cursor:at]})
+                pieces.append({"text": checked.claim.claimed, "verdict": checked.verdict, "number": number,
+                               "icon": VERDICT_ICONS[checked.verdict],
+                               "title": f"{VERDICT_NAMES_DA[checked.verdict]}: {_sentence(checked.why)}"})
+                cursor = at + len(checked.claim.claimed)
+                remaining.remove(item)
+            pieces.append({"text": cell[cursor:]})
+            pieces_per_cell.append(pieces)
+        lines.append({"where": f"s. {page}, linje {line_number}" if page else f"linje {line_number}",
+                      "cells": pieces_per_cell, "is_row": line.cells is not None})
+    return lines
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."

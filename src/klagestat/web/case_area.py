@@ -504,6 +504,46 @@ def plan_download(request: Request, user: Reader):
     return download(text.encode("utf-8"), f"handleplan-{user.municipality_code}.toml")
 
 
+# ---- checking the figures of a committee text -------------------------------------------------------------
+
+@router.get("/tjek")
+def check_page(request: Request, user: Reader):
+    return _case_page(request, user, "check.html", title="Tjek tal i en sagsfremstilling", year=_treatment_year())
+
+
+@router.post("/tjek")
+async def check_upload(request: Request, user: Reader, file: Annotated[UploadFile, File()],
+                       year: Annotated[int, Form(ge=1990, le=2100)]):
+    from klagestat.ingest.committee_text import MAX_TEXT_BYTES
+
+    data = await file.read(MAX_TEXT_BYTES + 1)
+    name = mask_cpr(Path(file.filename or "sagsfremstilling.txt").name)
+    return await run_in_threadpool(_check_file, request, user, name, data, year)
+
+
+def _check_file(request: Request, user: User, name: str, data: bytes, year: int) -> Response:
+    from klagestat.check.verify import VERDICT_NAMES_DA
+    from klagestat.render.fact_check import VERDICT_ICONS, VERDICT_ORDER, claim_json, corrected, marked_lines
+
+    catalogue = request.app.state.catalogue
+    with tempfile.TemporaryDirectory(prefix="klagestat-check-") as folder:
+        path = Path(folder) / f"sagsfremstilling{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        try:
+            result = api.check(request.app.state.engine, path, user.municipality_code, year, shown_as=name,
+                               catalogue=catalogue,
+                               audited=audit.Entry(user.email, user.municipality_code, "tjek sagsfremstilling", name))
+        except InputError as error:
+            return _case_page(request, user, "check.html", 422, title="Tjek tal i en sagsfremstilling", year=year,
+                              problems=error.problems, headline=error.headline)
+    claims = [{**claim_json(c, catalogue), "number": i, "corrected": corrected(c), "icon": VERDICT_ICONS[c.verdict],
+               "verdict_da": VERDICT_NAMES_DA[c.verdict]} for i, c in enumerate(result.checked, start=1)]
+    claims.sort(key=lambda c: (VERDICT_ORDER.index(c["verdict"]), c["number"]))
+    counts = {VERDICT_NAMES_DA[v]: sum(1 for c in result.checked if c.verdict == v) for v in VERDICT_ORDER}
+    return _case_page(request, user, "check.html", title="Tjek tal i en sagsfremstilling", year=year, file=name,
+                      claims=claims, lines=marked_lines(result), counts=counts)
+
+
 # ---- the municipality's own comment on its maps (admin) ----------------------------------------------------
 
 @router.get("/kommentarer")
