@@ -13,6 +13,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from conftest import P85, P87, P100, run_cli, statbank_rows, write_statbank_csv
 
@@ -264,3 +266,45 @@ def test_the_check_reads_the_statistics_on_postgresql_too(database, tmp_path):
     path = tmp_path / "sagsfremstilling.txt"
     path.write_text(TEXT, encoding="utf-8")
     _assert_the_planted_errors_and_the_right_figures(check(database, path))
+
+
+# ---- property: klagestat's own committee case checks as all correct ---------------------------------------
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # a failure is shown as drawn: shrinking takes minutes
+@given(data=st.data())
+def test_the_committee_case_klagestat_writes_checks_as_correct_and_a_changed_figure_as_wrong(demo_db, tmp_path_factory,
+                                                                                             data):
+    from klagestat import api
+    from klagestat.catalogue import load_catalogue
+    from klagestat.render.fact_check import check_json
+
+    catalogue = load_catalogue()
+    code = data.draw(st.sampled_from(sorted(catalogue.municipalities)), label="municipality")
+    year = data.draw(st.integers(2015, 2025), label="year")
+    engine = api.open_database(str(demo_db))
+    folder = tmp_path_factory.mktemp("property")
+    case = folder / "sag.md"
+    api.report_danmarkskort(engine, code, year, case)
+
+    def checked(path: Path) -> list[dict]:
+        return check_json(api.check(engine, path, code, year), catalogue)["claims"]
+
+    claims = checked(case)
+    assert len(claims) >= 10
+    assert {c["verdict"] for c in claims} == {"correct"}, [c for c in claims if c["verdict"] != "correct"]
+
+    # One rate changed by seven points: exactly that figure is wrong, with the right figure.
+    lines = case.read_text(encoding="utf-8").splitlines()
+    rates = [c for c in claims if c["measure"] == "rate" and lines[c["line"] - 1].count(c["claimed"]) == 1]
+    chosen = data.draw(st.sampled_from(rates), label="changed figure")
+    number = chosen["claimed"].split()[0].rstrip("%")
+    whole, _, decimals = number.partition(",")
+    new_whole = int(whole) + 7 if int(whole) <= 90 else int(whole) - 7
+    changed = chosen["claimed"].replace(number, f"{new_whole},{decimals}" if decimals else str(new_whole), 1)
+    lines[chosen["line"] - 1] = lines[chosen["line"] - 1].replace(chosen["claimed"], changed, 1)
+    mutated = folder / "rettet.md"
+    mutated.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wrong = [c for c in checked(mutated) if c["verdict"] != "correct"]
+    assert [(c["line"], c["claimed"], c["verdict"], c["computed"]) for c in wrong] == [
+        (chosen["line"], changed, "wrong", chosen["computed"])]

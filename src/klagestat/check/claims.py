@@ -41,6 +41,14 @@ _NEVER_ENDS = {"ca", "fx", "jf", "bl.a", "dvs", "nr", "kl", "f.eks", "mht", "ved
 _ENDS_BEFORE_WORD = {"pct", "kr", "mio", "mia", "mdr", "år"}  # ends a sentence only before a capitalised word
 _CHANGE = re.compile(r"(?:stigning|fald|flere|færre|forskel|ændring|yderligere)\s+(?:på\s+)?(?:ca\.\s*)?$",
                      re.IGNORECASE)
+# Words around a percent that make it a level, a limit or a figure that isn't ("med 95 % sikkerhed",
+# "grænser for 95 % og 99,8 %", "ingen omgørelsesprocent; det er ikke det samme som 0 %"); and ranges ("mellem 30 og 52 %", "fra 24 % til 63 %", "0–29 %").
+_NOT_A_FIGURE = re.compile(r"sikkerhed|konfidens|grænse|signifikan|interval|sandsynlig|ikke det samme som|"
+                           r"ingen omgørelsesprocent", re.IGNORECASE)
+_RANGE_BEFORE = re.compile(r"(?:mellem|fra)\s+(?:ca\.\s*)?$|[–-]\s*$", re.IGNORECASE)
+_RANGE_AFTER = re.compile(r"^\s*(?:%|pct\.?|procent)?\s*(?:\([^)]*\)\s*)?(?:og|til|[–-])\s*(?:ca\.\s*)?\d", re.IGNORECASE)
+_RANGE_END = re.compile(r"(?:mellem|fra)\s+(?:ca\.\s*)?\d[\d,.]*\s*(?:%|pct\.?)?\s*(?:\([^)]*\)\s*)?(?:og|til)\s+$|"
+                        r"\d\s*[–-]\s*$", re.IGNORECASE)
 _PARENTHESIS_COUNT = re.compile(r"\(\s*(\d{1,3}(?:\.\d{3})*)\s*\)")
 
 # The words beside a number that say what it measures. The outcome names are the catalogue's;
@@ -133,7 +141,8 @@ def _alternatives(names: dict[str, str], suffix: str = r"(?:s)?") -> re.Pattern:
 class Sentence:
     text: str
     starts: list[tuple[int, TextLine]]  # (offset in text, line) where each line begins
-    context_map: str | None  # the map the paragraph or section talks about, if the sentence names none
+    context_map: str | None  # the map the text talked about last, if the sentence names none (likely)
+    heading_map: str | None = None  # the map the section's heading names (certain)
 
     def line_at(self, offset: int) -> TextLine:
         line = self.starts[0][1]
@@ -148,10 +157,17 @@ def sentences_and_tables(text: CommitteeText, vocabulary: Vocabulary) -> Iterato
     paragraph: list[TextLine] = []
     table: list[TextLine] = []
     section_map: str | None = None
+    heading_map: str | None = None
 
     def flush_paragraph() -> Iterator[Sentence]:
-        nonlocal section_map
+        nonlocal section_map, heading_map
         if not paragraph:
+            return
+        if len(paragraph) == 1 and _is_heading(paragraph[0].text):
+            named = {code for _, code in vocabulary.maps_in(paragraph[0].text)}
+            heading_map = named.pop() if len(named) == 1 else None  # a new section: its map, or none
+            section_map = heading_map or section_map
+            paragraph.clear()
             return
         joined, starts = "", []
         for line in paragraph:
@@ -166,13 +182,15 @@ def sentences_and_tables(text: CommitteeText, vocabulary: Vocabulary) -> Iterato
             begin = joined.index(part, offset)
             offset = begin + len(part)
             yield Sentence(part, [(max(0, s - begin), line) for s, line in starts if s < offset] or [(0, paragraph[0])],
-                           section_map)
+                           section_map, heading_map)
             named = vocabulary.maps_in(part)
             if named:
                 section_map = named[-1][1]  # the map the text goes on about, until it names another
         paragraph.clear()
 
     for line in text.lines:
+        if line.text.startswith("!["):
+            continue  # a Markdown image: its description is not a claim
         if line.cells is not None:
             yield from flush_paragraph()
             table.append(line)
@@ -202,6 +220,13 @@ def _split_sentences(text: str) -> list[str]:
         begin = m.end()
     parts.append(text[begin:])
     return [p for p in parts if p.strip()]
+
+
+def _is_heading(text: str) -> bool:
+    """A line on its own that is a heading: Markdown's "#", or short and not a sentence."""
+    stripped = text.strip()
+    return stripped.startswith("#") or (len(stripped) <= 60 and not stripped.endswith((".", ",", ";"))
+                                       and not any(ch.isdigit() for ch in stripped))
 
 
 def _stands_alone(text: str) -> bool:
@@ -278,6 +303,8 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
             measure_word = RATE if previous.measure == RATE else previous.outcome
         if measure_word is None or _CHANGE.search(text[max(left, start - 30):start]):
             continue  # nothing says what it measures, or it is a change ("en stigning på 20 sager")
+        if _NOT_A_FIGURE.search(text[max(0, start - 30):min(len(text), end + 30)]) or _in_range(text, start, end):
+            continue  # a confidence level, a limit or an interval's end: not a figure of the statistics
         if kind == "percent":
             if measure_word == DECIDED:
                 continue  # a share of decided cases is not a figure the statistics give
@@ -294,9 +321,13 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
         area = _subject_area(places, start, end, left, right, text) or default_code
         year = _year_near(years, start, end, left, right) or default_year
         named = {code for _, code in maps}
-        map_code = _nearest(maps, start, (0, len(text))) or (sentence.context_map if not law else None)
-        # Certain: one map (or a law) named in the sentence, and the number not a whole being split up.
-        certain = (len(named) == 1 or (not named and law is not None)) and "fordel" not in lowered
+        map_code = _nearest(maps, start, (0, len(text)))
+        # Certain: one map (or a law) named in the sentence, or by the section's heading, and the
+        # number not a whole being split up; else the map the text talked about last is only likely.
+        certain = (len(named) == 1 or (not named and (law is not None or sentence.heading_map is not None))) \
+            and "fordel" not in lowered
+        if map_code is None and not law:
+            map_code = sentence.heading_map or sentence.context_map
         base = next(((x, y) for a, b, x, y in x_of_y if b <= start and start - b < 80 and kind == "percent"), None)
         claims.append(Claim(sentence.line_at(start), text, claimed, value, decimals, measure, outcome,
                             Subject(area, map_code, law if not map_code else None, year, certain=certain),
@@ -310,6 +341,14 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
     return claims
 
 
+def _in_range(text: str, start: int, end: int) -> bool:
+    """The number is one end of a range: "mellem 30 og 52 %", "fra 24 % (Roskilde) til 63 %", "0–29 %"."""
+    before, after = text[max(0, start - 40):start], text[end:end + 40]
+    if _RANGE_BEFORE.search(before) and _RANGE_AFTER.match(after):
+        return True
+    return bool(_RANGE_END.search(before))
+
+
 def _is_year(text: str) -> bool:
     return bool(_YEAR.fullmatch(text))
 
@@ -321,10 +360,13 @@ def _subject_area(places: list[tuple[int, str]], start: int, end: int, left: int
     after = [code for p, code in places if end <= p <= min(right, end + 40)]
     if after and after[0] == NATIONAL_CODE:
         return NATIONAL_CODE
-    before = [code for p, code in places if left <= p < start]
+    # A place named right after the number before this one is that number's ("mod 44,9 % på
+    # landsplan (72 sager)": the 72 are not the nation's).
+    own = [(p, code) for p, code in places if not (left and left <= p <= left + 20)]
+    before = [code for p, code in own if left <= p < start]
     if before:
         return before[-1]
-    earlier = [code for p, code in places if p < start]
+    earlier = [code for p, code in own if p < start]
     return earlier[-1] if earlier else None
 
 
