@@ -26,6 +26,8 @@ answers (goals 0.3 s and 1 s), against starting Python at all (the floor).
 `web_profile_first_request_after_*` (bench/first_request.py): a profile requested right after a
 register import and two statistics imports while `klagestat serve` runs (goal 0.5 s), next to the
 same profile from memory (baseline) and a static file (floor).
+`check_committee_case_docx` / `_pdf` (bench/check_text.py): `klagestat check` of a committee case of
+about 20 pages (goal: seconds), next to reading its text alone (the floor; no tool is a baseline).
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -45,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 import case_area_load  # bench/case_area_load.py, beside this file
+import check_text  # bench/check_text.py
 import cli_start  # bench/cli_start.py
 import first_request  # bench/first_request.py
 import register_import  # bench/register_import.py
@@ -316,6 +319,8 @@ def main() -> None:
         case_area_load.run(work, register, work / "cases.db", REGISTER_IMPORT_ROWS)
 
         reports.danmarkskort_benchmark(work / "reports", report)
+
+        check_text.check_benchmark(work / "check", report)
 
         cli_start.run(work / "cli", report)
 
