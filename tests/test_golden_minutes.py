@@ -275,9 +275,9 @@ def test_ballerup_figures(tmp_path):
 
 # ---- klagestat check on the minutes themselves ----------------------------------------------------
 
-def check_json(db, seed: Path, municipality: str) -> list[dict]:
+def check_json(db, seed: Path, municipality: str, *args: str) -> list[dict]:
     out = subprocess.run([sys.executable, "-m", "klagestat.cli", "check", str(seed), "--municipality", municipality,
-                          "--year", "2024", "--format", "json", "--db", str(db)],
+                          "--year", "2024", "--format", "json", "--db", str(db), *args],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)["claims"]
 
@@ -316,3 +316,17 @@ def test_check_confirms_ballerup_s_figures(tmp_path):
         assert said[claimed]["verdict"] == "correct", said[claimed]
     assert said[fig["national_adult"]]["subject"]["area_code"] == "000"
     assert said[fig["national_adult"]]["subject"]["map"] == "adult-disability"
+
+
+def test_check_with_the_areas_file_checks_tabel_2_against_the_statistics_by_area(allerød_db):
+    _, db, areas, _, tabel_2 = allerød_db
+    claims = check_json(db, ALLERØD, "Allerød", "--areas", str(areas))
+    assert [c for c in claims if c["verdict"] == "wrong"] == []
+    rows = [c for c in claims if c["subject"]["group"] in tabel_2]
+    assert {c["subject"]["group"] for c in rows} == set(tabel_2) - {"I alt"}
+    for c in rows:
+        decided, upheld, changed, remitted, dismissed, percent = tabel_2[c["subject"]["group"]]
+        if c["measure"] == "rate":
+            assert c["verdict"] == ("other_definition" if dismissed else "correct"), c
+        else:  # every count of the row, against the register of the area's provisions in the statistics
+            assert c["verdict"] == "correct" and c["why"].startswith("Statistikken har"), c

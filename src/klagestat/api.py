@@ -579,8 +579,8 @@ def _one_year(year: int | str) -> int:
 
 
 def check(engine: Engine, file: str | Path, municipality: str, year: int | str, as_of: dt.date | None = None,
-          shown_as: str | None = None, catalogue: Catalogue | None = None,
-          audited: audit.Entry | None = None) -> CheckResult:
+          shown_as: str | None = None, catalogue: Catalogue | None = None, audited: audit.Entry | None = None,
+          areas: str | Path | None = None) -> CheckResult:
     """The figures about complaints in a committee text (.txt, .md, .docx, .pdf), each checked
     against the statistics and the text's own figures (`klagestat check`; see klagestat.check)."""
     from klagestat.check import check_text
@@ -589,11 +589,12 @@ def check(engine: Engine, file: str | Path, municipality: str, year: int | str, 
     catalogue = catalogue or load_catalogue()
     code = _one_municipality(municipality, catalogue)
     single_year = _one_year(year)
+    area_config = read_areas(Path(areas), catalogue) if areas else None
     text = read_committee_text(Path(file), shown_as=mask_cpr(shown_as or str(file)))
     with engine.begin() as conn:
         if audited is not None:
             audited.record(conn)
-        return check_text(conn, catalogue, text, code, single_year, as_of)
+        return check_text(conn, catalogue, text, code, single_year, as_of, area_config)
 
 
 def analyse(

@@ -309,6 +309,7 @@ def check(
     file: Annotated[Path, typer.Argument(help="Sagsfremstillingen: .docx, .pdf, .txt eller .md.")],
     municipality: Annotated[str, typer.Option("--municipality", help="Kommunen, teksten handler om (navn eller kode).")],
     year: Annotated[str, typer.Option("--year", help="Året, tallene gælder, når teksten ikke selv siger det.")],
+    areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML) med udvalgenes områder; så tjekkes tal om dem også.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Statistikken, som den så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
     format_: Annotated[CheckFormat, typer.Option("--format", help="table eller json.")] = CheckFormat.table,
     db: DbOption = None,
@@ -317,7 +318,7 @@ def check(
     from klagestat.render.fact_check import check_json, check_table
 
     engine = _open_for_reading(db)
-    result = api.check(engine, file, municipality, year, as_of=_parse_date(as_of, "--as-of"))
+    result = api.check(engine, file, municipality, year, as_of=_parse_date(as_of, "--as-of"), areas=areas)
     catalogue = load_catalogue()
     if format_ is CheckFormat.json:
         sys.stdout.write(json.dumps(check_json(result, catalogue), ensure_ascii=False, indent=2) + "\n")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from klagestat.domain.areas import AreaConfig
 from klagestat.domain.catalogue import NATIONAL_CODE, Catalogue
 from klagestat.ingest.committee_text import CommitteeText
 
@@ -28,9 +29,10 @@ class CheckResult:
     checked: list[Checked]
 
 
-def find_claims(text: CommitteeText, catalogue: Catalogue, code: str, year: int) -> list[Claim]:
+def find_claims(text: CommitteeText, catalogue: Catalogue, code: str, year: int,
+                areas: AreaConfig | None = None) -> list[Claim]:
     """Every figure about complaints in the text, in the order it stands."""
-    vocabulary = Vocabulary(catalogue)
+    vocabulary = Vocabulary(catalogue, areas.names if areas else ())
     claims: list[Claim] = []
     caption = ""
     for part in sentences_and_tables(text, vocabulary):
@@ -43,8 +45,9 @@ def find_claims(text: CommitteeText, catalogue: Catalogue, code: str, year: int)
 
 
 def check_text(conn: Connection, catalogue: Catalogue, text: CommitteeText, code: str, year: int,
-               as_of: dt.date | None = None) -> CheckResult:
-    claims = find_claims(text, catalogue, code, year)
+               as_of: dt.date | None = None, areas: AreaConfig | None = None) -> CheckResult:
+    claims = find_claims(text, catalogue, code, year, areas)
     codes = sorted({c.subject.area_code for c in claims if c.subject.area_code not in (None, NATIONAL_CODE)} | {code},
                    key=int)
-    return CheckResult(text.file, code, year, check_claims(claims, Statistics(conn, catalogue, codes, as_of), catalogue))
+    statistics = Statistics(conn, catalogue, codes, as_of, areas)
+    return CheckResult(text.file, code, year, check_claims(claims, statistics, catalogue))

@@ -72,6 +72,7 @@ class Subject:
     year: int | None = None
     row: str | None = None  # a table's row header
     column: str | None = None  # a table's column header
+    group: str | None = None  # an area of the --areas file ("Psykiatri- og Handicapudvalgets område")
     certain: bool = True  # the map or law is named for this figure alone; else it is only likely (the section's map)
 
 
@@ -96,8 +97,10 @@ class Claim:
 class Vocabulary:
     """The catalogue's names as patterns in a text: municipalities, the nation, maps, laws."""
 
-    def __init__(self, catalogue: Catalogue):
+    def __init__(self, catalogue: Catalogue, area_names: tuple[str, ...] = ()):
         self.catalogue = catalogue
+        self.groups = {normalise(name): name for name in area_names}  # the --areas file's areas
+        self._group_pattern = _alternatives(self.groups) if self.groups else None
         places: dict[str, str] = {}
         for m in catalogue.municipalities.values():
             for name in (m.name, *m.aliases):
@@ -117,6 +120,12 @@ class Vocabulary:
 
     def maps_in(self, text: str) -> list[tuple[int, str]]:
         return [(m.start(), self.maps[m.group(1)]) for m in self._map_pattern.finditer(normalise(text))]
+
+    def groups_in(self, text: str) -> list[tuple[int, str]]:
+        """(position, name) of each area of the --areas file named in the text."""
+        if self._group_pattern is None:
+            return []
+        return [(m.start(), self.groups[m.group(1)]) for m in self._group_pattern.finditer(normalise(text))]
 
     def law_in(self, text: str) -> str | None:
         law = self.catalogue.law_named_in(text)
@@ -183,9 +192,9 @@ def sentences_and_tables(text: CommitteeText, vocabulary: Vocabulary) -> Iterato
             offset = begin + len(part)
             yield Sentence(part, [(max(0, s - begin), line) for s, line in starts if s < offset] or [(0, paragraph[0])],
                            section_map, heading_map)
-            named = vocabulary.maps_in(part)
-            if named:
-                section_map = named[-1][1]  # the map the text goes on about, until it names another
+            in_sentence = vocabulary.maps_in(part)
+            if in_sentence:
+                section_map = in_sentence[-1][1]  # the map the text goes on about, until it names another
         paragraph.clear()
 
     for line in text.lines:
@@ -278,6 +287,7 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
     numbers.sort(key=lambda n: n[0])
     places = vocabulary.places_in(text)
     maps = vocabulary.maps_in(text)
+    groups = vocabulary.groups_in(text)
     law = vocabulary.law_in(text)
     years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)]
     x_of_y = [(m.start(), m.end(), int(m.group("x").replace(".", "")), int(m.group("y").replace(".", "")))
@@ -320,17 +330,19 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
             value, decimals, claimed = _number(m.group("num")), 0, m.group("num")
         area = _subject_area(places, start, end, left, right, text) or default_code
         year = _year_near(years, start, end, left, right) or default_year
+        group = _nearest(groups, start, (0, len(text)))
         named = {code for _, code in maps}
-        map_code = _nearest(maps, start, (0, len(text)))
+        map_code = None if group else _nearest(maps, start, (0, len(text)))
         # Certain: one map (or a law) named in the sentence, or by the section's heading, and the
         # number not a whole being split up; else the map the text talked about last is only likely.
-        certain = (len(named) == 1 or (not named and (law is not None or sentence.heading_map is not None))) \
-            and "fordel" not in lowered
-        if map_code is None and not law:
+        certain = (group is not None or len(named) == 1 or (not named and (law is not None or sentence.heading_map
+                                                                              is not None))) and "fordel" not in lowered
+        if map_code is None and not law and not group:
             map_code = sentence.heading_map or sentence.context_map
         base = next(((x, y) for a, b, x, y in x_of_y if b <= start and start - b < 80 and kind == "percent"), None)
         claims.append(Claim(sentence.line_at(start), text, claimed, value, decimals, measure, outcome,
-                            Subject(area, map_code, law if not map_code else None, year, certain=certain),
+                            Subject(area, map_code, law if not (map_code or group) else None, year, group=group,
+                                    certain=certain),
                             approx=bool(m.groupdict().get("approx")), base=base,
                             at=(m.start() if kind == "percent" else start, end if kind == "percent" else m.end("num"))))
         claimed_at[i] = claims[-1]
@@ -416,6 +428,9 @@ def table_claims(rows: list[TextLine], caption: str, vocabulary: Vocabulary, def
             continue  # a row that doesn't line up with the header is not guessed at
         label = cells[0].strip()
         area = vocabulary.area_of_label(label)
+        group = vocabulary.groups.get(normalise(label))
+        if group is not None:
+            area = default_code  # a row per area of the --areas file: the municipality's own figures
         if area is None and any(c[2] != table_year or c[0] == RATE and c[1] is None and _YEAR.fullmatch(
                 header[i].strip()) for i, c in columns.items()):
             continue  # a year table's row that is no municipality: nothing to check it against
@@ -423,7 +438,8 @@ def table_claims(rows: list[TextLine], caption: str, vocabulary: Vocabulary, def
         counts: dict[str, int] = {}
         for i, (measure, outcome, year) in columns.items():
             cell = cells[i].strip()
-            subject = Subject(area, table_map, table_law, year, label, header[i].strip())
+            subject = Subject(area, None if group else table_map, None if group else table_law, year, label,
+                              header[i].strip(), group=group)
             percent = _PERCENT.search(cell)
             if measure in (RATE, SHARE) and percent:
                 raw = percent.group("num")

@@ -22,6 +22,7 @@ from fractions import Fraction
 from sqlalchemy import Connection
 
 from klagestat.analysis.rates import compute_rates
+from klagestat.domain.areas import AreaConfig
 from klagestat.domain.catalogue import NATIONAL_CODE, Catalogue
 from klagestat.domain.outcomes import Outcome, OutcomeCounts
 from klagestat.domain.periods import YearSpan
@@ -31,6 +32,7 @@ from klagestat.render import numbers
 from .claims import COUNT, DECIDED, RATE, SHARE, Claim
 
 CORRECT, WRONG, OTHER_DEFINITION, NOT_VERIFIABLE = "correct", "wrong", "other_definition", "not_verifiable"
+AREA_PREFIX = "område:"  # an --areas file's area among the maps and laws of a year's figures
 VERDICT_NAMES_DA = {CORRECT: "rigtigt", WRONG: "forkert", OTHER_DEFINITION: "anden definition",
                     NOT_VERIFIABLE: "kan ikke tjekkes"}
 OUTCOME_WORDS_DA = {"upheld": "stadfæstede", "changed": "ændrede/ophævede", "remitted": "hjemviste",
@@ -48,8 +50,8 @@ class Checked:
 class Statistics:
     """The counts behind `klagestat rates` per year, area and map or law, computed once a year."""
 
-    def __init__(self, conn: Connection, catalogue: Catalogue, codes: list[str], as_of):
-        self.conn, self.catalogue, self.codes, self.as_of = conn, catalogue, codes, as_of
+    def __init__(self, conn: Connection, catalogue: Catalogue, codes: list[str], as_of, areas: AreaConfig | None = None):
+        self.conn, self.catalogue, self.codes, self.as_of, self.areas = conn, catalogue, codes, as_of, areas
         self._years: dict[int, dict | None] = {}
 
     def of(self, year: int) -> dict | None:
@@ -73,6 +75,11 @@ class Statistics:
             found[(row.area.code, row.group_key)] = row.counts
         for row in by_law.totals:
             found[(row.area.code, None)] = row.counts
+        if self.areas is not None:  # the areas of the --areas file, as `klagestat rates --by area`
+            by_area = compute_rates(self.conn, self.catalogue, span, municipalities=self.codes, by="area",
+                                    areas=self.areas, as_of=self.as_of)
+            for row in by_area.rows:
+                found[(row.area.code, f"{AREA_PREFIX}{row.group}")] = row.counts
         return found
 
 
@@ -93,11 +100,12 @@ def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checke
     if figures is None:
         return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ikke Ankestyrelsens tal for {year}. "
                                 "Importér dem med klagestat import statbank, så kan tallet tjekkes.")
-    scope = subject.map or subject.law
+    scope = f"{AREA_PREFIX}{subject.group}" if subject.group else subject.map or subject.law
     if scope is not None and subject.certain:
         counts = figures.get((subject.area_code, scope))
         if counts is None:
-            what = catalogue.map_name(scope) if subject.map else catalogue.laws[scope].name
+            what = (subject.group if subject.group else catalogue.map_name(scope) if subject.map
+                    else catalogue.laws[scope].name)
             return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ingen tal for "
                                     f"{_area(catalogue, subject.area_code)} på {what} i {year}.")
         return _against(claim, counts)  # the statistics decide, whatever the text's own figures say
@@ -260,7 +268,8 @@ def _internal(claim: Claim) -> Checked | None:
         exact = Fraction(part, total)
         if _rounds_to(exact, claim):
             return Checked(claim, CORRECT, _printed(exact, national), f"{part} af {total} er {_printed(exact, national)}")
-        return Checked(claim, WRONG, _printed(exact, national), f"{claim.claimed} af {total} er ikke {part}: "
+        said = numbers.round_half_up(claim.value * total)
+        return Checked(claim, WRONG, _printed(exact, national), f"{claim.claimed} af {total} er {said}, ikke {part}; "
                        f"{part} af {total} er {_printed(exact, national)}")
     return None
 
