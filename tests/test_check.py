@@ -59,6 +59,8 @@ Hillerød\t53% (72)\t37% (86)
 På børnehandicapområdet blev 3 % af sagerne ændret og 34 % hjemvist, i alt en omgørelsesprocent
 på 37 pct. i 2024.
 Omgørelsesprocenten på voksenhandicapområdet var 40 % i 2024.
+Allerøds omgørelsesprocent på voksenhandicapområdet ligger 10 procentpoint over landsgennemsnittet.
+Omgørelsesprocenten på socialområdet generelt steg med 6 procentpoint fra 2023 til 2024.
 I 2019 var omgørelsesprocenten på socialområdet generelt 40 %.
 
 Tabel 2: Klagesager og afgørelser fordelt på forvaltningsområder 2024
@@ -74,6 +76,7 @@ Handicap\t26\t6\t35%
 
 Sygefraværet faldt fra 7,2 % i 2022 til 6,2 % i 2024. Budgettet er 450.000 kr. pr. år.
 Mødet holdes 23. september 2025 kl. 7.30; spørgsmål på tlf. 48 10 01 00. Sagen vedrører § 100.
+Borgeren med cpr-nr. 010190-1234 har klaget over afslaget; Ankestyrelsen har afgjort 3 sager for borgeren.
 """
 
 
@@ -123,8 +126,14 @@ def _assert_the_planted_errors_and_the_right_figures(data: dict, own_table: bool
         assert wrong["66"]["computed"] == "65"
         assert wrong["35%"]["computed"] == "23 %" and "35% af 26 er 9, ikke 6" in wrong["35%"]["why"]
         assert found["25%"][0]["verdict"] == "correct"
-    planted = {"56 %", "190", "37 pct.", "66", "35%"}
-    assert {"56 %", "190", "37 pct."} | ({"66", "35%"} if own_table else set()) <= set(wrong) <= planted, wrong
+    # 7. A difference from the nation in points.
+    assert wrong["10 procentpoint"]["computed"] == "+17,1" and wrong["10 procentpoint"]["measure"] == (
+        "difference_from_national")
+    change = found["6 procentpoint"][0]  # 44 % in 2023, 50 % in 2024
+    assert change["verdict"] == "correct" and change["measure"] == "change_from_last_year", change
+    planted = {"56 %", "190", "37 pct.", "66", "35%", "10 procentpoint"}
+    required = {"56 %", "190", "37 pct.", "10 procentpoint"} | ({"66", "35%"} if own_table else set())
+    assert required <= set(wrong) <= planted, wrong
     # The correct figures are confirmed.
     for claimed in ("43 %", "ca. 12 pct.", "3 %", "34 %", "50%", "44%", "53%", "37%", "(185)", "(45)", "(72)", "(86)"):
         assert found[claimed] and all(c["verdict"] == "correct" for c in found[claimed]), (claimed, found[claimed])
@@ -142,6 +151,7 @@ def test_a_text_file_s_planted_errors_are_found_and_its_right_figures_confirmed(
     path = tmp_path / "sagsfremstilling.txt"
     path.write_text(TEXT, encoding="utf-8")
     data = check(db, path)
+    assert "010190" not in json.dumps(data)  # a CPR number in the text is never shown
     assert data["file"].endswith("sagsfremstilling.txt") and data["municipality_code"] == "201" and data["year"] == 2024
     _assert_the_planted_errors_and_the_right_figures(data)
     first = data["claims"][0]
@@ -247,12 +257,13 @@ def test_the_case_area_page_marks_each_figure_with_colour_icon_and_title(db, tmp
     assert response.status_code == 200, response.text[:2000]
     page = tree(response)
     wrong = page.xpath('//a[contains(@class, "figure") and contains(@class, "check-wrong")]')
-    assert {"".join(a.itertext()).rstrip("✗") for a in wrong} == {"56 %", "190", "37 pct.", "66", "35%"}
+    assert {"".join(a.itertext()).rstrip("✗") for a in wrong} == {"56 %", "190", "37 pct.", "66", "35%",
+                                                                   "10 procentpoint"}
     for mark in page.xpath('//a[contains(@class, "figure")]'):
         assert mark.get("title") and mark.xpath('./span[@class="verdict-icon"]')  # never colour alone
     first = page.xpath('//ol[@class="check-list"]/li')[0]
     assert "Forkert" in first.text_content() and "check-wrong" in first.get("class")
-    assert "5 forkert" in text_of(response)
+    assert "6 forkert" in text_of(response)
     assert db_count(site_db, "SELECT COUNT(*) FROM audit_event WHERE action = 'tjek sagsfremstilling' "
                              "AND target = 'sag.docx'") == 1
     assert not list(Path(tempfile_dir()).glob("klagestat-check-*"))  # the text is not kept

@@ -315,6 +315,8 @@ def test_check_confirms_ballerup_s_figures(tmp_path):
     for claimed in (fig["social"], fig["national_social"], f"({fig['adult']})".strip("()"), fig["national_adult"]):
         assert said[claimed]["verdict"] == "correct", said[claimed]
     assert said[fig["national_adult"]]["subject"]["area_code"] == "000"
+    points = said[f"{fig['child_points']} procentpoint"]  # under the nation's rate on the child-disability map
+    assert (points["verdict"], points["computed"], points["subject"]["map"]) == ("correct", "-1,4", "child-disability")
     assert said[fig["national_adult"]]["subject"]["map"] == "adult-disability"
 
 

@@ -26,6 +26,8 @@ from klagestat.ingest.committee_text import CommitteeText, TextLine
 RATE = "rate"  # the reversal rate (omgørelsesprocent)
 SHARE = "share"  # an outcome's share (with `outcome`)
 COUNT = "count"  # an outcome's cases (with `outcome`), or decided cases (outcome "total")
+DIFFERENCE = "difference_from_national"  # the rate minus the nation's, in points (a fraction of 1)
+CHANGE = "change_from_last_year"  # the rate minus the year before's
 DECIDED = TOTAL
 
 _PERCENT = re.compile(r"(?P<approx>\bca\.\s*|\bcirka\s+|\bomkring\s+)?(?<![\d,.§/-])(?P<num>\d{1,3}(?:,\d{1,2})?)"
@@ -34,7 +36,9 @@ _COUNT = re.compile(r"(?<![\d,.§/:-])(?P<num>\d{1,3}(?:\.\d{3})*)(?![\d,.%])\s+
                     r"(?P<what>(?:[a-zæøå/]+\s+){0,2}?(?:klage)?sager|klager|afgørelser)\b", re.IGNORECASE)
 _X_OF_Y = re.compile(r"(?<![\d,.§/-])(?P<x>\d{1,3}(?:\.\d{3})*)\s+(?:sager\s+|klager\s+)?(?:ud\s+)?af\s+(?:de\s+)?"
                      r"(?P<y>\d{1,3}(?:\.\d{3})*)\b", re.IGNORECASE)
-_YEAR = re.compile(r"(?<![\d./-])(20[0-4]\d|199\d)(?![\d./-])")
+_POINTS = re.compile(r"(?<![\d,.§/-])(?P<num>\d{1,3}(?:,\d{1,2})?)\s*(?:procentpoint|pct\.?-point|%-point)s?(?!\w)",
+                     re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d./-])(20[0-4]\d|199\d)(?![\d/-]|\.\d)")  # "i 2024." ends a sentence; 2024.5 is no year
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9\"“(])")
 # Words with a full stop that don't end a sentence ("ca. 12 pct. af …", "jf. § 100").
 _NEVER_ENDS = {"ca", "fx", "jf", "bl.a", "dvs", "nr", "kl", "f.eks", "mht", "vedr", "evt", "hhv", "ift", "mv", "o.l", "stk"}
@@ -350,6 +354,45 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
     shares = tuple(c for c in claims if c.measure == SHARE)
     for c in rates:
         c.parts = shares
+    claims += _point_claims(sentence, vocabulary, default_code, default_year, places, maps, years)
+    return sorted(claims, key=lambda c: c.at[0] if c.at else 0)
+
+
+def _point_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: str, default_year: int,
+                  places: list[tuple[int, str]], maps: list[tuple[int, str]],
+                  years: list[tuple[int, int]]) -> list[Claim]:
+    """Differences in percentage points: from the nation ("1,4 procentpoint under
+    landsgennemsnittet") or from the year before ("steget 18 procentpoint fra 2023"). The sign
+    is the words': under/lavere/faldet is minus."""
+    text = sentence.text
+    claims = []
+    for m in _POINTS.finditer(text):
+        start, end = m.start("num"), m.end()
+        near = text[max(0, start - 60):min(len(text), end + 60)].lower()
+        after = text[end:end + 40]
+        to_nation = any(code == NATIONAL_CODE for p, code in places if end <= p <= end + 40) or \
+            any(word in after.lower() for word in ("landsgennemsnit", "landsplan"))
+        if to_nation:
+            measure = DIFFERENCE
+            minus = bool(re.search(r"\b(?:under|lavere|mindre)\b", after, re.IGNORECASE))
+        elif re.search(r"stig|steg|fald|øget|øgning|mindsk", near):
+            measure = CHANGE
+            minus = bool(re.search(r"fald|mindsk", near))
+        else:
+            continue  # points between two things the text doesn't name: nothing to check against
+        raw = m.group("num")
+        value = _number(raw) / 100 * (-1 if minus else 1)
+        area = _subject_area([(p, c) for p, c in places if c != NATIONAL_CODE], start, end, 0, len(text), text) \
+            or default_code
+        named = {code for _, code in maps}
+        map_code = _nearest(maps, start, (0, len(text))) or sentence.heading_map or sentence.context_map
+        certain = len(named) == 1 or (not named and sentence.heading_map is not None)
+        year = _year_near(years, start, end, 0, len(text)) or default_year
+        if measure == CHANGE and any(y == year for _, y in years) and len({y for _, y in years}) == 2:
+            year = max(y for _, y in years)  # "fra 2023 til 2024": the change into the later year
+        claims.append(Claim(sentence.line_at(start), text, text[m.start():m.end()].strip(), value,
+                            len(raw.split(",")[1]) if "," in raw else 0, measure, None,
+                            Subject(area, map_code, None, year, certain=certain), at=(m.start(), m.end())))
     return claims
 
 

@@ -29,7 +29,7 @@ from klagestat.domain.periods import YearSpan
 from klagestat.domain.problems import NoDataError
 from klagestat.render import numbers
 
-from .claims import COUNT, DECIDED, RATE, SHARE, Claim
+from .claims import CHANGE, COUNT, DECIDED, DIFFERENCE, RATE, SHARE, Claim
 
 CORRECT, WRONG, OTHER_DEFINITION, NOT_VERIFIABLE = "correct", "wrong", "other_definition", "not_verifiable"
 AREA_PREFIX = "område:"  # an --areas file's area among the maps and laws of a year's figures
@@ -101,6 +101,8 @@ def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checke
         return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ikke Ankestyrelsens tal for {year}. "
                                 "Importér dem med klagestat import statbank, så kan tallet tjekkes.")
     scope = f"{AREA_PREFIX}{subject.group}" if subject.group else subject.map or subject.law
+    if claim.measure in (DIFFERENCE, CHANGE):
+        return _points(claim, statistics, figures, scope, catalogue)
     if scope is not None and subject.certain:
         counts = figures.get((subject.area_code, scope))
         if counts is None:
@@ -130,6 +132,41 @@ def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checke
         return inner
     return Checked(claim, NOT_VERIFIABLE, None, "Teksten siger ikke, hvilket danmarkskort eller hvilken lov tallet "
                    "gælder, og det passer ikke med nogen af dem. Nævn kortet eller loven i sætningen eller tabellen.")
+
+
+def _points(claim: Claim, statistics: Statistics, figures: dict, scope: str | None, catalogue: Catalogue) -> Checked:
+    """A difference in points: the rate minus the nation's, or minus the year before's. Right when
+    it is the exact difference or the difference of the two rates as printed (what a reader of
+    the maps would subtract), at the claim's decimals and with its sign."""
+    subject = claim.subject
+    year = subject.year or 0
+    if scope is None or not subject.certain:
+        return Checked(claim, NOT_VERIFIABLE, None, "Teksten siger ikke sikkert, hvilket kort forskellen gælder. "
+                       "Nævn kortet i sætningen eller i afsnittets overskrift.")
+    other_figures: dict | None = figures
+    other_code: str | None = NATIONAL_CODE
+    other_national, what = True, "på landsplan"
+    if claim.measure == CHANGE:
+        other_figures, other_code, other_national, what = statistics.of(year - 1), subject.area_code, False, f"i {year - 1}"
+    mine = figures.get((subject.area_code, scope))
+    other = other_figures.get((other_code, scope)) if other_figures else None
+    if not mine or not other or not mine.merits or not other.merits:
+        return Checked(claim, NOT_VERIFIABLE, None, f"klagestat mangler tallene {what} på "
+                       f"{catalogue.map_name(scope) if scope in catalogue.map_codes() else scope} til at regne forskellen.")
+    national = subject.area_code == NATIONAL_CODE
+    rate, other_rate = Fraction(mine.reversed, mine.merits), Fraction(other.reversed, other.merits)
+    exact = rate - other_rate
+    as_printed = (Fraction(numbers.round_half_up(rate * 100, 1 if national else 0))
+                  - Fraction(numbers.round_half_up(other_rate * 100, 1 if other_national else 0))) / 100
+    computed = numbers.points(exact, max(claim.decimals, 1))
+    said = f"{_printed(rate, national)} mod {_printed(other_rate, other_national)} {what}"
+    for difference in (exact, as_printed):
+        if numbers.round_half_up(difference * 100, claim.decimals) == numbers.round_half_up(claim.value * 100,
+                                                                                             claim.decimals):
+            return Checked(claim, CORRECT, computed, f"{said}: {numbers.points(difference, max(claim.decimals, 1))} "
+                           "procentpoint")
+    return Checked(claim, WRONG, computed, f"{said}: forskellen er {computed} procentpoint, ikke "
+                   f"{numbers.points(claim.value, claim.decimals)}")
 
 
 def _area(catalogue: Catalogue, code: str) -> str:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.problems import ProblemList
 
 from .input_file import check_file, content_kind, what_it_is
@@ -58,7 +59,13 @@ def read_committee_text(path: Path, shown_as: str | None = None) -> CommitteeTex
         lines = _pdf_lines(path, head, problems)
     else:
         lines = _text_lines(path.read_bytes(), head, problems)
-    return CommitteeText(name, tuple(lines))
+    # Like every text from outside, masked before anything shows it: a CPR number never leaves here.
+    return CommitteeText(name, tuple(_masked(line) for line in lines))
+
+
+def _masked(line: TextLine) -> TextLine:
+    cells = tuple(mask_cpr(c) for c in line.cells) if line.cells is not None else None
+    return TextLine(line.line, mask_cpr(line.text), cells, line.page)
 
 
 # ---- text and Markdown --------------------------------------------------------------------------
