@@ -23,9 +23,8 @@ import docx
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
-from klagestat.demo.build import build_demo
 from klagestat.ingest.committee_text import read_committee_text
-from klagestat.store.database import open_database
+from reports import demo_engine  # bench/reports.py
 from timing import best_of  # bench/timing.py, beside this file
 
 YEAR = 2024
@@ -35,11 +34,7 @@ RUNS = 3
 
 
 def check_benchmark(work: Path, report) -> None:
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"# building the demo database in {work}", file=sys.stderr)
-    db = work / "demo.db"
-    build_demo(str(db), work / "demo", progress=lambda _: None)
-    engine = open_database(str(db))
+    engine = demo_engine(work)
     catalogue = load_catalogue()
     word = _long_case(engine, work)
     files = [word]

@@ -43,13 +43,18 @@ def danmarkskort_benchmark(work: Path, report) -> None:
            figures.pop("floor"), **figures)
 
 
-def danmarkskort_all(work: Path) -> dict:
-    """The figures of the benchmark line: seconds, baseline, floor and the extra fields."""
+def demo_engine(work: Path):
+    """The demo database (all municipalities, 2013–2025, Allerød's register), built in `work`."""
     work.mkdir(parents=True, exist_ok=True)
     print(f"# building the demo database in {work}", file=sys.stderr)
     db = work / "demo.db"
     build_demo(str(db), work / "demo", progress=lambda _: None)
-    engine = open_database(str(db))
+    return open_database(str(db))
+
+
+def danmarkskort_all(work: Path) -> dict:
+    """The figures of the benchmark line: seconds, baseline, floor and the extra fields."""
+    engine = demo_engine(work)
     catalogue = load_catalogue()
     codes = list(catalogue.municipalities)
 

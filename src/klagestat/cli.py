@@ -299,19 +299,14 @@ def reconcile(
         render_reconciliation(result, _console())
 
 
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 @command(app, "check")
 def check(
-    file: Annotated[Path, typer.Argument(help="Sagsfremstillingen: .docx, .pdf, .txt eller .md.")],
+    file: Annotated[Path, typer.Argument(help="Sagsfremstillingen: .docx, .pdf, .txt eller .md.", metavar="FIL")],
     municipality: Annotated[str, typer.Option("--municipality", help="Kommunen, teksten handler om (navn eller kode).")],
     year: Annotated[str, typer.Option("--year", help="Året, tallene gælder, når teksten ikke selv siger det.")],
     areas: Annotated[Optional[Path], typer.Option("--areas", help="Områdefil (TOML) med udvalgenes områder; så tjekkes tal om dem også.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Statistikken, som den så ud på denne dato (ÅÅÅÅ-MM-DD).")] = None,
-    format_: Annotated[CheckFormat, typer.Option("--format", help="table eller json.")] = CheckFormat.table,
+    format_: Annotated[ReconcileFormat, typer.Option("--format", help="table eller json.")] = ReconcileFormat.table,
     db: DbOption = None,
 ) -> None:
     """Tjek tallene om klagesager i en sagsfremstilling mod Ankestyrelsens statistik: rigtigt, forkert (med det rigtige tal og hvorfor), anden definition eller kan ikke tjekkes."""
@@ -320,7 +315,7 @@ def check(
     engine = _open_for_reading(db)
     result = api.check(engine, file, municipality, year, as_of=_parse_date(as_of, "--as-of"), areas=areas)
     catalogue = load_catalogue()
-    if format_ is CheckFormat.json:
+    if format_ is ReconcileFormat.json:
         sys.stdout.write(json.dumps(check_json(result, catalogue), ensure_ascii=False, indent=2) + "\n")
     else:
         _console().print(check_table(result, catalogue))
