@@ -60,6 +60,7 @@ På børnehandicapområdet blev 3 % af sagerne ændret og 34 % hjemvist, i alt e
 på 37 pct. i 2024.
 Omgørelsesprocenten på voksenhandicapområdet var 40 % i 2024.
 Allerøds omgørelsesprocent på voksenhandicapområdet ligger 10 procentpoint over landsgennemsnittet.
+Af klagerne over merudgifter efter § 100 i serviceloven blev 62 % omgjort, og 14 sager blev afvist.
 Omgørelsesprocenten på socialområdet generelt steg med 6 procentpoint fra 2023 til 2024.
 I 2019 var omgørelsesprocenten på socialområdet generelt 40 %.
 
@@ -126,6 +127,10 @@ def _assert_the_planted_errors_and_the_right_figures(data: dict, own_table: bool
         assert wrong["66"]["computed"] == "65"
         assert wrong["35%"]["computed"] == "23 %" and "35% af 26 er 9, ikke 6" in wrong["35%"]["why"]
         assert found["25%"][0]["verdict"] == "correct"
+    # A provision named by its paragraph and law: P100 is serviceloven § 100.
+    provision = found["62 %"][0]
+    assert provision["verdict"] == "correct" and provision["subject"]["provision"] == "serviceloven:100", provision
+    assert [c["verdict"] for c in found["14"]] == ["correct"]
     # 7. A difference from the nation in points.
     assert wrong["10 procentpoint"]["computed"] == "+17,1" and wrong["10 procentpoint"]["measure"] == (
         "difference_from_national")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
+from klagestat.domain.legal_basis import paragraph_references, provision_key
 from klagestat.domain.outcomes import TOTAL
 from klagestat.domain.text import normalise
 from klagestat.ingest.committee_text import CommitteeText, TextLine
@@ -77,6 +78,7 @@ class Subject:
     row: str | None = None  # a table's row header
     column: str | None = None  # a table's column header
     group: str | None = None  # an area of the --areas file ("Psykiatri- og Handicapudvalgets område")
+    provision: str | None = None  # a provision key ("serviceloven:100"): a paragraph named with its law
     certain: bool = True  # the map or law is named for this figure alone; else it is only likely (the section's map)
 
 
@@ -130,6 +132,19 @@ class Vocabulary:
         if self._group_pattern is None:
             return []
         return [(m.start(), self.groups[m.group(1)]) for m in self._group_pattern.finditer(normalise(text))]
+
+    def provisions_in(self, text: str) -> list[tuple[int, str]]:
+        """(position, provision key) of each paragraph the text names with its law ("§ 100 i
+        serviceloven", "barnets lov §§ 87-88") that is a provision of the catalogue."""
+        law = self.law_in(text)
+        if law is None:
+            return []
+        found = []
+        for start, _, paragraphs in paragraph_references(text):
+            key = provision_key(law, paragraphs)
+            if key in self.catalogue.provisions:
+                found.append((start, key))
+        return found
 
     def law_in(self, text: str) -> str | None:
         law = self.catalogue.law_named_in(text)
@@ -292,6 +307,7 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
     places = vocabulary.places_in(text)
     maps = vocabulary.maps_in(text)
     groups = vocabulary.groups_in(text)
+    provisions = vocabulary.provisions_in(text)
     law = vocabulary.law_in(text)
     years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)]
     x_of_y = [(m.start(), m.end(), int(m.group("x").replace(".", "")), int(m.group("y").replace(".", "")))
@@ -335,18 +351,19 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
         area = _subject_area(places, start, end, left, right, text) or default_code
         year = _year_near(years, start, end, left, right) or default_year
         group = _nearest(groups, start, (0, len(text)))
+        provision = None if group else _nearest(provisions, start, (0, len(text)))
         named = {code for _, code in maps}
-        map_code = None if group else _nearest(maps, start, (0, len(text)))
+        map_code = None if group or provision else _nearest(maps, start, (0, len(text)))
         # Certain: one map (or a law) named in the sentence, or by the section's heading, and the
         # number not a whole being split up; else the map the text talked about last is only likely.
-        certain = (group is not None or len(named) == 1 or (not named and (law is not None or sentence.heading_map
-                                                                              is not None))) and "fordel" not in lowered
-        if map_code is None and not law and not group:
+        certain = (group is not None or provision is not None or len(named) == 1 or (
+            not named and (law is not None or sentence.heading_map is not None))) and "fordel" not in lowered
+        if map_code is None and not law and not group and not provision:
             map_code = sentence.heading_map or sentence.context_map
         base = next(((x, y) for a, b, x, y in x_of_y if b <= start and start - b < 80 and kind == "percent"), None)
         claims.append(Claim(sentence.line_at(start), text, claimed, value, decimals, measure, outcome,
-                            Subject(area, map_code, law if not (map_code or group) else None, year, group=group,
-                                    certain=certain),
+                            Subject(area, map_code, law if not (map_code or group or provision) else None, year,
+                                    group=group, provision=provision, certain=certain),
                             approx=bool(m.groupdict().get("approx")), base=base,
                             at=(m.start() if kind == "percent" else start, end if kind == "percent" else m.end("num"))))
         claimed_at[i] = claims[-1]

@@ -75,6 +75,10 @@ class Statistics:
             found[(row.area.code, row.group_key)] = row.counts
         for row in by_law.totals:
             found[(row.area.code, None)] = row.counts
+        by_provision = compute_rates(self.conn, self.catalogue, span, municipalities=self.codes, by="provision",
+                                     as_of=self.as_of)
+        for row in by_provision.rows:
+            found[(row.area.code, row.group_key)] = row.counts
         if self.areas is not None:  # the areas of the --areas file, as `klagestat rates --by area`
             by_area = compute_rates(self.conn, self.catalogue, span, municipalities=self.codes, by="area",
                                     areas=self.areas, as_of=self.as_of)
@@ -100,14 +104,14 @@ def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checke
     if figures is None:
         return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ikke Ankestyrelsens tal for {year}. "
                                 "Importér dem med klagestat import statbank, så kan tallet tjekkes.")
-    scope = f"{AREA_PREFIX}{subject.group}" if subject.group else subject.map or subject.law
+    scope = f"{AREA_PREFIX}{subject.group}" if subject.group else subject.provision or subject.map or subject.law
     if claim.measure in (DIFFERENCE, CHANGE):
         return _points(claim, statistics, figures, scope, catalogue)
     if scope is not None and subject.certain:
         counts = figures.get((subject.area_code, scope))
         if counts is None:
-            what = (subject.group if subject.group else catalogue.map_name(scope) if subject.map
-                    else catalogue.laws[scope].name)
+            what = (subject.group if subject.group else catalogue.provision_label(scope, year) if subject.provision
+                    else catalogue.map_name(scope) if subject.map else catalogue.laws[scope].name)
             return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ingen tal for "
                                     f"{_area(catalogue, subject.area_code)} på {what} i {year}.")
         return _against(claim, counts)  # the statistics decide, whatever the text's own figures say

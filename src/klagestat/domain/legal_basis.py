@@ -75,6 +75,11 @@ def parse_paragraphs(text: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=_natural))
 
 
+def paragraph_references(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, paragraphs) of each "§ 100" or "§§ 87-88" in a free text."""
+    return [(m.start(), m.end(), parse_paragraphs(m.group(0))) for m in _PARAGRAPHS.finditer(text)]
+
+
 def provision_name_part(label: str) -> str:
     """A label's name without its paragraphs and what follows them, normalised:
     "Voksne - merudgifter - § 100" and "Voksne - merudgifter § 100 + tilbagebet." → "voksne - merudgifter"."""

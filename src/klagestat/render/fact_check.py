@@ -26,7 +26,8 @@ def claim_json(checked: Checked, catalogue: Catalogue) -> dict:
         "claimed": claim.claimed,
         "subject": {"area_code": subject.area_code, "area": area, "map": subject.map,
                     "map_name": catalogue.map_name(subject.map) if subject.map else None, "law": subject.law,
-                    "year": subject.year, "row": subject.row, "column": subject.column, "group": subject.group},
+                    "year": subject.year, "row": subject.row, "column": subject.column, "group": subject.group,
+                    "provision": subject.provision},
         "measure": claim.measure if claim.outcome is None else f"{claim.measure}:{claim.outcome}",
         "computed": checked.computed, "verdict": checked.verdict, "why": _sentence(checked.why),
     }
