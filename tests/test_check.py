@@ -61,6 +61,7 @@ på 37 pct. i 2024.
 Omgørelsesprocenten på voksenhandicapområdet var 40 % i 2024.
 Allerøds omgørelsesprocent på voksenhandicapområdet ligger 10 procentpoint over landsgennemsnittet.
 Af klagerne over merudgifter efter § 100 i serviceloven blev 62 % omgjort, og 14 sager blev afvist.
+Klagerne over tabt arbejdsfortjeneste blev omgjort i 36 % af sagerne.
 Omgørelsesprocenten på socialområdet generelt steg med 6 procentpoint fra 2023 til 2024.
 I 2019 var omgørelsesprocenten på socialområdet generelt 40 %.
 
@@ -131,6 +132,8 @@ def _assert_the_planted_errors_and_the_right_figures(data: dict, own_table: bool
     provision = found["62 %"][0]
     assert provision["verdict"] == "correct" and provision["subject"]["provision"] == "serviceloven:100", provision
     assert [c["verdict"] for c in found["14"]] == ["correct"]
+    by_name = found["36 %"][0]  # named, not numbered: barnets lov §§ 87-88 is the one with cases in 2024 (P87)
+    assert by_name["verdict"] == "correct" and by_name["subject"]["provision"] == "barnets-lov:87+88", by_name
     # 7. A difference from the nation in points.
     assert wrong["10 procentpoint"]["computed"] == "+17,1" and wrong["10 procentpoint"]["measure"] == (
         "difference_from_national")

@@ -13,7 +13,7 @@ nation or the table's own grouping (an area of the administration, "I alt").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -78,7 +78,9 @@ class Subject:
     row: str | None = None  # a table's row header
     column: str | None = None  # a table's column header
     group: str | None = None  # an area of the --areas file ("Psykiatri- og Handicapudvalgets område")
-    provision: str | None = None  # a provision key ("serviceloven:100"): a paragraph named with its law
+    # The provision: its key ("serviceloven:100"), or the keys a name fits ("tabt arbejdsfortjeneste":
+    # the old serviceloven's and barnets lov's; the year's statistics tell which is meant).
+    provisions: tuple[str, ...] = ()
     certain: bool = True  # the map or law is named for this figure alone; else it is only likely (the section's map)
 
 
@@ -119,6 +121,7 @@ class Vocabulary:
         self._place_pattern = _alternatives(places)
         self.maps = {normalise(name): code for code, names in catalogue.map_names().items() for name in names}
         self._map_pattern = _alternatives(self.maps, suffix=r"(?:s|et|ets|t)?")
+        self._provision_vocabulary()
 
     def places_in(self, text: str) -> list[tuple[int, str]]:
         """(position, area code) of each municipality or the nation named in the text."""
@@ -133,18 +136,34 @@ class Vocabulary:
             return []
         return [(m.start(), self.groups[m.group(1)]) for m in self._group_pattern.finditer(normalise(text))]
 
-    def provisions_in(self, text: str) -> list[tuple[int, str]]:
-        """(position, provision key) of each paragraph the text names with its law ("§ 100 i
-        serviceloven", "barnets lov §§ 87-88") that is a provision of the catalogue."""
+    def provisions_in(self, text: str) -> list[tuple[int, tuple[str, ...]]]:
+        """(position, provision keys) of each provision the text names: a paragraph with its law
+        ("§ 100 i serviceloven", "barnets lov §§ 87-88"), or a provision's name ("tabt
+        arbejdsfortjeneste"; every provision of that name)."""
+        found: list[tuple[int, tuple[str, ...]]] = []
         law = self.law_in(text)
-        if law is None:
-            return []
-        found = []
-        for start, _, paragraphs in paragraph_references(text):
-            key = provision_key(law, paragraphs)
-            if key in self.catalogue.provisions:
-                found.append((start, key))
+        if law is not None:
+            for start, _, paragraphs in paragraph_references(text):
+                key = provision_key(law, paragraphs)
+                if key in self.catalogue.provisions:
+                    found.append((start, (key,)))
+        if not found:
+            found = [(m.start(), self.provision_names[m.group(1)])
+                     for m in self._provision_pattern.finditer(normalise(text))]
         return found
+
+    def _provision_vocabulary(self) -> None:
+        """A provision's names as texts write them: its name and the part after its last " - "
+        ("Børn - tabt arbejdsfortjeneste" → "tabt arbejdsfortjeneste"), at least two words."""
+        names: dict[str, set[str]] = {}
+        for key, info in self.catalogue.provisions.items():
+            for _, name in info.names:
+                for form in (name, name.rsplit(" - ", 1)[-1]):
+                    form = normalise(form)
+                    if len(form.split()) >= 2:
+                        names.setdefault(form, set()).add(key)
+        self.provision_names = {name: tuple(sorted(keys)) for name, keys in names.items()}
+        self._provision_pattern = _alternatives(self.provision_names)
 
     def law_in(self, text: str) -> str | None:
         law = self.catalogue.law_named_in(text)
@@ -158,7 +177,7 @@ class Vocabulary:
         return area.code
 
 
-def _alternatives(names: dict[str, str], suffix: str = r"(?:s)?") -> re.Pattern:
+def _alternatives(names: Iterable[str], suffix: str = r"(?:s)?") -> re.Pattern:
     ordered = sorted(names, key=len, reverse=True)  # the longest name first: "Socialområdet øvrige" before "Socialområdet"
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in ordered) + r")" + suffix + r"(?!\w)")
 
@@ -351,7 +370,7 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
         area = _subject_area(places, start, end, left, right, text) or default_code
         year = _year_near(years, start, end, left, right) or default_year
         group = _nearest(groups, start, (0, len(text)))
-        provision = None if group else _nearest(provisions, start, (0, len(text)))
+        provision = None if group else _nearest_keys(provisions, start)
         named = {code for _, code in maps}
         map_code = None if group or provision else _nearest(maps, start, (0, len(text)))
         # Certain: one map (or a law) named in the sentence, or by the section's heading, and the
@@ -363,7 +382,7 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
         base = next(((x, y) for a, b, x, y in x_of_y if b <= start and start - b < 80 and kind == "percent"), None)
         claims.append(Claim(sentence.line_at(start), text, claimed, value, decimals, measure, outcome,
                             Subject(area, map_code, law if not (map_code or group or provision) else None, year,
-                                    group=group, provision=provision, certain=certain),
+                                    group=group, provisions=provision or (), certain=certain),
                             approx=bool(m.groupdict().get("approx")), base=base,
                             at=(m.start() if kind == "percent" else start, end if kind == "percent" else m.end("num"))))
         claimed_at[i] = claims[-1]
@@ -419,6 +438,10 @@ def _in_range(text: str, start: int, end: int) -> bool:
     if _RANGE_BEFORE.search(before) and _RANGE_AFTER.match(after):
         return True
     return bool(_RANGE_END.search(before))
+
+
+def _nearest_keys(found: list[tuple[int, tuple[str, ...]]], position: int) -> tuple[str, ...] | None:
+    return min(found, key=lambda f: abs(f[0] - position))[1] if found else None
 
 
 def _is_year(text: str) -> bool:

@@ -104,13 +104,21 @@ def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checke
     if figures is None:
         return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ikke Ankestyrelsens tal for {year}. "
                                 "Importér dem med klagestat import statbank, så kan tallet tjekkes.")
-    scope = f"{AREA_PREFIX}{subject.group}" if subject.group else subject.provision or subject.map or subject.law
+    provision = subject.provisions[0] if subject.provisions else None
+    if len(subject.provisions) > 1:  # a provision's name: the one of the year's statistics for the area
+        present = [key for key in subject.provisions if figures.get((subject.area_code, key))]
+        if len(present) != 1:
+            return inner or Checked(claim, NOT_VERIFIABLE, None, "Flere bestemmelser hedder sådan. Skriv paragraffen "
+                                    "og loven (fx § 100 i serviceloven), så kan tallet tjekkes.")
+        provision = present[0]
+        claim.subject = replace(subject, provisions=(provision,))
+    scope = f"{AREA_PREFIX}{subject.group}" if subject.group else provision or subject.map or subject.law
     if claim.measure in (DIFFERENCE, CHANGE):
         return _points(claim, statistics, figures, scope, catalogue)
     if scope is not None and subject.certain:
         counts = figures.get((subject.area_code, scope))
         if counts is None:
-            what = (subject.group if subject.group else catalogue.provision_label(scope, year) if subject.provision
+            what = (subject.group if subject.group else catalogue.provision_label(scope, year) if provision
                     else catalogue.map_name(scope) if subject.map else catalogue.laws[scope].name)
             return inner or Checked(claim, NOT_VERIFIABLE, None, f"klagestat har ingen tal for "
                                     f"{_area(catalogue, subject.area_code)} på {what} i {year}.")

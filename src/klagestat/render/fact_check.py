@@ -27,7 +27,7 @@ def claim_json(checked: Checked, catalogue: Catalogue) -> dict:
         "subject": {"area_code": subject.area_code, "area": area, "map": subject.map,
                     "map_name": catalogue.map_name(subject.map) if subject.map else None, "law": subject.law,
                     "year": subject.year, "row": subject.row, "column": subject.column, "group": subject.group,
-                    "provision": subject.provision},
+                    "provision": subject.provisions[0] if len(subject.provisions) == 1 else None},
         "measure": claim.measure if claim.outcome is None else f"{claim.measure}:{claim.outcome}",
         "computed": checked.computed, "verdict": checked.verdict, "why": _sentence(checked.why),
     }
