@@ -93,7 +93,8 @@ from klagestat.store.statbank import vintages_of_years as store_vintages_of_year
 __all__ = ["open_database", "import_statbank", "import_population", "import_cases", "rates", "reconcile", "analyse",
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
-           "danmarkskort_cases", "plan_import", "plan_of", "plan_export", "plan_effect", "plan_status", "plan_overview", "comment_save", "ImportReport", "CaseImportReport",
+           "danmarkskort_cases", "plan_import", "plan_save", "plan_of", "plan_export", "plan_effect", "plan_status",
+           "plan_overview", "comment_save", "check", "report_period", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 if TYPE_CHECKING:  # imported by the functions that need them (the command line starts faster)
