@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
@@ -367,22 +367,11 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
                 continue  # "omgjorte sager" counts are reversed cases: checked through their parts
             measure, outcome = COUNT, measure_word
             value, decimals, claimed = _number(m.group("num")), 0, m.group("num")
-        area = _subject_area(places, start, end, left, right, text) or default_code
-        year = _year_near(years, start, end, left, right) or default_year
-        group = _nearest(groups, start, (0, len(text)))
-        provision = None if group else _nearest_keys(provisions, start)
-        named = {code for _, code in maps}
-        map_code = None if group or provision else _nearest(maps, start, (0, len(text)))
-        # Certain: one map (or a law) named in the sentence, or by the section's heading, and the
-        # number not a whole being split up; else the map the text talked about last is only likely.
-        certain = (group is not None or provision is not None or len(named) == 1 or (
-            not named and (law is not None or sentence.heading_map is not None))) and "fordel" not in lowered
-        if map_code is None and not law and not group and not provision:
-            map_code = sentence.heading_map or sentence.context_map
+        subject = Subject(_subject_area(places, start, end, left, right, text) or default_code,
+                          year=_year_near(years, start, end, left, right) or default_year)
         base = next(((x, y) for a, b, x, y in x_of_y if b <= start and start - b < 80 and kind == "percent"), None)
         claims.append(Claim(sentence.line_at(start), text, claimed, value, decimals, measure, outcome,
-                            Subject(area, map_code, law if not (map_code or group or provision) else None, year,
-                                    group=group, provisions=provision or (), certain=certain),
+                            _with_scope(subject, sentence, start, maps, groups, provisions, law),
                             approx=bool(m.groupdict().get("approx")), base=base,
                             at=(m.start() if kind == "percent" else start, end if kind == "percent" else m.end("num"))))
         claimed_at[i] = claims[-1]
@@ -392,6 +381,25 @@ def sentence_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: st
         c.parts = shares
     claims += _point_claims(sentence, vocabulary, default_code, default_year, places, maps, years)
     return sorted(claims, key=lambda c: c.at[0] if c.at else 0)
+
+
+def _with_scope(subject: Subject, sentence: Sentence, start: int, maps: list[tuple[int, str]],
+                groups: list[tuple[int, str]], provisions: list[tuple[int, tuple[str, ...]]],
+                law: str | None) -> Subject:
+    """The figure's scope: an area of the --areas file, a provision, a map or a law named in the
+    sentence (the nearest), else the map of the section's heading, else the map the text talked
+    about last. Certain when one of them is named for it (one map only, and the number not a
+    whole being split up: "fordelt på"); the map talked about last is only likely."""
+    group = _nearest(groups, start, (0, len(sentence.text)))
+    provision = None if group else _nearest_keys(provisions, start)
+    named = {code for _, code in maps}
+    map_code = None if group or provision else _nearest(maps, start, (0, len(sentence.text)))
+    certain = (group is not None or provision is not None or len(named) == 1 or (
+        not named and (law is not None or sentence.heading_map is not None))) and "fordel" not in sentence.text.lower()
+    if map_code is None and not law and not group and not provision:
+        map_code = sentence.heading_map or sentence.context_map
+    return replace(subject, map=map_code, law=law if not (map_code or group or provision) else None, group=group,
+                   provisions=provision or (), certain=certain)
 
 
 def _point_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: str, default_year: int,
