@@ -248,7 +248,7 @@ def sentences_and_tables(text: CommitteeText, vocabulary: Vocabulary) -> Iterato
         if not line.text:
             yield from flush_paragraph()
             continue
-        if paragraph and _stands_alone(line.text):
+        if paragraph and (_stands_alone(line.text) or text.whole_paragraphs):
             yield from flush_paragraph()
         paragraph.append(line)
     yield from flush_paragraph()

@@ -40,6 +40,7 @@ class TextLine:
 class CommitteeText:
     file: str
     lines: tuple[TextLine, ...]
+    whole_paragraphs: bool = False  # each line is a whole paragraph (Word); else a paragraph may run over lines
 
 
 def read_committee_text(path: Path, shown_as: str | None = None) -> CommitteeText:
@@ -60,7 +61,7 @@ def read_committee_text(path: Path, shown_as: str | None = None) -> CommitteeTex
     else:
         lines = _text_lines(path.read_bytes(), head, problems)
     # Like every text from outside, masked before anything shows it: a CPR number never leaves here.
-    return CommitteeText(name, tuple(_masked(line) for line in lines))
+    return CommitteeText(name, tuple(_masked(line) for line in lines), whole_paragraphs=suffix == ".docx")
 
 
 def _masked(line: TextLine) -> TextLine:
