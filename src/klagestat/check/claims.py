@@ -16,12 +16,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TypeVar
 
 from klagestat.domain.catalogue import NATIONAL_CODE, AreaLevel, Catalogue
 from klagestat.domain.legal_basis import paragraph_references, provision_key
 from klagestat.domain.outcomes import TOTAL
 from klagestat.domain.text import normalise
 from klagestat.ingest.committee_text import CommitteeText, TextLine
+
+T = TypeVar("T")
 
 # What a number measures. Rates and shares are fractions (0..1); counts are cases.
 RATE = "rate"  # the reversal rate (omgørelsesprocent)
@@ -287,9 +290,9 @@ def _number(text: str) -> Fraction:
     return Fraction(text.replace(".", "").replace(",", "."))
 
 
-def _nearest(found: list[tuple[int, str]], position: int, within: tuple[int, int]) -> str | None:
-    candidates = [(abs(p - position), code) for p, code in found if within[0] <= p <= within[1]]
-    return min(candidates)[1] if candidates else None
+def _nearest(found: list[tuple[int, T]], position: int) -> T | None:
+    """What is named nearest the position (the first of two as near), of (position, what) pairs."""
+    return min(found, key=lambda f: abs(f[0] - position))[1] if found else None
 
 
 def _measure_near(text: str, start: int, end: int, left: int, right: int) -> str | None:
@@ -390,10 +393,10 @@ def _with_scope(subject: Subject, sentence: Sentence, start: int, maps: list[tup
     sentence (the nearest), else the map of the section's heading, else the map the text talked
     about last. Certain when one of them is named for it (one map only, and the number not a
     whole being split up: "fordelt på"); the map talked about last is only likely."""
-    group = _nearest(groups, start, (0, len(sentence.text)))
-    provision = None if group else _nearest_keys(provisions, start)
+    group = _nearest(groups, start)
+    provision = None if group else _nearest(provisions, start)
     named = {code for _, code in maps}
-    map_code = None if group or provision else _nearest(maps, start, (0, len(sentence.text)))
+    map_code = None if group or provision else _nearest(maps, start)
     certain = (group is not None or provision is not None or len(named) == 1 or (
         not named and (law is not None or sentence.heading_map is not None))) and "fordel" not in sentence.text.lower()
     if map_code is None and not law and not group and not provision:
@@ -429,7 +432,7 @@ def _point_claims(sentence: Sentence, vocabulary: Vocabulary, default_code: str,
         area = _subject_area([(p, c) for p, c in places if c != NATIONAL_CODE], start, end, 0, len(text), text) \
             or default_code
         named = {code for _, code in maps}
-        map_code = _nearest(maps, start, (0, len(text))) or sentence.heading_map or sentence.context_map
+        map_code = _nearest(maps, start) or sentence.heading_map or sentence.context_map
         certain = len(named) == 1 or (not named and sentence.heading_map is not None)
         year = _year_near(years, start, end, 0, len(text)) or default_year
         if measure == CHANGE and any(y == year for _, y in years) and len({y for _, y in years}) == 2:
@@ -446,10 +449,6 @@ def _in_range(text: str, start: int, end: int) -> bool:
     if _RANGE_BEFORE.search(before) and _RANGE_AFTER.match(after):
         return True
     return bool(_RANGE_END.search(before))
-
-
-def _nearest_keys(found: list[tuple[int, tuple[str, ...]]], position: int) -> tuple[str, ...] | None:
-    return min(found, key=lambda f: abs(f[0] - position))[1] if found else None
 
 
 def _is_year(text: str) -> bool:

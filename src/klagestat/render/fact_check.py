@@ -7,9 +7,10 @@ from rich.table import Table
 
 from klagestat.check import CheckResult
 from klagestat.check.verify import VERDICT_NAMES_DA, WRONG, Checked
-from klagestat.domain.catalogue import NATIONAL_CODE, Catalogue
+from klagestat.domain.catalogue import Catalogue
 
 VERDICT_ORDER = ("wrong", "other_definition", "not_verifiable", "correct")
+VERDICT_ICONS = {"correct": "✓", "wrong": "✗", "other_definition": "≈", "not_verifiable": "?"}
 
 
 def check_json(result: CheckResult, catalogue: Catalogue) -> dict:
@@ -19,8 +20,7 @@ def check_json(result: CheckResult, catalogue: Catalogue) -> dict:
 
 def claim_json(checked: Checked, catalogue: Catalogue) -> dict:
     claim, subject = checked.claim, checked.claim.subject
-    area = (None if subject.area_code is None else "Hele landet" if subject.area_code == NATIONAL_CODE
-            else catalogue.municipalities[subject.area_code].name)
+    area = None if subject.area_code is None else catalogue.area(subject.area_code).name
     return {
         "line": claim.line.line, "page": claim.line.page, "column": subject.column, "text": claim.text,
         "claimed": claim.claimed,
@@ -31,6 +31,25 @@ def claim_json(checked: Checked, catalogue: Catalogue) -> dict:
         "measure": claim.measure if claim.outcome is None else f"{claim.measure}:{claim.outcome}",
         "computed": checked.computed, "verdict": checked.verdict, "why": _sentence(checked.why),
     }
+
+
+def in_order(result: CheckResult) -> list[Checked]:
+    """Wrong figures first, then other definitions, the uncheckable and the correct; each kind in
+    the text's order."""
+    return sorted(result.checked, key=lambda c: VERDICT_ORDER.index(c.verdict))
+
+
+def claim_list(result: CheckResult, catalogue: Catalogue) -> list[dict]:
+    """The web page's list: each figure's JSON row, its number in the text (the marks link to it),
+    the corrected sentence, its icon and its verdict in Danish; in `in_order`'s order."""
+    number = {id(c): i for i, c in enumerate(result.checked, start=1)}
+    return [{**claim_json(c, catalogue), "number": number[id(c)], "corrected": corrected(c),
+             "icon": VERDICT_ICONS[c.verdict], "verdict_da": VERDICT_NAMES_DA[c.verdict]} for c in in_order(result)]
+
+
+def verdict_counts(result: CheckResult) -> dict[str, int]:
+    """How many figures got each verdict, by its Danish name, wrong first."""
+    return {VERDICT_NAMES_DA[v]: sum(1 for c in result.checked if c.verdict == v) for v in VERDICT_ORDER}
 
 
 def corrected(checked: Checked) -> str | None:
@@ -55,7 +74,7 @@ def check_table(result: CheckResult, catalogue: Catalogue) -> Table:
     for header, justify in (("Linje", "right"), ("I teksten", "right"), ("klagestat", "right"), ("Vurdering", "left"),
                             ("Hvorfor", "left")):
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
-    for checked in sorted(result.checked, key=lambda c: VERDICT_ORDER.index(c.verdict)):
+    for checked in in_order(result):
         line = checked.claim.line
         where = f"s. {line.page}, {line.line}" if line.page else str(line.line)
         why = _sentence(checked.why)
@@ -68,7 +87,6 @@ def check_table(result: CheckResult, catalogue: Catalogue) -> Table:
 
 # ---- the web page: the text with each checked figure marked ---------------------------------------
 
-VERDICT_ICONS = {"correct": "✓", "wrong": "✗", "other_definition": "≈", "not_verifiable": "?"}
 
 
 def marked_lines(result: CheckResult) -> list[dict]:

@@ -522,8 +522,7 @@ async def check_upload(request: Request, user: Reader, file: Annotated[UploadFil
 
 
 def _check_file(request: Request, user: User, name: str, data: bytes, year: int) -> Response:
-    from klagestat.check.verify import VERDICT_NAMES_DA
-    from klagestat.render.fact_check import VERDICT_ICONS, VERDICT_ORDER, claim_json, corrected, marked_lines
+    from klagestat.render.fact_check import claim_list, marked_lines, verdict_counts
 
     catalogue = request.app.state.catalogue
     with tempfile.TemporaryDirectory(prefix="klagestat-check-") as folder:
@@ -536,12 +535,8 @@ def _check_file(request: Request, user: User, name: str, data: bytes, year: int)
         except InputError as error:
             return _case_page(request, user, "check.html", 422, title="Tjek tal i en sagsfremstilling", year=year,
                               problems=error.problems, headline=error.headline)
-    claims = [{**claim_json(c, catalogue), "number": i, "corrected": corrected(c), "icon": VERDICT_ICONS[c.verdict],
-               "verdict_da": VERDICT_NAMES_DA[c.verdict]} for i, c in enumerate(result.checked, start=1)]
-    claims.sort(key=lambda c: (VERDICT_ORDER.index(c["verdict"]), c["number"]))
-    counts = {VERDICT_NAMES_DA[v]: sum(1 for c in result.checked if c.verdict == v) for v in VERDICT_ORDER}
     return _case_page(request, user, "check.html", title="Tjek tal i en sagsfremstilling", year=year, file=name,
-                      claims=claims, lines=marked_lines(result), counts=counts)
+                      claims=claim_list(result, catalogue), lines=marked_lines(result), counts=verdict_counts(result))
 
 
 # ---- the municipality's own comment on its maps (admin) ----------------------------------------------------
