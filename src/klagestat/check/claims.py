@@ -259,7 +259,26 @@ def sentences_and_tables(text: CommitteeText, vocabulary: Vocabulary) -> Iterato
         yield table
 
 
+MAX_SENTENCE = 1000  # characters: longer "sentences" (no full stops for pages) are cut at a space
+
+
 def _split_sentences(text: str) -> list[str]:
+    """The sentences of a paragraph; a run without sentence ends is cut into pieces of at most
+    MAX_SENTENCE characters, so the work per figure stays bounded."""
+    return [piece for part in _sentences(text) for piece in _pieces(part)]
+
+
+def _pieces(text: str) -> list[str]:
+    pieces = []
+    while len(text) > MAX_SENTENCE:
+        cut = text.rfind(" ", 0, MAX_SENTENCE)
+        cut = cut if cut > 0 else MAX_SENTENCE
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text.strip() else pieces
+
+
+def _sentences(text: str) -> list[str]:
     parts, begin = [], 0
     for m in _SENTENCE_END.finditer(text):
         word = re.search(r"([\wæøå.]+)[.!?]$", text[begin:m.start()].lower())

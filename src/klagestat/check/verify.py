@@ -89,7 +89,17 @@ class Statistics:
 
 def check_claims(claims: list[Claim], statistics: Statistics, catalogue: Catalogue) -> list[Checked]:
     checked = [c for claim in claims if (c := _check(claim, statistics, catalogue)) is not None]
-    return [_with_contradictions(c, checked) for c in checked]
+    right: dict[tuple, Claim] = {}  # the first correct figure of each subject and measure
+    for c in checked:
+        if c.verdict == CORRECT:
+            right.setdefault(_what(c.claim), c.claim)
+    return [_with_contradictions(c, right) for c in checked]
+
+
+def _what(claim: Claim) -> tuple:
+    """What a figure states: its measure and outcome, about an area, year, map and law."""
+    s = claim.subject
+    return claim.measure, claim.outcome, s.area_code, s.year, s.map, s.law
 
 
 def _check(claim: Claim, statistics: Statistics, catalogue: Catalogue) -> Checked | None:
@@ -323,19 +333,13 @@ def _internal(claim: Claim) -> Checked | None:
     return None
 
 
-def _with_contradictions(checked: Checked, everything: list[Checked]) -> Checked:
+def _with_contradictions(checked: Checked, right: dict[tuple, Claim]) -> Checked:
     """A wrong figure that another place of the text gives right: say where ("tabellen i linje 12 siger 65 %")."""
-    if checked.verdict != WRONG:
-        return checked
     claim = checked.claim
-    if claim.subject.area_code is None or not claim.subject.certain:
+    if checked.verdict != WRONG or claim.subject.area_code is None or not claim.subject.certain:
         return checked
-    same = [c for c in everything if c is not checked and c.verdict == CORRECT and c.claim.measure == claim.measure
-            and c.claim.outcome == claim.outcome and c.claim.subject.area_code == claim.subject.area_code
-            and c.claim.subject.year == claim.subject.year and c.claim.subject.map == claim.subject.map
-            and c.claim.subject.law == claim.subject.law]
-    if not same:
+    other = right.get(_what(claim))
+    if other is None:
         return checked
-    other = same[0].claim
     where = f"linje {other.line.line}" + (f" på side {other.line.page}" if other.line.page else "")
     return Checked(claim, WRONG, checked.computed, f"{checked.why}. Teksten siger selv {other.claimed} i {where}")

@@ -23,6 +23,7 @@ from .text_files import decode
 
 FORMATS = (".txt", ".md", ".docx", ".pdf")
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a committee case with its figures: a few MB at most
+MAX_TEXT_CHARACTERS = 2_000_000  # its text: some 1,000 pages; more is not one committee case (and takes minutes)
 _WIDE_SPACE = re.compile(r"\t+| {3,}")
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 PDF_SAME_LINE_POINTS = 3.0  # pieces whose baselines are this close stand on one line
@@ -60,6 +61,14 @@ def read_committee_text(path: Path, shown_as: str | None = None) -> CommitteeTex
         lines = _pdf_lines(path, head, problems)
     else:
         lines = _text_lines(path.read_bytes(), head, problems)
+    characters = sum(len(line.text) for line in lines)
+    if characters > MAX_TEXT_CHARACTERS:
+        def dotted(n: int) -> str:
+            return f"{n:,}".replace(",", ".")
+
+        problems.add(f"Teksten har {dotted(characters)} tegn, mere end de {dotted(MAX_TEXT_CHARACTERS)} (ca. 1.000 "
+                     "sider), klagestat tjekker i én sagsfremstilling. Er det den rigtige fil?", code="text-too-long")
+        problems.raise_if_any()
     # Like every text from outside, masked before anything shows it: a CPR number never leaves here.
     return CommitteeText(name, tuple(_masked(line) for line in lines), whole_paragraphs=suffix == ".docx")
 
@@ -69,11 +78,24 @@ def _masked(line: TextLine) -> TextLine:
     return TextLine(line.line, mask_cpr(line.text), cells, line.page)
 
 
+def _kind_of(head: bytes) -> str:
+    """What a file is, in Danish, for the message when its ending says something else."""
+    kind = content_kind(head)
+    if kind == "xlsx":
+        return "et Word-dokument eller regneark (en zip-fil)"
+    if kind in ("text", "json", "utf16"):
+        return "tekst"
+    named = what_it_is(head)
+    return named if named and not named.startswith("binære data") else "ukendte binære data"
+
+
 # ---- text and Markdown --------------------------------------------------------------------------
 
 def _text_lines(data: bytes, head: bytes, problems: ProblemList) -> list[TextLine]:
+    if content_kind(head) == "utf16":  # Windows' "Unicode text": text all the same
+        return [_text_line(number, raw) for number, raw in enumerate(data.decode("utf-16").splitlines(), start=1)]
     if content_kind(head) not in ("text", "json"):
-        problems.add(f"Filen er {what_it_is(head) or 'ikke tekst'}, selv om den hedder .txt eller .md.",
+        problems.add(f"Filen er {_kind_of(head)}, selv om den hedder .txt eller .md.",
                      code="file-wrong-kind")
         problems.raise_if_any()
     try:
@@ -108,7 +130,7 @@ def _docx_lines(path: Path, head: bytes, problems: ProblemList) -> list[TextLine
     from docx.text.paragraph import Paragraph
 
     if content_kind(head) != "xlsx":  # a docx is a zip, as a workbook is
-        problems.add(f"Filen er {what_it_is(head) or 'ikke et Word-dokument'}, selv om den hedder .docx.",
+        problems.add(f"Filen er {_kind_of(head)}, selv om den hedder .docx.",
                      code="file-wrong-kind")
         problems.raise_if_any()
     try:
@@ -137,7 +159,7 @@ def _pdf_lines(path: Path, head: bytes, problems: ProblemList) -> list[TextLine]
     from pdfminer.layout import LTTextContainer, LTTextLine
 
     if not head.lstrip().startswith(b"%PDF"):
-        problems.add(f"Filen er {what_it_is(head) or 'ikke en PDF'}, selv om den hedder .pdf.", code="file-wrong-kind")
+        problems.add(f"Filen er {_kind_of(head)}, selv om den hedder .pdf.", code="file-wrong-kind")
         problems.raise_if_any()
     lines: list[TextLine] = []
     try:
