@@ -37,6 +37,8 @@ from klagestat.store.schema import ACCESS
 settings.register_profile("klagestat", deadline=None)
 settings.load_profile("klagestat")
 
+pytest_plugins = ["browser"]  # the browser tests' fixtures (tests/browser.py)
+
 # ---- the command line ---------------------------------------------------------------------------
 
 _SCRIPT = Path(sys.executable).parent / "klagestat"

@@ -385,19 +385,20 @@ def serve(
     geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Kommunegrænser (GeoJSON) til et geografisk kort på forsiden. Uden den vises kortet som felter.")] = None,
     geojson_code: Annotated[str, typer.Option("--geojson-code", help="Egenskaben i GeoJSON-filen med kommunekoden.")] = "kommunekode",
     forwarded_allow_ips: Annotated[Optional[str], typer.Option("--forwarded-allow-ips", help="Kun bag en proxy (fx nginx): proxyens adresser, kommasepareret. Kun fra dem læses X-Forwarded-For og X-Forwarded-Proto (brugerens adresse og https). Uden den stoles der ikke på dem fra nogen.")] = None,
+    saml: Annotated[Optional[Path], typer.Option("--saml", help="SAML-indstillingerne (TOML) til log ind med kommunens login (se README, Drift). Standard: miljøvariablen KLAGESTAT_SAML_CONFIG.", metavar="FIL")] = None,
     db: DbOption = None,
 ) -> None:
     """Start webserveren: Danmarkskortet, kommuneprofiler, sammenligning, API og kommunens sager."""
-    _serve(db, host, port, geojson, geojson_code, forwarded_allow_ips)
+    _serve(db, host, port, geojson, geojson_code, forwarded_allow_ips, saml)
 
 
 def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, geojson_code: str = "kommunekode",
-           forwarded_allow_ips: str | None = None) -> None:
+           forwarded_allow_ips: str | None = None, saml: Path | None = None) -> None:
     import uvicorn
 
     from klagestat.web.app import create_app
 
-    web_app = create_app(db, geojson=geojson, geojson_code=geojson_code, warm=True)
+    web_app = create_app(db, geojson=geojson, geojson_code=geojson_code, warm=True, saml_config=saml)
     print(f"klagestat kører på http://{host}:{port}/ (stop med Ctrl+C)", flush=True)
     # Forwarded headers are believed only from the proxies named: otherwise anyone could claim
     # any address (and dodge the per-address login limit) or claim https.

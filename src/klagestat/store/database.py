@@ -174,7 +174,7 @@ def create_access_tables(connection) -> None:
     if _has_access_tables(connection):
         return
     for table in ACCESS_TABLES:
-        table.create(connection)
+        table.create(connection, checkfirst=True)
     for statement in SQLITE_AUDIT_TRIGGERS:
         connection.exec_driver_sql(statement)
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -243,8 +244,14 @@ user_account = Table(
     Column("email", Text, nullable=False, unique=True),  # lower-cased
     Column("municipality_code", String(4), nullable=False),
     Column("role", String(10), nullable=False),  # reader | analyst | admin
-    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("password_hash", Text, nullable=False),  # argon2id; "" for a user who logs in only by SAML
     Column("created_at", DateTime, nullable=False),
+    # Single sign-on (issue 16): who the identity provider says this is ("issuer|subject"), and the
+    # name it gives; NULL for a password user.
+    Column("external_id", Text),
+    Column("display_name", Text),
+    Column("totp_secret", Text),  # the second factor of a password user (base32), once set up
+    Index("ux_user_account_external_id", "external_id", unique=True),
     schema=ACCESS,
 )
 
@@ -257,6 +264,12 @@ web_session = Table(
     Column("user_id", Integer, ForeignKey(f"{ACCESS}.user_account.id"), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+    # A password login waiting for its second factor: no page but the code form accepts it.
+    Column("second_factor_pending", Boolean, nullable=False, default=False, server_default=false()),
+    Column("totp_enrolment", Text),  # the new TOTP secret offered while the code is awaited
+    # A SAML login: the NameID (as XML) and session index to name in a single logout.
+    Column("saml_name_id", Text),
+    Column("saml_session_index", Text),
     schema=ACCESS,
 )
 
@@ -286,7 +299,36 @@ audit_event = Table(
     schema=ACCESS,
 )
 
-ACCESS_TABLES = (user_account, web_session, login_failure, audit_event)
+# An AuthnRequest we sent and have not had the answer to: a response is only accepted InResponseTo
+# one of these, once (the table is shared by every web process).
+saml_request = Table(
+    "saml_request",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("next", Text, nullable=False),  # where in the case area the user was going
+    Column("created_at", DateTime, nullable=False),
+    schema=ACCESS,
+)
+
+# Assertion ids accepted, kept until they could no longer be valid: a replayed assertion is refused.
+saml_assertion = Table(
+    "saml_assertion",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("expires_at", DateTime, nullable=False),
+    schema=ACCESS,
+)
+
+# What a municipality's admin decides for its users' logins.
+access_setting = Table(
+    "access_setting",
+    metadata,
+    Column("municipality_code", String(4), primary_key=True),
+    Column("totp_required", Boolean, nullable=False, default=False),
+    schema=ACCESS,
+)
+
+ACCESS_TABLES = (user_account, web_session, login_failure, audit_event, saml_request, saml_assertion, access_setting)
 
 AUDIT_REFUSAL = "Revisionsloggen kan ikke ændres eller slettes."
 # The database itself refuses to change the log, whatever code or user asks (SQLite; migration 0003

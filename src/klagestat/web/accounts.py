@@ -11,7 +11,12 @@
   subdomain, or a page over plain HTTP, cannot set them.
 - Throttling: after MAX_FAILURES_PER_EMAIL failed logins for one e-mail (or
   MAX_FAILURES_PER_CLIENT from one address) within THROTTLE_WINDOW, logins are refused until the
-  window has passed, whatever the password.
+  window has passed, whatever the password. The second factor's codes count the same way.
+- The second factor (TOTP, RFC 6238): a password user who has set it up, or whose municipality's
+  admin requires it, gets a pending session after the password; only /login/kode accepts it, and
+  the right code turns it into a whole session under a new token.
+- Password login can be switched off per installation (KLAGESTAT_PASSWORD_LOGIN=0), leaving
+  single sign-on (web/saml.py), which starts the same sessions.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import os
 import secrets
 from typing import Annotated
 from urllib.parse import quote
@@ -35,18 +41,29 @@ from klagestat.domain.accounts import Role, password_matches
 from klagestat.domain.cpr import mask_cpr
 from klagestat.store import accounts, audit
 
+from . import totp
 from .pages import page
 
 SESSION_COOKIE = "klagestat_session"
 CSRF_COOKIE = "klagestat_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_LIFETIME = dt.timedelta(hours=8)
+CODE_LIFETIME = dt.timedelta(minutes=10)  # to type the code after the password
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_CLIENT = 20
 # The paths that use the session and forms; the public pages never look at cookies.
 SESSION_PATHS = ("/login", "/logout", "/sager")
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Posted by the identity provider from its own site: no session, no CSRF token; a signature vouches.
+SAML_POSTS = ("/saml/acs", "/saml/logout")
+CODE_PATH = "/login/kode"
+PASSWORD_LOGIN_VARIABLE = "KLAGESTAT_PASSWORD_LOGIN"
+
+
+def password_login_enabled() -> bool:
+    """Whether this installation lets users log in with a password (KLAGESTAT_PASSWORD_LOGIN=0: no)."""
+    return os.environ.get(PASSWORD_LOGIN_VARIABLE, "1").strip() not in ("0", "nej", "false", "no")
 
 router = APIRouter()
 
@@ -95,8 +112,9 @@ class CsrfCookie:
         existing = _cookie(request, CSRF_COOKIE)
         session = _cookie(request, SESSION_COOKIE)
         token = existing or secrets.token_urlsafe(32)
-        # Logged in, forms carry the session's token; before login, the cookie's.
-        scope.setdefault("state", {})["csrf_token"] = session_csrf_token(session) if session else token
+        # Logged in, forms carry the session's token; before login (the login form), the cookie's.
+        in_session = session and scope["path"] != "/login"
+        scope.setdefault("state", {})["csrf_token"] = session_csrf_token(session) if in_session else token
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -123,10 +141,13 @@ async def csrf_protect(request: Request) -> None:
     """Refuse a POST (any unsafe method) whose form does not carry the right CSRF token: the
     session's, or before login the browser's CSRF cookie. Only the login form may be posted
     without a session, and without one nothing else is read: the body is left unparsed."""
-    if request.method not in UNSAFE_METHODS:
+    if request.method not in UNSAFE_METHODS or request.url.path in SAML_POSTS:
         return
     if request.url.path == "/login":
         expected = _cookie(request, CSRF_COOKIE) or ""
+    elif request.url.path == CODE_PATH:  # the pending session of a password awaiting its code
+        pending = _cookie(request, SESSION_COOKIE)
+        expected = session_csrf_token(pending) if pending else ""
     else:
         if await run_in_threadpool(logged_in_user, request) is None:
             raise LoginRequired()  # to the login page, the body unread
@@ -168,7 +189,7 @@ def role_at_least(role: Role):
     return check
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only back into the case area, never to another site."""
     inside = target and (target == "/sager" or target.startswith(("/sager/", "/sager?")))
     return target if inside and "//" not in target and "\\" not in target and "@" not in target else "/sager"
@@ -177,47 +198,130 @@ def _safe_next(target: str | None) -> str:
 @router.get("/login")
 def login_form(request: Request, next: str | None = None):
     if logged_in_user(request) is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return page(request, "login.html", title="Log ind", next=_safe_next(next))
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, next=safe_next(next))
 
 
-@router.post("/login")
-def login(request: Request, email: Annotated[str, Form(max_length=254)] = "",
-          password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form()] = ""):
-    email = mask_cpr(email)  # shown again on the form and counted in the failed logins
+def _login_page(request: Request, status_code: int = 200, **context) -> Response:
+    """The login page: the single sign-on button where it is set up, the password form where it
+    is allowed."""
+    saml = getattr(request.app.state, "saml", None)
+    return page(request, "login.html", status_code=status_code, title="Log ind",
+                password_login=request.app.state.password_login,
+                saml_label=saml.settings.idp_label if saml else None, **context)
+
+
+def _count_attempt(request: Request, email: str) -> str | None:
+    """Record a login attempt (a password or a code) as a failure, then count: the refusal if
+    there have been too many. Committed apart, so parallel attempts count each other
+    (store/accounts.record_login_failure)."""
     engine = request.app.state.engine
     client = request.client.host if request.client else "?"
-    # The attempt counts as a failure first, committed on its own, and is counted with the others
-    # afterwards: parallel attempts can't all see the count before any of them (store/accounts).
     with engine.begin() as conn:
         accounts.record_login_failure(conn, email, client)
     with engine.begin() as conn:
         by_email, by_client = accounts.recent_login_failures(conn, email, client, THROTTLE_WINDOW)
     minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
     if by_email > MAX_FAILURES_PER_EMAIL or by_client > MAX_FAILURES_PER_CLIENT:  # this attempt included
-        return page(request, "login.html", status_code=429, title="Log ind", next=_safe_next(next), email=email,
-                    error=f"For mange mislykkede forsøg på at logge ind. Vent {minutes} minutter, og prøv igen.")
-    with engine.begin() as conn:
+        return f"For mange mislykkede forsøg på at logge ind. Vent {minutes} minutter, og prøv igen."
+    return None
+
+
+@router.post("/login")
+def login(request: Request, email: Annotated[str, Form(max_length=254)] = "",
+          password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form()] = ""):
+    if not request.app.state.password_login:
+        return _login_page(request, status_code=403, next=safe_next(next),
+                           error="Log ind med adgangskode er slået fra på denne server. Brug kommunens login.")
+    email = mask_cpr(email)  # shown again on the form and counted in the failed logins
+    if refusal := _count_attempt(request, email):
+        return _login_page(request, status_code=429, next=safe_next(next), email=email, error=refusal)
+    with request.app.state.engine.begin() as conn:
         user = accounts.user_by_email(conn, email)
         if not password_matches(user.password_hash if user else None, password):
-            return page(request, "login.html", status_code=401, title="Log ind", next=_safe_next(next), email=email,
-                        error="Forkert e-mail eller adgangskode.")
+            return _login_page(request, status_code=401, next=safe_next(next), email=email,
+                               error="Forkert e-mail eller adgangskode.")
         accounts.clear_login_failures(conn, email)
         token = secrets.token_urlsafe(32)
+        if user.totp_secret or accounts.totp_required(conn, user.municipality_code):
+            # The password was right; the session is good for nothing but the code form.
+            enrolment = None if user.totp_secret else totp.new_secret()
+            accounts.start_session(conn, user, token, CODE_LIFETIME, pending=True, enrolment=enrolment)
+            response = RedirectResponse(f"{CODE_PATH}?next={quote(safe_next(next))}", status_code=303)
+            _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(CODE_LIFETIME.total_seconds()))
+            return response
         accounts.start_session(conn, user, token, SESSION_LIFETIME)
         audit.record(conn, user.email, user.municipality_code, "log ind")
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    return start_login(request, token, next)
+
+
+def start_login(request: Request, token: str, next: str | None) -> Response:
+    """The answer that starts a session already stored under `token` (a password, a code or an
+    identity provider's assertion): its cookie, a new CSRF token, and on to the page asked for."""
+    response = RedirectResponse(safe_next(next), status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()))
     _set_cookie(request, response, CSRF_COOKIE, secrets.token_urlsafe(32))  # a new token for the new session
     return response
 
 
+def _pending(request: Request) -> accounts.PendingLogin | None:
+    token = _cookie(request, SESSION_COOKIE)
+    if not token:
+        return None
+    with request.app.state.engine.begin() as conn:
+        return accounts.pending_login(conn, token)
+
+
+def _code_page(request: Request, pending: accounts.PendingLogin, next: str, status_code: int = 200,
+               error: str | None = None) -> Response:
+    enrolment = totp.enrolment(pending.enrolment, pending.user.email) if pending.enrolment else None
+    return page(request, "login_code.html", status_code=status_code, title="Engangskode", next=safe_next(next),
+                enrolment=enrolment, error=error)
+
+
+@router.get(CODE_PATH)
+def code_form(request: Request, next: str | None = None):
+    pending = _pending(request)
+    if pending is None:
+        return RedirectResponse(f"/login?next={quote(safe_next(next))}", status_code=303)
+    return _code_page(request, pending, next or "")
+
+
+@router.post(CODE_PATH)
+def code_check(request: Request, code: Annotated[str, Form(max_length=20)] = "", next: Annotated[str, Form()] = ""):
+    pending = _pending(request)
+    if pending is None:
+        return RedirectResponse(f"/login?next={quote(safe_next(next))}", status_code=303)
+    user = pending.user
+    if refusal := _count_attempt(request, user.email):
+        return _code_page(request, pending, next, status_code=429, error=refusal)
+    secret = pending.enrolment or user.totp_secret or ""
+    if not totp.code_matches(secret, code):
+        return _code_page(request, pending, next, status_code=401,
+                          error="Koden passer ikke. Skriv de seks cifre, som din app viser nu.")
+    token = secrets.token_urlsafe(32)
+    with request.app.state.engine.begin() as conn:
+        accounts.clear_login_failures(conn, user.email)
+        accounts.end_session(conn, _cookie(request, SESSION_COOKIE))
+        if pending.enrolment:
+            accounts.set_totp_secret(conn, user, pending.enrolment)
+            audit.record(conn, user.email, user.municipality_code, "engangskode oprettet")
+        accounts.start_session(conn, user, token, SESSION_LIFETIME)
+        audit.record(conn, user.email, user.municipality_code, "log ind", "med engangskode")
+    return start_login(request, token, next)
+
+
 @router.post("/logout")
 def logout(request: Request):
+    from .saml import logout_at_idp
+
     token = _cookie(request, SESSION_COOKIE)
+    saml_login = None
     if token:
         with request.app.state.engine.begin() as conn:
+            saml_login = accounts.saml_session(conn, token)
             accounts.end_session(conn, token)
-    response = RedirectResponse("/", status_code=303)
+    # A single sign-on login ends at the identity provider too; it sends the browser back here.
+    response = (logout_at_idp(request, *saml_login) if saml_login else None) or RedirectResponse("/", status_code=303)
     response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/", secure=request.url.scheme == "https")
     return response

@@ -2,7 +2,8 @@
 `klagestat.api`, `analysis` and `render`.
 
 Rooms: `json_api` (the public JSON rows and /healthz), `public` (the map, the municipality
-profiles and the comparison, no login), `accounts` (login, sessions, CSRF, roles), `case_area`
+profiles and the comparison, no login), `accounts` (login, sessions, CSRF, roles, the second
+factor), `saml` (single sign-on with the municipality's identity provider), `case_area`
 (/sager: the municipality's own cases, behind login). `pages` renders every page; `errors`
 answers every failure in Danish.
 """
@@ -18,9 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from klagestat import api
 from klagestat.catalogue import load_catalogue
 
-from . import accounts, case_area, errors, json_api, public
+from . import accounts, case_area, errors, json_api, public, saml
 from .masking import MaskCprInRequests, install_log_filter
 from .pages import STATIC
+from .saml_settings import read_settings, settings_file
 from .upload_limit import UploadLimit
 
 # Every response: no framing by other sites, no guessing of content types, scripts and styles
@@ -36,11 +38,17 @@ SECURITY_HEADERS = {
 
 
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response (plain ASGI: cheap on every request)."""
+    """Adds SECURITY_HEADERS to every response (plain ASGI: cheap on every request).
+    `form_targets`: other origins a form may send the browser on to (the identity provider, where
+    "Log ud" ends a single sign-on login; browsers check redirects after a form against it too)."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, form_targets: tuple[str, ...] = ()):
         self.app = app
-        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        headers = dict(SECURITY_HEADERS)
+        if form_targets:
+            headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+                "form-action 'self'", " ".join(("form-action 'self'", *form_targets)))
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,10 +66,15 @@ class SecurityHeaders:
 
 
 def create_app(db: str | None = None, *, geojson: str | Path | None = None,
-               geojson_code: str = "kommunekode", warm: bool = False) -> FastAPI:
+               geojson_code: str = "kommunekode", warm: bool = False, saml_config: str | Path | None = None,
+               password_login: bool | None = None) -> FastAPI:
     """The application on the database `db`; `geojson`: municipality boundaries for a
     geographic map on the front page (otherwise the tile grid); `warm`: keep the public pages'
-    cache warm in the background (`klagestat serve` does; tests build pages as they ask)."""
+    cache warm in the background (`klagestat serve` does; tests build pages as they ask);
+    `saml_config`: single sign-on's settings (else KLAGESTAT_SAML_CONFIG; neither: no single
+    sign-on); `password_login`: whether passwords are allowed (else KLAGESTAT_PASSWORD_LOGIN)."""
+    saml_file = settings_file(saml_config)
+    saml_service = saml.SamlService.of(read_settings(saml_file)) if saml_file else None  # refused at start, in Danish
     engine = api.open_database(db)
     app = FastAPI(
         title="klagestat",
@@ -72,10 +85,13 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     app.state.engine = engine
     app.state.catalogue = load_catalogue()
     app.state.geojson = (Path(geojson), geojson_code) if geojson else None
+    app.state.saml = saml_service
+    app.state.password_login = accounts.password_login_enabled() if password_login is None else password_login
 
     app.add_middleware(UploadLimit)
     app.add_middleware(MaskCprInRequests)  # before any route, log or error page sees the request
-    app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers are on every answer
+    app.add_middleware(SecurityHeaders, form_targets=tuple(saml_service.idp_origins()) if saml_service else ())
+    # SecurityHeaders is added last, so outermost: its headers are on every answer
     install_log_filter()
     app.router.add_event_handler("startup", install_log_filter)  # again once the server has set up its logging
     app.router.add_event_handler("startup", case_area.remove_stale_uploads)
@@ -93,6 +109,7 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     app.include_router(json_api.docs_router)
     app.include_router(public.router)
     app.include_router(accounts.router)
+    app.include_router(saml.router)
     app.include_router(case_area.router)
     accounts.install(app)
     errors.install(app)

@@ -4,7 +4,8 @@ limit as `klagestat import cases`), with a little room for the form around the f
 Checked on the Content-Length header before anything is read, and again while the body streams
 in (a body sent in chunks has no Content-Length), so an oversized upload never reaches the disk.
 A request without a session cookie can only be a login (`accounts.csrf_protect` refuses the rest
-before reading them): it may send no more than FORM_ROOM.
+before reading them): it may send no more than FORM_ROOM, or SAML_ROOM for what the identity
+provider posts (a signed, perhaps encrypted, assertion).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .accounts import SESSION_COOKIE
 from .pages import message_page
 
 FORM_ROOM = 64 * 1024  # the multipart headers and the form's other fields
+SAML_ROOM = 256 * 1024
 
 
 class _TooLarge(HTTPException):
@@ -45,7 +47,7 @@ class UploadLimit:
         headers = dict(scope["headers"])
         # No file without a session (the session cookie's name is also inside its __Host- name).
         limit = max_import_bytes() if SESSION_COOKIE.encode() in headers.get(b"cookie", b"") else 0
-        allowed = limit + FORM_ROOM
+        allowed = limit + (SAML_ROOM if scope["path"].startswith("/saml/") else FORM_ROOM)
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > allowed:
             await self._refuse(scope, receive, send, limit)
