@@ -42,7 +42,7 @@ from klagestat.render import exports, numbers
 from klagestat.render.document import SOFT_HYPHEN
 from klagestat.render.register_tables import analysis_parts
 from klagestat.render.wording import SYNTHETIC_BANNER
-from klagestat.store import audit, register_cases
+from klagestat.store import accounts, audit, register_cases
 from klagestat.store.accounts import User, users_of
 from klagestat.store.comments import comments_of
 from klagestat.store.plans import current_plan
@@ -586,7 +586,12 @@ def _users(request: Request, user: User) -> list[User]:
 
 @router.get("/brugere")
 def users(request: Request, user: Admin):
-    return _case_page(request, user, "users.html", title="Brugere", people=_users(request, user), roles=list(Role))
+    return _case_page(request, user, "users.html", title="Brugere", totp_required=_totp_required(request, user), people=_users(request, user), roles=list(Role))
+
+
+def _totp_required(request: Request, user: User) -> bool:
+    with request.app.state.engine.connect() as conn:
+        return accounts.totp_required(conn, user.municipality_code)
 
 
 @router.post("/brugere")
@@ -609,6 +614,17 @@ def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_lengt
         return _case_page(request, user, "users.html", status_code=422, title="Brugere",
                           people=_users(request, user), roles=list(Role), problems=error.problems, email=email)
     del added  # written, and its audit line with it
+    return RedirectResponse("/sager/brugere", status_code=303)
+
+
+@router.post("/brugere/engangskode")
+def require_second_factor(request: Request, user: Admin, required: Annotated[str, Form(max_length=5)] = ""):
+    """The admin's choice: every password user of the municipality must use a one-time code
+    (each sets it up at the next login). Single sign-on users are not asked: their IdP decides."""
+    wanted = required == "ja"
+    with request.app.state.engine.begin() as conn:
+        accounts.set_totp_required(conn, user.municipality_code, wanted)
+        audit.record(conn, user.email, user.municipality_code, "kræv engangskode" if wanted else "engangskode frivillig")
     return RedirectResponse("/sager/brugere", status_code=303)
 
 

@@ -84,7 +84,19 @@ ROUTES_DA: dict[tuple[str, str], tuple[str, str, str]] = {  # (method, path) →
     ("GET", "/sammenlign"): ("Offentlige sider", "Op til flere kommuner side om side, år for år.", PAGE),
     ("GET", "/login"): ("Log ind", "Log ind-siden.", PAGE),
     ("POST", "/login"): ("Log ind", "Logger ind (formular med e-mail og adgangskode).", REDIRECT),
-    ("POST", "/logout"): ("Log ind", "Logger ud.", REDIRECT),
+    ("POST", "/logout"): ("Log ind", "Logger ud (ved log ind med kommunens login også hos identitetsudbyderen).",
+                          REDIRECT),
+    ("GET", "/login/kode"): ("Log ind", "Siden til engangskoden efter adgangskoden (og til at sætte den op).", PAGE),
+    ("POST", "/login/kode"): ("Log ind", "Kontrollerer engangskoden og logger ind.", REDIRECT),
+    ("GET", "/saml/metadata"): ("Log ind", "klagestats SAML-metadata, som kommunen registrerer hos sin "
+                                           "identitetsudbyder.", "XML"),
+    ("GET", "/saml/login"): ("Log ind", "Sender brugeren til kommunens login med en signeret SAML-forespørgsel.",
+                             REDIRECT),
+    ("POST", "/saml/acs"): ("Log ind", "Modtager identitetsudbyderens svar (SAML-assertion) og logger ind, eller "
+                                       "afviser og siger hvorfor.", REDIRECT),
+    ("GET", "/saml/logout"): ("Log ind", "Single logout: identitetsudbyderens svar på et logout, eller et logout "
+                                         "startet hos identitetsudbyderen.", PAGE),
+    ("POST", "/saml/logout"): ("Log ind", "Single logout med POST-binding.", PAGE),
     ("GET", "/sager"): ("Kommunens sager (kræver log ind)", "Kommunens klagesager med filtre.", PAGE),
     ("GET", "/sager/eksport.{kind}"): ("Kommunens sager (kræver log ind)", "De filtrerede sager som fil.",
                                        f"{CSV} eller {XLSX}"),
@@ -116,12 +128,20 @@ ROUTES_DA: dict[tuple[str, str], tuple[str, str, str]] = {  # (method, path) →
                                      "Gemmer eller fjerner en kommentar til et års kort (administrator).", PAGE),
     ("GET", "/sager/brugere"): ("Kommunens sager (kræver log ind)", "Kommunens brugere (administrator).", PAGE),
     ("POST", "/sager/brugere"): ("Kommunens sager (kræver log ind)", "Opretter en bruger (administrator).", PAGE),
+    ("POST", "/sager/brugere/engangskode"): (
+        "Kommunens sager (kræver log ind)",
+        "Kræver (eller ikke) engangskode af alle brugere med adgangskode (administrator).", REDIRECT),
     ("GET", "/sager/log"): ("Kommunens sager (kræver log ind)", "Revisionsloggen (administrator).", PAGE),
     ("POST", "/sager/laering"): ("Kommunens sager (kræver log ind)", "Gemmer læring fra en sag.", REDIRECT),
     ("GET", "/sager/sag/{case_id}"): ("Kommunens sager (kræver log ind)", "Én sag med dens historik.", PAGE),
     ("GET", "/sager/{case_id}"): ("Kommunens sager (kræver log ind)", "En sags gamle adresse.", REDIRECT),
 }
 PARAMETERS_DA = {
+    "SAMLRequest": "En SAML-besked fra identitetsudbyderen (base64), fx et logout startet dér.",
+    "SAMLResponse": "Identitetsudbyderens svar (base64).",
+    "RelayState": "SAML's RelayState, sendt tilbage uændret.",
+    "SigAlg": "Signaturalgoritmen for en signeret SAML-besked (HTTP-Redirect).",
+    "Signature": "Signaturen på en SAML-besked (HTTP-Redirect).",
     "year": "Året (for Ankestyrelsens afgørelser).",
     "map": "Kortet: social, child-disability eller adult-disability.",
     "colour": "Farvelægning: funnel (sammenlignet med landsplan), rate eller per10000.",
