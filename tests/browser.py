@@ -158,7 +158,7 @@ def page(browser, server):
     assert not script_errors, f"script errors: {script_errors}"
     assert not broken, f"resources that did not load: {broken}"
     new_log = server.log_text()[log_before:]
-    assert "Traceback" not in new_log, f"the server logged an error:\n{new_log}"
+    assert "Traceback" not in new_log and '"level": "error"' not in new_log, f"the server logged an error:\n{new_log}"
 
 
 def go(page: Page, server: Server, path: str, status: int = 200):

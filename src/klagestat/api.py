@@ -94,7 +94,7 @@ __all__ = ["open_database", "import_statbank", "import_population", "import_case
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
            "danmarkskort_cases", "plan_import", "plan_save", "plan_of", "plan_export", "plan_effect", "plan_status",
-           "plan_overview", "comment_save", "check", "report_period", "ImportReport", "CaseImportReport",
+           "plan_overview", "comment_save", "check", "report_period", "backup", "restore", "ImportReport", "CaseImportReport",
            "PlanImportReport", "InputError", "NoDataError"]
 
 if TYPE_CHECKING:  # imported by the functions that need them (the command line starts faster)
@@ -882,3 +882,51 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
                                                  with_register=not public))
         plans = [_plan_and_effect(conn, catalogue, code, public) for code in codes]
     return write_danmarkskort_files(cases, paths, catalogue, public, boundaries, workers, plans)
+
+
+def backup(db: str | None, out: Path) -> Path:
+    """`klagestat backup`: a copy of a SQLite installation (the database and its access file)
+    taken while it may be in use; PostgreSQL is refused with the pg_dump way."""
+    from klagestat.store.backup import copy_installation
+    from klagestat.store.database import access_file, database_url, sqlite_path
+
+    source = sqlite_path(database_url(db))
+    if source is None:
+        raise _bad_input("Databasen er PostgreSQL: tag sikkerhedskopien med pg_dump (se README, Drift).",
+                         code="backup-postgresql")
+    if not source.is_file():
+        raise _bad_input(f"Databasen {source} findes ikke.", code="backup-no-database")
+    if out.exists() or access_file(out).exists():
+        raise _bad_input(f"{out} findes allerede; vælg et nyt filnavn (en sikkerhedskopi overskriver intet).",
+                         str(out), code="backup-exists")
+    if not out.parent.is_dir():
+        raise _bad_input(f"Mappen {out.parent} findes ikke.", str(out), code="backup-no-folder")
+    copy_installation(source, out)
+    return out
+
+
+def restore(backup_file: Path, db: str | None, replace: bool = False) -> Path:
+    """`klagestat restore`: a backup put back as the database `db` (and its access file). An
+    existing database is only replaced with `replace`; stop the server first."""
+    from klagestat.store.backup import copy_installation, is_installation
+    from klagestat.store.database import access_file, database_url, sqlite_path
+
+    target = sqlite_path(database_url(db))
+    if target is None:
+        raise _bad_input("Databasen er PostgreSQL: læg sikkerhedskopien tilbage med pg_restore eller psql (se "
+                         "README, Drift).", code="restore-postgresql")
+    if not backup_file.is_file() or not is_installation(backup_file):
+        raise _bad_input(f"{backup_file} er ikke en sikkerhedskopi af en klagestat-database.", str(backup_file),
+                         code="restore-not-backup")
+    if not access_file(backup_file).is_file():
+        raise _bad_input(f"Adgangsfilen {access_file(backup_file).name} (brugere og revisionslog) mangler ved siden af "
+                         "sikkerhedskopien.", str(backup_file), code="restore-no-access-file")
+    if target.exists() and not replace:
+        raise _bad_input(f"Databasen {target} findes allerede. Stop serveren, og giv --replace for at erstatte den.",
+                         code="restore-exists")
+    for path in (target, access_file(target)):
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    copy_installation(backup_file, target)
+    open_database(str(target)).dispose()  # a backup from an older klagestat is migrated now
+    return target

@@ -386,24 +386,64 @@ def serve(
     geojson_code: Annotated[str, typer.Option("--geojson-code", help="Egenskaben i GeoJSON-filen med kommunekoden.")] = "kommunekode",
     forwarded_allow_ips: Annotated[Optional[str], typer.Option("--forwarded-allow-ips", help="Kun bag en proxy (fx nginx): proxyens adresser, kommasepareret. Kun fra dem læses X-Forwarded-For og X-Forwarded-Proto (brugerens adresse og https). Uden den stoles der ikke på dem fra nogen.")] = None,
     saml: Annotated[Optional[Path], typer.Option("--saml", help="SAML-indstillingerne (TOML) til log ind med kommunens login (se README, Drift). Standard: miljøvariablen KLAGESTAT_SAML_CONFIG.", metavar="FIL")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Antal serverprocesser (fx 2 pr. kerne på en server med PostgreSQL). De deler databasen: log ind, sessioner og en ny import gælder i dem alle.")] = 1,
     db: DbOption = None,
 ) -> None:
     """Start webserveren: Danmarkskortet, kommuneprofiler, sammenligning, API og kommunens sager."""
-    _serve(db, host, port, geojson, geojson_code, forwarded_allow_ips, saml)
+    _serve(db, host, port, geojson, geojson_code, forwarded_allow_ips, saml, workers)
 
 
 def _serve(db: str | None, host: str, port: int, geojson: Path | None = None, geojson_code: str = "kommunekode",
-           forwarded_allow_ips: str | None = None, saml: Path | None = None) -> None:
+           forwarded_allow_ips: str | None = None, saml: Path | None = None, workers: int = 1) -> None:
     import uvicorn
 
-    from klagestat.web.app import create_app
+    from klagestat.store.database import ENV_VAR
+    from klagestat.web import app as web
+    from klagestat.web.saml import SamlService
+    from klagestat.web.saml_settings import ENVIRONMENT_FILE, read_settings, settings_file
 
-    web_app = create_app(db, geojson=geojson, geojson_code=geojson_code, warm=True, saml_config=saml)
-    print(f"klagestat kører på http://{host}:{port}/ (stop med Ctrl+C)", flush=True)
+    # Each worker process builds its application from the environment (uvicorn starts them anew).
+    for variable, value in ((ENV_VAR, db), (ENVIRONMENT_FILE, saml and str(saml.resolve())),
+                            (web.GEOJSON_VARIABLE, geojson and str(geojson.resolve())),
+                            (web.GEOJSON_CODE_VARIABLE, geojson_code)):
+        if value:
+            os.environ[variable] = value
+    # Checked here, once, before any worker starts: a mistake is one Danish message, not a worker
+    # that dies and is started again. The schema is made or migrated here too (the workers, which
+    # may start together, then find it current; store/database.migrate locks it anyway).
+    if saml_file := settings_file(None):
+        SamlService.of(read_settings(saml_file))
+    api.open_database(db)
+    print(f"klagestat kører på http://{host}:{port}/ med {workers} serverproces{'' if workers == 1 else 'ser'} "
+          "(stop med Ctrl+C)", flush=True)
     # Forwarded headers are believed only from the proxies named: otherwise anyone could claim
     # any address (and dodge the per-address login limit) or claim https.
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False,
+    target = web.create_app_in_worker() if workers == 1 else "klagestat.web.app:create_app_in_worker"
+    uvicorn.run(target, factory=workers > 1, workers=workers, host=host, port=port, log_config=None, access_log=False,
                 proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "")
+
+
+@command(app, "backup")
+def backup(
+    out: Annotated[Path, typer.Option("--out", help="Sikkerhedskopiens filnavn (adgangsfilen med brugere og revisionslog lægges ved siden af).", metavar="FIL")],
+    db: DbOption = None,
+) -> None:
+    """Tag en sikkerhedskopi af en SQLite-database, også mens serveren kører (PostgreSQL: pg_dump, se README)."""
+    from klagestat.store.database import access_file
+
+    written = api.backup(db, out)
+    print(f"Sikkerhedskopien er {written} og {access_file(written)}.")
+
+
+@command(app, "restore")
+def restore(
+    file: Annotated[Path, typer.Argument(help="Sikkerhedskopien (fra klagestat backup).", metavar="FIL")],
+    replace: Annotated[bool, typer.Option("--replace", help="Erstat en database, der findes (stop serveren først).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Læg en sikkerhedskopi tilbage som databasen (SQLite; PostgreSQL: pg_restore, se README)."""
+    target = api.restore(file, db, replace)
+    print(f"{file} er lagt tilbage som {target}.")
 
 
 @command(users_app, "add")

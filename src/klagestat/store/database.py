@@ -117,7 +117,7 @@ def migrate(engine: Engine) -> None:
     then find the schema current. Checked once without the lock, so an open of a current
     database never waits for a running import."""
     with engine.connect() as connection:
-        if _schema_is_current(connection):
+        if schema_is_current(connection):
             return
     from alembic import command
 
@@ -143,7 +143,8 @@ def _revision(connection: Connection) -> str | None:
     return connection.execute(select(text("version_num")).select_from(text("alembic_version"))).scalar()
 
 
-def _schema_is_current(connection: Connection) -> bool:
+def schema_is_current(connection: Connection) -> bool:
+    """Whether the database has the newest schema (and, on SQLite, its access file)."""
     if _revision(connection) != newest_revision():
         return False
     return connection.dialect.name != "sqlite" or _has_access_tables(connection)

@@ -10,6 +10,7 @@ answers every failure in Danish.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -23,6 +24,7 @@ from . import accounts, case_area, errors, json_api, public, saml
 from .masking import MaskCprInRequests, install_log_filter
 from .pages import STATIC
 from .saml_settings import read_settings, settings_file
+from .server_logs import AccessLog, configure_logging
 from .upload_limit import UploadLimit
 
 # Every response: no framing by other sites, no guessing of content types, scripts and styles
@@ -49,17 +51,22 @@ class SecurityHeaders:
             headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
                 "form-action 'self'", " ".join(("form-action 'self'", *form_targets)))
         self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        # Served over TLS (directly, or behind a proxy believed with --forwarded-allow-ips): the
+        # browser is to come back only over TLS, for a year.
+        self.hsts = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        headers = self.headers + (self.hsts if scope.get("scheme") == "https" else [])
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *((k, v) for k, v in self.headers if k not in present)]
+                                      *((k, v) for k, v in headers if k not in present)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -91,7 +98,7 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     app.add_middleware(UploadLimit)
     app.add_middleware(MaskCprInRequests)  # before any route, log or error page sees the request
     app.add_middleware(SecurityHeaders, form_targets=tuple(saml_service.idp_origins()) if saml_service else ())
-    # SecurityHeaders is added last, so outermost: its headers are on every answer
+    app.add_middleware(AccessLog)  # outermost: it times the whole answer, and SecurityHeaders' headers are on every one
     install_log_filter()
     app.router.add_event_handler("startup", install_log_filter)  # again once the server has set up its logging
     app.router.add_event_handler("startup", case_area.remove_stale_uploads)
@@ -114,3 +121,16 @@ def create_app(db: str | None = None, *, geojson: str | Path | None = None,
     accounts.install(app)
     errors.install(app)
     return app
+
+
+# What `klagestat serve` hands each web worker process (uvicorn starts them anew, so they read it
+# from the environment): the database is KLAGESTAT_DB, single sign-on KLAGESTAT_SAML_CONFIG.
+GEOJSON_VARIABLE, GEOJSON_CODE_VARIABLE = "KLAGESTAT_SERVE_GEOJSON", "KLAGESTAT_SERVE_GEOJSON_CODE"
+
+
+def create_app_in_worker() -> FastAPI:
+    """The application of one web worker of `klagestat serve`: its logs as JSON lines, its
+    public pages kept warm, everything else from the environment."""
+    configure_logging()
+    return create_app(geojson=os.environ.get(GEOJSON_VARIABLE) or None,
+                      geojson_code=os.environ.get(GEOJSON_CODE_VARIABLE) or "kommunekode", warm=True)

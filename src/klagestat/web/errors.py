@@ -15,6 +15,7 @@ from klagestat.domain.cpr import mask_cpr
 from klagestat.domain.problems import KlagestatError
 
 from .pages import message_page
+from .server_logs import route_of
 
 log = logging.getLogger("klagestat.web")
 
@@ -89,7 +90,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception) -> Response:
-        log.exception("Fejl i %s %s", request.method, request.url.path)
+        # The route as written in the code, not the path asked for (it may hold a case id).
+        log.exception("Fejl i %s %s", request.method, route_of(request.scope),
+                      extra={"fields": {"event": "error", "method": request.method, "route": route_of(request.scope)}})
         return _answer(request, 500, "Der skete en fejl i klagestat. Fejlen er skrevet i serverens log.")
 
     @app.exception_handler(OperationalError)

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from klagestat import api
 from klagestat.catalogue import load_catalogue
@@ -24,11 +23,25 @@ MapCode = StrEnum("MapCode", {code: code for code in load_catalogue().map_codes(
 router = APIRouter()
 
 
-@router.get("/healthz", summary="Kører serveren, og svarer databasen?")
-def healthz(request: Request) -> dict:
-    with request.app.state.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+@router.get("/healthz", summary="Kører serveren?")
+def healthz() -> dict:
+    """Liveness: the process answers (a database that is down is /readyz's to say; restarting the
+    server would not mend it)."""
     return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Kan serveren tage imod brugere: svarer databasen, og er dens skema det nyeste?")
+def readyz(request: Request) -> JSONResponse:
+    from klagestat.store.database import schema_is_current
+
+    try:
+        with request.app.state.engine.connect() as conn:
+            current = schema_is_current(conn)
+    except Exception:  # any failure to reach the database: not ready, and said so without details
+        return JSONResponse({"status": "ikke klar", "database": "svarer ikke"}, status_code=503)
+    if not current:
+        return JSONResponse({"status": "ikke klar", "database": "skemaet er ikke det nyeste"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
 
 
 class PublicGrouping(StrEnum):
@@ -70,7 +83,8 @@ docs_router = APIRouter(include_in_schema=False)
 JSON, PAGE, CSV, XLSX, DOCX, REDIRECT = ("JSON", "HTML-side", "CSV-fil", "Excel-fil (XLSX)", "Word-fil (DOCX)",
                                          "videresendelse")
 ROUTES_DA: dict[tuple[str, str], tuple[str, str, str]] = {  # (method, path) → (group, what it does, what it returns)
-    ("GET", "/healthz"): ("API", "Kører serveren, og svarer databasen?", JSON),
+    ("GET", "/healthz"): ("API", "Kører serveren? (til overvågning)", JSON),
+    ("GET", "/readyz"): ("API", "Kan serveren tage imod brugere: svarer databasen, og er dens skema det nyeste?", JSON),
     ("GET", "/api/rates"): ("API", "Omgørelsesprocenter: de samme rækker som klagestat rates --format json.", JSON),
     ("GET", "/"): ("Offentlige sider", "Danmarkskortet for et år og et kort, med tallene i en tabel.", PAGE),
     ("GET", "/kommune"): ("Offentlige sider", "Søgefeltet: fører til kommunens side.", REDIRECT),
