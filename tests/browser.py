@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import cli_command, free_port
+from conftest import cli_command, free_port, is_postgres
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -92,7 +92,7 @@ def serve_klagestat(env: dict, db, folder: Path, *args: str, port: int | None = 
             except OSError:
                 assert time.monotonic() < deadline, f"no answer from {url}{ready} in 60 s:\n{log.read_text()}"
                 time.sleep(0.2)
-        yield Server(url, Path(db), log)
+        yield Server(url, db if is_postgres(db) else Path(db), log)
     finally:
         process.terminate()
         try:

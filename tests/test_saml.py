@@ -9,9 +9,9 @@ session). `pytest -k saml` selects these.
 
 from __future__ import annotations
 
-import sqlite3
 import urllib.parse
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ import pytest
 from browser import Server, go, klagestat, serve_klagestat, skip_without_browser
 from test_import_cases import case, write_cases_csv
 
-from conftest import free_port
+from conftest import BACKENDS, db_rows, free_port, fresh_pg_database
 
 skip_without_browser()
 from saml_idp import IdP, Person, make_key_pair  # noqa: E402 - after the skip
@@ -63,22 +63,26 @@ administrator = "admin"
     return path
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, env, idp):
-    """`klagestat serve --saml` on a new database, the IdP told its metadata (fetched from
-    /saml/metadata, as the municipality registers it), and a case in Lejre's register."""
-    folder = tmp_path_factory.mktemp("saml-server")
-    db = folder / "klagestat.db"
-    port = free_port()
-    settings = _settings(folder, f"http://127.0.0.1:{port}", idp)
-    with serve_klagestat(env, db, folder, "--saml", str(settings), port=port, ready="/saml/metadata") as running:
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, tmp_path_factory, env, idp):
+    """`klagestat serve --saml` on a new database (SQLite, then PostgreSQL), the IdP told its
+    metadata (fetched from /saml/metadata, as the municipality registers it), and a case in
+    Lejre's register."""
+    folder = tmp_path_factory.mktemp(f"saml-server-{request.param}")
+    with ExitStack() as stack:
+        db = stack.enter_context(fresh_pg_database()) if request.param == "postgresql" else folder / "klagestat.db"
+        port = free_port()
+        settings = _settings(folder, f"http://127.0.0.1:{port}", idp)
+        running = stack.enter_context(serve_klagestat(env, db, folder, "--saml", str(settings), port=port,
+                                                      ready="/saml/metadata"))
         with urllib.request.urlopen(running.url + "/saml/metadata") as answer:
             idp.trust(answer.read().decode())
         http = idp.serve()
+        stack.callback(http.server_close)
+        stack.callback(http.shutdown)
         path = write_cases_csv(folder / "lejre.csv", [case(LEJRE_CASE)])
         klagestat(env, "import", "cases", path, "--municipality", "Lejre", db=db)
         yield running
-        http.shutdown()
 
 
 @pytest.fixture(autouse=True)
@@ -109,15 +113,13 @@ def _session_cookies(page) -> list[dict]:
 
 
 def _audit(server: Server) -> list[tuple]:
-    access = server.db.with_name("klagestat.access.db")
-    with sqlite3.connect(access) as conn:
-        return conn.execute("SELECT user_email, municipality_code, action, target FROM audit_event ORDER BY id").fetchall()
+    return db_rows(server.db, "SELECT user_email, municipality_code, action, target FROM audit_event ORDER BY id")
 
 
 def _user(server: Server, email: str):
-    with sqlite3.connect(server.db.with_name("klagestat.access.db")) as conn:
-        return conn.execute("SELECT municipality_code, role, display_name, password_hash FROM user_account "
-                            "WHERE email = ?", (email,)).fetchone()
+    [user] = db_rows(server.db, "SELECT municipality_code, role, display_name, password_hash FROM user_account "
+                                "WHERE email = ?", email)
+    return user
 
 
 def test_saml_metadata_names_our_endpoints_and_key(server):
@@ -141,6 +143,13 @@ def test_saml_login_creates_the_user_with_the_idps_role_and_municipality(page, s
     assert ("anna@alleroed.dk", "201", "log ind (SAML)", "rolle analyst") in _audit(server)
     cookie = _session_cookies(page)[0]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+
+def test_saml_an_encrypted_assertion_is_read_with_our_key(page, server, idp):
+    idp.mode = "encrypted"
+    saml_login(page, server, "lars")
+    arrived(page, "/sager")
+    assert "Lejre" in page.inner_text("header")
 
 
 def test_saml_roles_removed_at_the_idp_are_removed_here(page, server, idp):

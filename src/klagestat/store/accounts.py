@@ -221,8 +221,8 @@ def use_assertion(conn: Connection, assertion_id: str, valid_until: dt.datetime)
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     # One statement, so two workers given the same assertion at once can't both take it.
     inserted = conn.execute(dialect_insert(saml_assertion).values(id=assertion_id, expires_at=valid_until)
-                            .on_conflict_do_nothing())
-    return inserted.rowcount == 1
+                            .on_conflict_do_nothing().returning(saml_assertion.c.id))
+    return inserted.first() is not None  # (rowcount says -1 on PostgreSQL here)
 
 
 class SamlUserConflict(Exception):
