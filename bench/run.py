@@ -28,6 +28,10 @@ register import and two statistics imports while `klagestat serve` runs (goal 0.
 same profile from memory (baseline) and a static file (floor).
 `check_committee_case_docx` / `_pdf` (bench/check_text.py): `klagestat check` of a committee case of
 about 20 pages (goal: seconds), next to reading its text alone (the floor; no tool is a baseline).
+`web_nginx_tls_2_workers_postgresql_32_clients` (bench/proxy_load.py): the same load through nginx
+with TLS to `klagestat serve --workers 2` on PostgreSQL, next to one worker on SQLite without a
+proxy (baseline) and a static file through nginx (floor); p95 and requests per second of both, goal
+p95 under 50 ms with 0 errors.
 The machine is noisy, so each figure is the best of a few runs and only the ratios mean much.
 """
 
@@ -50,6 +54,7 @@ import case_area_load  # bench/case_area_load.py, beside this file
 import check_text  # bench/check_text.py
 import cli_start  # bench/cli_start.py
 import first_request  # bench/first_request.py
+import proxy_load  # bench/proxy_load.py
 import register_import  # bench/register_import.py
 import reports  # bench/reports.py
 import talportal_import  # bench/talportal_import.py
@@ -327,6 +332,8 @@ def main() -> None:
         first_request.run(work / "first-request", report)
 
         web_load.main(work / "web")
+
+        proxy_load.main(work / "proxy")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -29,6 +29,7 @@ import os
 import random
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -70,14 +71,14 @@ def klagestat_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "klagestat.cli"]
 
 
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`klagestat serve` on `db` on a free port; returns the process and its base URL once
-    /healthz answers."""
+def start_server(db: Path | str, log: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """`klagestat serve OPTIONS` on `db` on a free port; returns the process and its base URL
+    once /healthz answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "KLAGESTAT_DB"}
     with open(log, "wb") as err:
-        server = subprocess.Popen([*klagestat_command(), "serve", "--db", str(db), "--host", HOST, "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=err, env=env)
+        server = subprocess.Popen([*klagestat_command(), "serve", "--db", str(db), "--host", HOST, "--port", str(port),
+                                   *options], stdout=subprocess.DEVNULL, stderr=err, env=env)
     base = f"http://{HOST}:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -122,9 +123,11 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def client(port: int, queue: list[str], latencies: list[float], errors: list[str], deadline: float) -> None:
-    """One keep-alive connection taking paths from the shared queue until it is empty."""
-    reader, writer = await asyncio.open_connection(HOST, port)
+async def client(port: int, queue: list[str], latencies: list[float], errors: list[str], deadline: float,
+                 tls: ssl.SSLContext | None = None) -> None:
+    """One keep-alive connection taking paths from the shared queue until it is empty (over TLS
+    with `tls`)."""
+    reader, writer = await asyncio.open_connection(HOST, port, ssl=tls)
     try:
         while queue and time.perf_counter() < deadline:
             path = queue.pop()
@@ -136,7 +139,7 @@ async def client(port: int, queue: list[str], latencies: list[float], errors: li
             except (asyncio.IncompleteReadError, ConnectionError) as e:  # the server closed it: reconnect
                 errors.append(f"{path}: {type(e).__name__}")
                 writer.close()
-                reader, writer = await asyncio.open_connection(HOST, port)
+                reader, writer = await asyncio.open_connection(HOST, port, ssl=tls)
                 continue
             latencies.append(time.perf_counter() - start)
             if status != 200:
@@ -145,18 +148,18 @@ async def client(port: int, queue: list[str], latencies: list[float], errors: li
         writer.close()
 
 
-async def load(port: int, paths: list[str]) -> dict:
+async def load(port: int, paths: list[str], tls: ssl.SSLContext | None = None) -> dict:
     """Fetch `paths` over CLIENTS connections at once; latencies (s), errors, wall time."""
     queue = list(reversed(paths))  # pop() from the end takes them in order
     latencies: list[float] = []
     errors: list[str] = []
     start = time.perf_counter()
-    await asyncio.gather(*(client(port, queue, latencies, errors, start + TIME_LIMIT) for _ in range(CLIENTS)))
+    await asyncio.gather(*(client(port, queue, latencies, errors, start + TIME_LIMIT, tls) for _ in range(CLIENTS)))
     return {"latencies": latencies, "errors": errors, "seconds": time.perf_counter() - start}
 
 
-def run_load(port: int, paths: list[str]) -> dict:
-    return asyncio.run(load(port, paths))
+def run_load(port: int, paths: list[str], tls: ssl.SSLContext | None = None) -> dict:
+    return asyncio.run(load(port, paths, tls))
 
 
 def ms(latencies: list[float], q: float) -> float:

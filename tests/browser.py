@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from nginx_proxy import wait_until_answering
 
 from conftest import cli_command, free_port, is_postgres
 
@@ -82,16 +83,7 @@ def serve_klagestat(env: dict, db, folder: Path, *args: str, port: int | None = 
                                    stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"klagestat serve stopped (exit {process.returncode}):\n{log.read_text()}"
-            try:
-                with urllib.request.urlopen(url + ready, timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                assert time.monotonic() < deadline, f"no answer from {url}{ready} in 60 s:\n{log.read_text()}"
-                time.sleep(0.2)
+        wait_until_answering(url + ready, process, log)
         yield Server(url, db if is_postgres(db) else Path(db), log)
     finally:
         process.terminate()

@@ -142,6 +142,8 @@ class IdP:
             assertion.conditions.not_on_or_after = confirmation.not_on_or_after = _time(-dt.timedelta(minutes=10))
         elif mode == "not-yet-valid":
             assertion.conditions.not_before = _time(dt.timedelta(minutes=10))
+        elif mode == "clock-ahead":  # the IdP's clock a minute ahead: within the skew klagestat allows
+            assertion.conditions.not_before = _time(dt.timedelta(minutes=1))
         elif mode == "wrong-audience":
             assertion.conditions.audience_restriction[0].audience[0].text = "https://en-anden-tjeneste.example/"
         elif mode == "wrong-recipient":
@@ -172,14 +174,15 @@ class IdP:
 
     # ---- logout --------------------------------------------------------------------------------
 
-    def logout_request_url(self, person: Person, sp_logout_url: str) -> str:
-        """Where to send the browser for a logout the identity provider starts (signed, Redirect)."""
+    def logout_request_url(self, person: Person, sp_logout_url: str, *, sign: bool = True) -> str:
+        """Where to send the browser for a logout the identity provider starts (HTTP-Redirect,
+        signed unless told not to be)."""
         assert self.server is not None
         _, request = self.server.create_logout_request(
             sp_logout_url, self.server.metadata.service_providers()[0], name_id=self.name_ids[person.user_id],
             sign=False)
         info = self.server.apply_binding(BINDING_HTTP_REDIRECT, str(request), sp_logout_url, relay_state="",
-                                         sign=True, sigalg=SIG_RSA_SHA256)
+                                         sign=sign, sigalg=SIG_RSA_SHA256 if sign else None)
         return dict(info["headers"])["Location"]
 
     # ---- the HTTP server -----------------------------------------------------------------------

@@ -13,11 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import signal
-import subprocess
-import time
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -33,53 +28,25 @@ from browser import (
     serve_klagestat,
     skip_without_browser,
 )
+from nginx_proxy import NGINX, nginx_in_front
 from saml_idp import make_key_pair
 
 from conftest import (
     BASELINE_FIGURES,
     P85,
-    free_port,
     fresh_pg_database,
     statbank_rows,
     write_statbank_csv,
 )
 
 skip_without_browser()
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 if not Path(NGINX).exists():
     if REQUIRE_BROWSER:
         pytest.fail("no nginx, and KLAGESTAT_REQUIRE_BROWSER=1 says the proxy tests must run (.ci/run installs it)",
                     pytrace=False)
     pytest.skip("no nginx (.ci/run installs it)", allow_module_level=True)
 
-DEPLOYED = Path(__file__).resolve().parents[1] / "deploy" / "nginx-klagestat.conf"
 ANALYST = ("analytiker@alleroed.dk", "Et langt kodeord til proxytesten 7")
-
-
-def nginx_config(folder: Path, port: int, upstreams: list[int], cert: Path, key: Path) -> Path:
-    """The deployed server block with this test's ports and certificate, in a main configuration
-    that keeps every file nginx writes in `folder`."""
-    block = DEPLOYED.read_text(encoding="utf-8")
-    block = block.replace("    server 127.0.0.1:8000;\n", "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams))
-    block = block.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
-    block = block.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
-    block = block.replace("/etc/ssl/certs/klagestat.crt", str(cert)).replace("/etc/ssl/private/klagestat.key", str(key))
-    assert str(cert) in block and f"127.0.0.1:{upstreams[-1]}" in block, "deploy/nginx-klagestat.conf has changed shape"
-    temp = "\n".join(f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    config = folder / "nginx.conf"
-    config.write_text(f"""{'user root;' if os.geteuid() == 0 else ''}
-worker_processes 1;
-daemon off;
-pid {folder / 'nginx.pid'};
-error_log {folder / 'error.log'} warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-{temp}
-{block}
-}}
-""", encoding="utf-8")
-    return config
 
 
 @pytest.fixture(scope="module")
@@ -118,31 +85,8 @@ def server(tmp_path_factory, env):
             place.mkdir()
             workers.append(stack.enter_context(serve_klagestat(env, db, place, "--forwarded-allow-ips", "127.0.0.1")))
         key, cert = make_key_pair(folder, "tls")
-        port = free_port()
-        config = nginx_config(folder, port, [int(w.url.rsplit(":", 1)[1]) for w in workers], cert, key)
-        nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        stack.callback(lambda: (nginx.send_signal(signal.SIGQUIT), nginx.wait(timeout=20)))
-        url = f"https://127.0.0.1:{port}"
-        _wait_for(url + "/readyz", nginx, folder / "error.log")
+        url = stack.enter_context(nginx_in_front(folder, [int(w.url.rsplit(":", 1)[1]) for w in workers], cert, key))
         yield Proxied(url, db, workers)
-
-
-def _wait_for(url: str, process, log: Path) -> None:
-    import ssl
-
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, f"nginx stopped:\n{log.read_text() if log.exists() else ''}"
-        try:
-            with urllib.request.urlopen(url, timeout=2, context=context) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            assert time.monotonic() < deadline, f"no answer from {url}:\n{log.read_text() if log.exists() else ''}"
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import Server, go, klagestat, serve_klagestat, skip_without_browser
+from browser import Server, go, klagestat, screenshot, serve_klagestat, skip_without_browser
 from test_import_cases import case, write_cases_csv
 
 from conftest import BACKENDS, db_rows, free_port, fresh_pg_database
@@ -92,9 +92,11 @@ def idp_behaves(idp):
     yield
 
 
-def saml_login(page, server: Server, who: str) -> None:
+def saml_login(page, server: Server, who: str, shot: str | None = None) -> None:
     """From klagestat's login page through the IdP and back."""
     go(page, server, "/login?next=/sager")
+    if shot:
+        screenshot(page, shot)
     page.get_by_role("link", name="Log ind med Test-IdP").click()
     page.get_by_role("link", name=PEOPLE[who].name if who in PEOPLE else who).click()
     page.wait_for_load_state()
@@ -133,7 +135,7 @@ def test_saml_metadata_names_our_endpoints_and_key(server):
 
 
 def test_saml_login_creates_the_user_with_the_idps_role_and_municipality(page, server, idp):
-    saml_login(page, server, "anna")
+    saml_login(page, server, "anna", shot="20-login-saml-and-password")
     arrived(page, "/sager")
     assert "Allerød" in page.inner_text("header")
     assert idp.last_authn_request.requested_authn_context.authn_context_class_ref[0].text.endswith("/Substantial")
@@ -194,6 +196,22 @@ def test_saml_logout_started_at_the_idp_ends_the_session_here(page, server, idp)
     assert "/login" in page.url
 
 
+def test_saml_a_logout_request_the_idp_did_not_sign_is_refused(page, server, idp):
+    saml_login(page, server, "anna")
+    arrived(page, "/sager")
+    before = len(_audit(server))
+    page.goto(idp.logout_request_url(PEOPLE["anna"], server.url + "/saml/logout", sign=False))
+    assert "ikke signeret" in page.inner_text("main")
+    assert [line[3] for line in _audit(server)[before:]] == ["logout-unsigned"]
+    go(page, server, "/sager")  # still logged in
+
+
+def test_saml_an_idp_clock_a_minute_ahead_is_within_the_skew_allowed(page, server, idp):
+    idp.mode = "clock-ahead"
+    saml_login(page, server, "anna")
+    arrived(page, "/sager")
+
+
 REFUSALS = {
     # mode: words of the Danish page, the audit line's reason
     "unsigned": ("ikke signeret", "unsigned"),
@@ -211,13 +229,15 @@ REFUSALS = {
 @pytest.mark.parametrize("mode", list(REFUSALS))
 def test_saml_refuses_a_bad_response(page, server, idp, mode):
     idp.mode = mode
-    _refused(page, server, "anna", *REFUSALS[mode])
+    _refused(page, server, "anna", *REFUSALS[mode], shot="21-saml-refused" if mode == "expired" else None)
 
 
-def _refused(page, server: Server, who: str, words: str, reason: str) -> None:
+def _refused(page, server: Server, who: str, words: str, reason: str, shot: str | None = None) -> None:
     before = len(_audit(server))
     saml_login(page, server, who)
     arrived(page, "/saml/acs")
+    if shot:
+        screenshot(page, shot)
     assert page.inner_text("h1") == "Login afvist"
     assert words in page.inner_text("main"), page.inner_text("main")
     assert not _session_cookies(page)
@@ -243,6 +263,7 @@ def test_saml_refuses_a_replayed_assertion(page, server, idp):
     ({"assurance": "Low"}, "sikringsniveau Lav", "assurance-too-low"),
     ({"cvr": "99999999"}, "kender ikke den kommune", "municipality-unknown"),
     ({"roles": ["kantinebruger"]}, "ingen rolle", "no-role"),
+    ({"user_id": "010190-1234"}, "CPR-nummer", "cpr-subject"),  # never stored, so never a user's id
 ])
 def test_saml_refuses_a_login_we_cannot_place(page, server, idp, change, words, reason):
     idp.people["anna"] = Person(**{**PEOPLE["anna"].__dict__, **change})

@@ -62,25 +62,26 @@ def test_an_admin_requires_a_code_and_each_password_user_sets_it_up_at_the_next_
     assert again.get("/sager").status_code == 200
 
 
-def test_a_user_who_has_set_up_a_code_needs_it_even_when_it_is_not_required(app, database):
+def _awaiting_code(app, database) -> tuple[object, str]:
+    """The analyst, who has set up a code, logged in with the password: the browser and the secret."""
     engine = api.open_database(database)
     secret = pyotp.random_base32()
     with engine.begin() as conn:
         accounts.set_totp_secret(conn, accounts.user_by_email(conn, ANALYST), secret)
     client = client_for(app)
     _code_form(client, log_in(client, ANALYST))
+    return client, secret
+
+
+def test_a_user_who_has_set_up_a_code_needs_it_even_when_it_is_not_required(app, database):
+    client, secret = _awaiting_code(app, database)
     assert client.get("/sager").status_code == 303
     assert _code(client, pyotp.TOTP(secret).now()).status_code == 303
     assert client.get("/sager").status_code == 200
 
 
 def test_wrong_codes_are_throttled_like_passwords(app, database):
-    engine = api.open_database(database)
-    secret = pyotp.random_base32()
-    with engine.begin() as conn:
-        accounts.set_totp_secret(conn, accounts.user_by_email(conn, ANALYST), secret)
-    client = client_for(app)
-    _code_form(client, log_in(client, ANALYST))
+    client, secret = _awaiting_code(app, database)
     wrong = "123456" if pyotp.TOTP(secret).now() != "123456" else "654321"
     statuses = [_code(client, wrong).status_code for _ in range(6)]
     assert statuses == [401] * 5 + [429]

@@ -32,11 +32,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from klagestat.domain.cpr import mask_cpr
+from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.sso import Assurance, mapped_role, municipality_code, privilege_values, strongest
 from klagestat.store import accounts, audit
 
-from .pages import message_page
+from .pages import message_page, page
 from .saml_settings import SamlSettings, service_provider
 
 if TYPE_CHECKING:
@@ -226,6 +226,10 @@ def _read_login(service: SamlService, engine, saml_response: str) -> _Login:
     subject = first("user_id") or (response.name_id.text if response.name_id is not None else None)
     if not subject:
         raise Refusal("no-subject", "Svaret fra identitetsudbyderen siger ikke, hvem brugeren er.")
+    if contains_cpr(subject):  # never stored: the settings must name another attribute as the user's id
+        raise Refusal("cpr-subject", "Identitetsudbyderen sender et CPR-nummer som brugerens id, og det gemmer "
+                                     "klagestat ikke. Administratoren skal vælge en anden attribut ([attributes] "
+                                     "user_id).")
     email = first("email") or subject
     who = mask_cpr(email)
     class_refs = [ref.text for statement in assertion.authn_statement or []
@@ -254,7 +258,8 @@ def _read_login(service: SamlService, engine, saml_response: str) -> _Login:
     return _Login(
         request_id=request_id, next_page=outstanding[request_id], assertion_id=assertion.id,
         valid_until=_valid_until(assertion, settings.clock_skew_seconds), external_id=f"{response.issuer()}|{subject}",
-        who=who, email=email, name=first("name"), municipality_code=municipality, role=role.value,
+        who=who, email=email, name=mask_cpr(first("name") or "") or None, municipality_code=municipality,
+        role=role.value,
         name_id=str(response.name_id) if response.name_id is not None else "",
         session_index=statement.session_index if statement is not None else None)
 
@@ -353,7 +358,7 @@ def _refuse(request: Request, refusal: Refusal) -> Response:
     with request.app.state.engine.begin() as conn:
         audit.record(conn, refusal.who, refusal.municipality, REFUSED_ACTION, refusal.reason)
     log.warning("SAML-login afvist: %s", refusal.reason)
-    return message_page(request, "Login afvist", refusal.message, 403)
+    return page(request, "login_refused.html", status_code=403, title="Login afvist", message=refusal.message)
 
 
 # ---- single logout ----------------------------------------------------------------------------------

@@ -29,5 +29,6 @@ def enrolment(secret: str, account: str) -> dict[str, str]:
 
     uri = pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=ISSUER)
     svg = io.BytesIO()
-    segno.make(uri, error="m").save(svg, kind="svg", scale=5, xmldecl=False, svgns=True, title="QR-kode til din app")
+    segno.make(uri, error="m").save(svg, kind="svg", scale=5, xmldecl=False, svgns=True, omitsize=True,
+                                         title="QR-kode til din app")
     return {"qr_svg": svg.getvalue().decode(), "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))}
