@@ -379,7 +379,9 @@ def _open_xlsx(name: str, raw: BinaryIO, stack: ExitStack, sheet: str | None, he
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes about styles and extensions it drops
             workbook = load_workbook(raw, read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a broken file
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        if _forbidden_xml(error):
+            _bad_sheet_xml(problems, error, 0)
         problems.add(f"Filen kan ikke læses som Excel-projektmappe; den kan være beskadiget. {SAVE_AGAIN}", code="file-damaged")
         problems.raise_if_any()
     stack.callback(workbook.close)
@@ -447,16 +449,31 @@ def sheet_rows(ws, problems: ProblemList) -> Iterator[tuple]:
     try:
         for number, row in enumerate(ws.iter_rows(values_only=True), 1):
             yield row
-    except ET.ParseError as error:
+    except Exception as error:
+        if not (isinstance(error, ET.ParseError) or _forbidden_xml(error)):
+            raise
         _bad_sheet_xml(problems, error, number)
 
 
-def _bad_sheet_xml(problems: ProblemList, error: ET.ParseError, rows_read: int) -> None:
+def _forbidden_xml(error: BaseException | None) -> bool:
+    """defusedxml's refusal of a DTD or entities, or an error that openpyxl raised because of one
+    (it parses with defusedxml when that is installed, as pysaml2 installs it)."""
+    for _ in range(10):  # a chain of causes is short (and could, in theory, loop)
+        if error is None:
+            return False
+        if any(kind.__name__ == "DefusedXmlException" for kind in type(error).__mro__):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _bad_sheet_xml(problems: ProblemList, error: Exception, rows_read: int) -> None:
     """The sheet's XML breaks off: damaged, or written by something other than a spreadsheet
-    program, e.g. with a DTD and entities (which expat neither fetches nor expands beyond its
-    limits, so nothing is read from outside the file)."""
+    program, e.g. with a DTD and entities (which are never fetched or expanded: expat stops at its
+    limits, defusedxml before it starts, so nothing is read from outside the file)."""
     where = f"efter række {rows_read}" if rows_read else "fra starten"
-    problems.add(f"Arkets XML kan ikke læses {where} ({error}). Filen kan være beskadiget eller lavet af et "
+    why = "det har en DTD eller entiteter, som regneark aldrig skriver" if _forbidden_xml(error) else str(error)
+    problems.add(f"Arkets XML kan ikke læses {where} ({why}). Filen kan være beskadiget eller lavet af et "
                  f"andet program end et regneark. {SAVE_AGAIN}", code="sheet-xml-invalid")
     problems.raise_if_any()
 
