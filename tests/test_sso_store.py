@@ -13,8 +13,6 @@ from klagestat import api
 from klagestat.domain.accounts import hash_password
 from klagestat.store import accounts
 
-LATER = dt.datetime.now() + dt.timedelta(minutes=10)
-
 
 @pytest.fixture
 def engine(database):
@@ -35,9 +33,11 @@ def test_sso_a_request_is_answered_once(engine):
 
 
 def test_sso_an_assertion_is_used_once_even_by_two_workers_at_once(engine):
+    valid_until = dt.datetime.now() + dt.timedelta(minutes=10)  # (an id past its time is let go)
+
     def use(_) -> bool:
         with engine.begin() as conn:
-            return accounts.use_assertion(conn, "assertion-7", LATER)
+            return accounts.use_assertion(conn, "assertion-7", valid_until)
 
     with ThreadPoolExecutor(8) as pool:
         assert sorted(pool.map(use, range(8))) == [False] * 7 + [True]
