@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("klagestat.web.saml")
 router = APIRouter(prefix="/saml")
 
-SAML_REQUEST_ACTION = "log ind (SAML)"
+SAML_LOGIN_ACTION = "log ind (SAML)"
 REFUSED_ACTION = "login afvist (SAML)"
 
 
@@ -167,7 +167,7 @@ def assertion_consumer(request: Request, SAMLResponse: Annotated[str, Form(max_l
             token = secrets.token_urlsafe(32)
             accounts.start_session(conn, user, token, SESSION_LIFETIME, saml_name_id=login.name_id,
                                    saml_session_index=login.session_index)
-            audit.record(conn, user.email, user.municipality_code, SAML_REQUEST_ACTION, f"rolle {login.role}")
+            audit.record(conn, user.email, user.municipality_code, SAML_LOGIN_ACTION, f"rolle {login.role}")
     except Refusal as refusal:
         return _refuse(request, refusal)
     return start_login(request, token, login.next_page)
