@@ -43,6 +43,8 @@ def test_an_admin_requires_a_code_and_each_password_user_sets_it_up_at_the_next_
     admin = logged_in(app, ADMIN)
     assert post(admin, "/sager/brugere/engangskode", {"required": "ja"}).status_code == 303
     assert 'name="required" value="ja" checked' in admin.get("/sager/brugere").text
+    refused = post(admin, "/sager/brugere", {"email": "ikke en adresse", "role": "reader", "password": "kort"})
+    assert refused.status_code == 422 and 'name="required" value="ja" checked' in refused.text  # not lost on a bad form
 
     analyst = client_for(app)
     page = _code_form(analyst, log_in(analyst, ANALYST))

@@ -94,8 +94,8 @@ __all__ = ["open_database", "import_statbank", "import_population", "import_case
            "report_danmarkskort", "report_danmarkskort_all", "report_complaints", "add_user", "user_by_email",
            "edit_case_learning", "statistics_version", "statistics_years", "statistics_vintages_of_years",
            "danmarkskort_cases", "plan_import", "plan_save", "plan_of", "plan_export", "plan_effect", "plan_status",
-           "plan_overview", "comment_save", "check", "report_period", "backup", "restore", "ImportReport", "CaseImportReport",
-           "PlanImportReport", "InputError", "NoDataError"]
+           "plan_overview", "comment_save", "check", "report_period", "backup", "restore", "ImportReport",
+           "CaseImportReport", "PlanImportReport", "InputError", "NoDataError"]
 
 if TYPE_CHECKING:  # imported by the functions that need them (the command line starts faster)
     from klagestat.check import CheckResult
@@ -909,7 +909,7 @@ def restore(backup_file: Path, db: str | None, replace: bool = False) -> Path:
     """`klagestat restore`: a backup put back as the database `db` (and its access file). An
     existing database is only replaced with `replace`; stop the server first."""
     from klagestat.store.backup import copy_installation, is_installation
-    from klagestat.store.database import access_file, database_url, sqlite_path
+    from klagestat.store.database import access_file, database_url, sqlite_files, sqlite_path
 
     target = sqlite_path(database_url(db))
     if target is None:
@@ -924,9 +924,8 @@ def restore(backup_file: Path, db: str | None, replace: bool = False) -> Path:
     if target.exists() and not replace:
         raise _bad_input(f"Databasen {target} findes allerede. Stop serveren, og giv --replace for at erstatte den.",
                          code="restore-exists")
-    for path in (target, access_file(target)):
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+    for leftover in sqlite_files(target):  # the old database, its access file and their WAL files
+        leftover.unlink(missing_ok=True)
     copy_installation(backup_file, target)
     open_database(str(target)).dispose()  # a backup from an older klagestat is migrated now
     return target

@@ -9,7 +9,7 @@ KOMBIT's Context Handler): Lav < Betydelig < Høj. An identity provider may say 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from enum import IntEnum
 
 from .accounts import Role
@@ -52,17 +52,14 @@ def mapped_role(values: Iterable[str], mapping: Mapping[str, Role]) -> Role | No
     return max(roles, key=order.index, default=None)
 
 
-def municipality_code(value: str, codes: Iterable[str], cvr_numbers: Mapping[str, str]) -> str | None:
+def municipality_code(value: str, codes: Collection[str], cvr_numbers: Mapping[str, str]) -> str | None:
     """The municipality an assertion names, as a municipality code ("201", "0201") or a CVR
     number the configuration maps to a code; None when it names none we know."""
-    text = value.strip()
-    digits = text.removeprefix("urn:dk:gov:saml:cvrNumberIdentifier:").removeprefix("CVR:").strip()
+    digits = value.strip().removeprefix("urn:dk:gov:saml:cvrNumberIdentifier:").removeprefix("CVR:").strip()
     if digits in cvr_numbers:
         return cvr_numbers[digits]
-    known = set(codes)
-    if digits.isdigit() and len(digits) <= 4 and digits.lstrip("0").zfill(3) in known:
-        return digits.lstrip("0").zfill(3)
-    return None
+    code = digits.lstrip("0").zfill(3)
+    return code if digits.isdigit() and len(digits) <= 4 and code in codes else None
 
 
 # OIOSAML's Basic Privilege Profile: the roles as base64 of a <PrivilegeList> of groups, each with

@@ -579,19 +579,19 @@ def comment_save(request: Request, user: Admin, year: Annotated[int, Form(ge=199
 
 # ---- users and the audit log (admin) ------------------------------------------------------------------
 
-def _users(request: Request, user: User) -> list[User]:
+def _users_page(request: Request, user: User, status_code: int = 200, **context) -> Response:
+    """The municipality's users, and whether their logins need a one-time code; the add form's
+    problems in `context`."""
     with request.app.state.engine.connect() as conn:
-        return users_of(conn, user.municipality_code)
+        people = users_of(conn, user.municipality_code)
+        totp_required = accounts.totp_required(conn, user.municipality_code)
+    return _case_page(request, user, "users.html", status_code, title="Brugere", people=people, roles=list(Role),
+                      totp_required=totp_required, **context)
 
 
 @router.get("/brugere")
 def users(request: Request, user: Admin):
-    return _case_page(request, user, "users.html", title="Brugere", totp_required=_totp_required(request, user), people=_users(request, user), roles=list(Role))
-
-
-def _totp_required(request: Request, user: User) -> bool:
-    with request.app.state.engine.connect() as conn:
-        return accounts.totp_required(conn, user.municipality_code)
+    return _users_page(request, user)
 
 
 @router.post("/brugere")
@@ -601,18 +601,16 @@ def add_user(request: Request, user: Admin, email: Annotated[str, Form(max_lengt
     existing = api.user_by_email(request.app.state.engine, email)
     if existing is not None and existing.municipality_code != user.municipality_code:
         # An admin manages the own municipality's users only; the e-mail is taken elsewhere.
-        return _case_page(request, user, "users.html", status_code=422, title="Brugere",
-                          people=_users(request, user), roles=list(Role), email=email,
-                          problems=[Problem("e-mail", "E-mailadressen bruges allerede af en bruger i en anden "
-                                                      "kommune. Brug en anden adresse.", code="email-taken")])
+        return _users_page(request, user, 422, email=email,
+                           problems=[Problem("e-mail", "E-mailadressen bruges allerede af en bruger i en anden "
+                                                       "kommune. Brug en anden adresse.", code="email-taken")])
     try:
         added = api.add_user(request.app.state.engine, email, user.municipality_code, role, password,
                              catalogue=request.app.state.catalogue,
                              audited=audit.Entry(user.email, user.municipality_code, "opret bruger",
                                                  f"{email.strip()} ({role})"))
     except InputError as error:
-        return _case_page(request, user, "users.html", status_code=422, title="Brugere",
-                          people=_users(request, user), roles=list(Role), problems=error.problems, email=email)
+        return _users_page(request, user, 422, problems=error.problems, email=email)
     del added  # written, and its audit line with it
     return RedirectResponse("/sager/brugere", status_code=303)
 

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from klagestat.catalogue import load_catalogue
 from klagestat.domain.cpr import contains_cpr, mask_cpr
 from klagestat.domain.sso import Assurance, mapped_role, municipality_code, privilege_values, strongest
 from klagestat.store import accounts, audit
@@ -243,10 +244,9 @@ def _read_login(service: SamlService, engine, saml_response: str) -> _Login:
                                            "et andet login på det niveau.", who)
     role_values = [p for value in attributes.get(names["roles"], []) for p in privilege_values(value)]
     scopes = [scope for value in attributes.get(names["roles"], []) for scope in privilege_values(value, scopes=True)]
-    codes = load_codes()
-    municipality = None
-    for value in attributes.get(names["municipality"], []) + scopes:
-        municipality = municipality or municipality_code(value, codes, settings.cvr_numbers)
+    codes = load_catalogue().municipalities
+    municipality = next((code for value in attributes.get(names["municipality"], []) + scopes
+                         if (code := municipality_code(value, codes, settings.cvr_numbers))), None)
     if municipality is None:
         raise Refusal("municipality-unknown", "Klagestat kender ikke den kommune, dit login kommer fra. Bed "
                                               "administratoren om at tilføje kommunens CVR-nummer.", who)
@@ -262,12 +262,6 @@ def _read_login(service: SamlService, engine, saml_response: str) -> _Login:
         role=role.value,
         name_id=str(response.name_id) if response.name_id is not None else "",
         session_index=statement.session_index if statement is not None else None)
-
-
-def load_codes() -> list[str]:
-    from klagestat.catalogue import load_catalogue
-
-    return list(load_catalogue().municipalities)
 
 
 def _unverified(saml_response: str):
