@@ -67,23 +67,41 @@ class SamlService:
     def idp_entity_id(self) -> str:
         return next(iter(self.client.metadata.identity_providers()))
 
+    def idp_endpoints(self, service: str, binding: str) -> list[str]:
+        """The addresses of one of the identity provider's services in one binding, as its
+        metadata gives them (none when it doesn't offer that binding)."""
+        from saml2.s_utils import UnsupportedBinding
+
+        try:
+            endpoints = getattr(self.client.metadata, service)(self.idp_entity_id, binding, "idpsso")
+        except UnsupportedBinding:
+            return []
+        return [endpoint["location"] for endpoint in endpoints or []]
+
+    def idp_logout_url(self) -> str | None:
+        """Where a logout goes at the identity provider (HTTP-Redirect); None: it takes none."""
+        from saml2 import BINDING_HTTP_REDIRECT
+
+        return next(iter(self.idp_endpoints("single_logout_service", BINDING_HTTP_REDIRECT)), None)
+
     def idp_origins(self) -> list[str]:
         """The identity provider's web addresses (scheme and host), where our logout form sends
         the browser on: the pages' Content-Security-Policy must allow them as form targets."""
         from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-        from saml2.s_utils import UnsupportedBinding
 
-        origins = set()
-        for service in ("single_logout_service", "single_sign_on_service"):
-            for binding in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST):
-                try:
-                    endpoints = getattr(self.client.metadata, service)(self.idp_entity_id, binding, "idpsso")
-                except UnsupportedBinding:
-                    continue
-                for endpoint in endpoints or []:
-                    parts = urlsplit(endpoint["location"])
-                    origins.add(f"{parts.scheme}://{parts.netloc}")
-        return sorted(origins)
+        return sorted({f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+                       for service in ("single_logout_service", "single_sign_on_service")
+                       for binding in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST)
+                       for url in self.idp_endpoints(service, binding)})
+
+    def redirect(self, message, destination: str, relay_state: str = "", *, response: bool = False) -> Response:
+        """The browser sent on with a SAML message, signed in the HTTP-Redirect binding (RSA-SHA256)."""
+        from saml2 import BINDING_HTTP_REDIRECT
+        from saml2.xmldsig import SIG_RSA_SHA256
+
+        info = self.client.apply_binding(BINDING_HTTP_REDIRECT, str(message), destination, relay_state=relay_state,
+                                         response=response, sign=True, sigalg=SIG_RSA_SHA256)
+        return RedirectResponse(dict(info["headers"])["Location"], status_code=303)
 
 
 class Refusal(Exception):
@@ -295,27 +313,33 @@ def _known_ids(engine, parsed) -> tuple[dict[str, str], bool]:
     return outstanding, used
 
 
+def _utc(saml_time: str) -> dt.datetime:
+    """A SAML time (xs:dateTime, UTC) as a naive UTC datetime."""
+    from saml2.time_util import str_to_time
+
+    return dt.datetime(*str_to_time(saml_time)[:6])
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
 def _not_yet_valid(parsed, skew_seconds: int) -> bool:
     """Whether a refused response's conditions start later than now (rather than having ended):
     pysaml2 says only "Condition not OK" for both."""
-    from saml2.time_util import str_to_time
-
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(seconds=skew_seconds)
+    now = _utc_now() + dt.timedelta(seconds=skew_seconds)
     starts = [a.conditions.not_before for a in parsed.assertion or [] if a.conditions is not None]
-    return any(dt.datetime(*str_to_time(t)[:6]) > now for t in starts if t)
+    return any(_utc(t) > now for t in starts if t)
 
 
 def _valid_until(assertion, skew_seconds: int) -> dt.datetime:
     """Until when the assertion could be accepted: its id is remembered that long (and a day at
     most: pysaml2 refuses the ones that say longer with wrong conditions anyway)."""
-    from saml2.time_util import str_to_time
-
     times = [assertion.conditions.not_on_or_after] if assertion.conditions is not None else []
     times += [c.subject_confirmation_data.not_on_or_after for c in assertion.subject.subject_confirmation
               if c.subject_confirmation_data is not None]
-    ends = [dt.datetime(*str_to_time(t)[:6]) for t in times if t]
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    until = max(ends, default=now + dt.timedelta(hours=1)) + dt.timedelta(seconds=skew_seconds)
+    ends = [_utc(t) for t in times if t]
+    until = max(ends, default=_utc_now() + dt.timedelta(hours=1)) + dt.timedelta(seconds=skew_seconds)
     local = until.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)  # the database keeps local times
     return min(local, dt.datetime.now() + dt.timedelta(days=1))
 
@@ -360,26 +384,16 @@ def _refuse(request: Request, refusal: Refusal) -> Response:
 def logout_at_idp(request: Request, name_id_xml: str, session_index: str | None) -> Response | None:
     """After our own session has ended: the redirect that ends the login at the identity provider
     too (a signed LogoutRequest), or None when the IdP takes no logout."""
-    from saml2 import BINDING_HTTP_REDIRECT
-    from saml2.s_utils import UnsupportedBinding
     from saml2.saml import name_id_from_string
-    from saml2.xmldsig import SIG_RSA_SHA256
 
-    service = getattr(request.app.state, "saml", None)
-    if service is None or not name_id_xml:
+    service: SamlService | None = getattr(request.app.state, "saml", None)
+    if service is None or not name_id_xml or (destination := service.idp_logout_url()) is None:
         return None
     with service.lock:
-        idp = service.idp_entity_id
-        try:
-            destination = service.client.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")[0]["location"]
-        except (IndexError, KeyError, TypeError, UnsupportedBinding):
-            return None
         _, logout_request = service.client.create_logout_request(
-            destination, idp, name_id=name_id_from_string(name_id_xml),
+            destination, service.idp_entity_id, name_id=name_id_from_string(name_id_xml),
             session_indexes=[session_index] if session_index else None, sign=False)
-        info = service.client.apply_binding(BINDING_HTTP_REDIRECT, str(logout_request), destination, relay_state="",
-                                            sign=True, sigalg=SIG_RSA_SHA256)
-    return RedirectResponse(dict(info["headers"])["Location"], status_code=303)
+        return service.redirect(logout_request, destination)
 
 
 @router.get("/logout")
@@ -420,7 +434,6 @@ def _logout_from_idp(request: Request, service: SamlService, binding: str, saml_
     IdP gets a signed LogoutResponse. Only a signed request is believed."""
     from saml2 import BINDING_HTTP_REDIRECT
     from saml2.saml import name_id_from_string
-    from saml2.xmldsig import SIG_RSA_SHA256
 
     with service.lock:
         try:
@@ -444,11 +457,9 @@ def _logout_from_idp(request: Request, service: SamlService, binding: str, saml_
             with request.app.state.engine.begin() as conn:
                 ended = accounts.end_saml_sessions(conn, matches)
             log.info("SAML: logout fra identitetsudbyderen afsluttede %d sessioner", ended)
-            destination = service.client.metadata.single_logout_service(
-                service.idp_entity_id, BINDING_HTTP_REDIRECT, "idpsso")[0]["location"]
+            destination = service.idp_logout_url()
+            if destination is None:  # an IdP that sends logouts but takes no answers
+                return message_page(request, "Du er logget ud", "Du er logget ud af klagestat.", 200)
             answer = service.client.create_logout_response(message, [BINDING_HTTP_REDIRECT], sign=False)
-            info = service.client.apply_binding(BINDING_HTTP_REDIRECT, str(answer), destination,
-                                                relay_state=relay_state, response=True, sign=True,
-                                                sigalg=SIG_RSA_SHA256)
-            return RedirectResponse(dict(info["headers"])["Location"], status_code=303)
+            return service.redirect(answer, destination, relay_state, response=True)
     return _refuse(request, refusal)
