@@ -25,7 +25,7 @@ from pathlib import Path
 import pg_server  # bench/pg_server.py
 import web_load  # bench/web_load.py
 from klagestat import api
-from klagestat.demo.build import build_demo
+from klagestat.demo.build import build_demo, import_demo_statistics
 
 # The proxy set-up is the one the proxy tests run (tests/nginx_proxy.py), with their certificate maker.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -33,25 +33,6 @@ from nginx_proxy import nginx_in_front, unverified  # noqa: E402
 from saml_idp import make_key_pair  # noqa: E402
 
 WORKERS = 2
-
-
-def public_demo(db: str, folder: Path) -> None:
-    """What the public pages show of the demo (its statistics and population, the same files the
-    demo build imports), on any database: the demo build itself makes only SQLite files."""
-    from klagestat.demo.build import AS_OF
-    from klagestat.demo.generator import DEFAULT_SEED, DEFAULT_YEARS, write_demo_file
-    from klagestat.demo.population import write_demo_population
-
-    folder.mkdir(parents=True, exist_ok=True)
-    engine = api.open_database(db)
-    try:
-        api.import_statbank(engine, [write_demo_file(folder, DEFAULT_YEARS, seed=DEFAULT_SEED)], as_of=AS_OF,
-                            synthetic=True)
-        api.import_population(engine, [write_demo_population(folder, DEFAULT_YEARS)], as_of=AS_OF, synthetic=True)
-    finally:
-        engine.dispose()
-
-
 WARM_PASSES = 8  # at most; a worker builds its own cache, and which worker a connection reaches is the kernel's pick
 
 
@@ -97,7 +78,12 @@ def proxy_benchmark(work: Path) -> dict:
     with ExitStack() as stack:
         pg_db = stack.enter_context(pg_server.postgresql())
         print("# importing the demo's statistics and population into PostgreSQL", file=sys.stderr)
-        public_demo(pg_db, work / "demo-pg")
+        (work / "demo-pg").mkdir()
+        engine = api.open_database(pg_db)
+        try:
+            import_demo_statistics(engine, work / "demo-pg")  # the demo build itself makes only SQLite files
+        finally:
+            engine.dispose()
         server, base = web_load.start_server(pg_db, work / "pg-server.log", "--workers", str(WORKERS),
                                              "--forwarded-allow-ips", "127.0.0.1")
         stack.callback(web_load.stop_server, server)

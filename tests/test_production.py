@@ -4,7 +4,6 @@ readiness, and a backup that gives back identical pages."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 import urllib.error
@@ -30,9 +29,7 @@ def _get(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_workers_share_one_postgresql_database(tmp_path):
-    env = {**os.environ, "KLAGESTAT_SECRET": "en-hemmelighed-til-arbejderne-0123456789",
-           "XDG_CONFIG_HOME": str(tmp_path)}
+def test_workers_share_one_postgresql_database(tmp_path, env):
     with fresh_pg_database() as db, serve_klagestat(env, db, tmp_path, "--workers", "2", ready="/readyz") as server:
         pids = set()
         deadline = time.monotonic() + 30

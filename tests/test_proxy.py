@@ -11,7 +11,6 @@ them they skip, unless KLAGESTAT_REQUIRE_BROWSER=1 says the run must have them.
 from __future__ import annotations
 
 import json
-import os
 import re
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,7 +21,6 @@ from browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     REQUIRE_BROWSER,
-    SECRET,
     Server,
     klagestat,
     serve_klagestat,
@@ -47,12 +45,6 @@ if not Path(NGINX).exists():
     pytest.skip("no nginx (.ci/run installs it)", allow_module_level=True)
 
 ANALYST = ("analytiker@alleroed.dk", "Et langt kodeord til proxytesten 7")
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):  # this module's: the database is PostgreSQL, given to every command
-    return {**{k: v for k, v in os.environ.items() if k not in ("KLAGESTAT_DB", "KLAGESTAT_SECRET_FILE")},
-            "XDG_CONFIG_HOME": str(tmp_path_factory.mktemp("proxy-config")), "KLAGESTAT_SECRET": SECRET}
 
 
 class Proxied(Server):

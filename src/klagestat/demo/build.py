@@ -7,8 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from klagestat import api
 from klagestat.analysis.rates import RateTable
+from klagestat.api import ImportReport
 from klagestat.catalogue import load_catalogue
 from klagestat.store.database import database_url, sqlite_files, sqlite_path
 
@@ -44,16 +47,10 @@ def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = N
         if progress:
             progress(message)
 
-    say("Genererer syntetiske statistikbanktal")
-    path = write_demo_file(Path(folder), DEFAULT_YEARS, seed=DEFAULT_SEED)
     _remove_database(db)
-    say("Importerer")
     engine = api.open_database(db)
     try:
-        [report] = api.import_statbank(engine, [path], as_of=AS_OF, synthetic=True)
-        say("Genererer et syntetisk folketal")
-        api.import_population(engine, [write_demo_population(Path(folder), DEFAULT_YEARS)], as_of=AS_OF,
-                              synthetic=True)
+        report = import_demo_statistics(engine, Path(folder), say)
         say("Genererer et syntetisk klageregister for Allerød")
         register = Path(folder) / REGISTER_FILE
         with engine.connect() as conn:
@@ -65,3 +62,15 @@ def build_demo(db: str, folder: Path, progress: Callable[[str], None] | None = N
         return api.rates(engine, years=",".join(str(y) for y in DEFAULT_YEARS), national_only=True)
     finally:
         engine.dispose()
+
+
+def import_demo_statistics(engine: Engine, folder: Path, say: Callable[[str], None] = lambda _: None) -> ImportReport:
+    """The demo's public part, on any database: its statistics and population, generated in
+    `folder` and imported as synthetic (the statistics' import report)."""
+    say("Genererer syntetiske statistikbanktal")
+    path = write_demo_file(folder, DEFAULT_YEARS, seed=DEFAULT_SEED)
+    say("Importerer")
+    [report] = api.import_statbank(engine, [path], as_of=AS_OF, synthetic=True)
+    say("Genererer et syntetisk folketal")
+    api.import_population(engine, [write_demo_population(folder, DEFAULT_YEARS)], as_of=AS_OF, synthetic=True)
+    return report
