@@ -87,6 +87,13 @@ def test_backup_and_restore_refuse_in_danish(demo_db, tmp_path, args, words):
     assert result.code == 2 and words in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
+def test_backup_of_a_file_that_is_no_database_is_refused_in_danish(tmp_path):
+    (tmp_path / "tilfaeldig.db").write_bytes(bytes(range(256)) * 400)
+    result = run_cli("backup", "--out", tmp_path / "kopi.db", db=tmp_path / "tilfaeldig.db")
+    assert result.code == 2 and "ikke en klagestat-database" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "kopi.db").exists()
+
+
 def test_backup_of_postgresql_points_to_pg_dump(tmp_path):
     with fresh_pg_database() as db:
         result = run_cli("backup", "--out", tmp_path / "kopi.db", db=db)

@@ -54,6 +54,7 @@ def test_saml_an_environment_variable_overrides_the_file(example, monkeypatch):
     (("= \"reader\"", "= \"læser\""), "Rollen 'læser' findes ikke"),
     (("minimum_assurance = \"Betydelig\"", "minimum_assurance = \"Middel\""), "Sikringsniveauet 'Middel' kendes ikke"),
     (("clock_skew_seconds = 120", "clock_skew_seconds = 3600"), "mellem 0 og 600"),
+    (("cert_file = \"sp.crt\"", "cert_file = \"sp.key\""), "[sp] cert_file: Filen sp.key er ikke et certifikat"),
     (("[sp]", "[sp\n"), "ikke gyldig TOML"),
 ])
 def test_saml_a_mistake_in_the_settings_is_named_in_danish(example, change, words):

@@ -887,7 +887,7 @@ def report_danmarkskort_all(engine: Engine, year: int | str, folder: str | Path,
 def backup(db: str | None, out: Path) -> Path:
     """`klagestat backup`: a copy of a SQLite installation (the database and its access file)
     taken while it may be in use; PostgreSQL is refused with the pg_dump way."""
-    from klagestat.store.backup import copy_installation
+    from klagestat.store.backup import copy_installation, is_installation
     from klagestat.store.database import access_file, database_url, sqlite_path
 
     source = sqlite_path(database_url(db))
@@ -896,6 +896,8 @@ def backup(db: str | None, out: Path) -> Path:
                          code="backup-postgresql")
     if not source.is_file():
         raise _bad_input(f"Databasen {source} findes ikke.", code="backup-no-database")
+    if not is_installation(source):
+        raise _bad_input("Filen er ikke en klagestat-database.", str(source), code="backup-not-database")
     if out.exists() or access_file(out).exists():
         raise _bad_input(f"{out} findes allerede; vælg et nyt filnavn (en sikkerhedskopi overskriver intet).",
                          str(out), code="backup-exists")
@@ -915,8 +917,10 @@ def restore(backup_file: Path, db: str | None, replace: bool = False) -> Path:
     if target is None:
         raise _bad_input("Databasen er PostgreSQL: læg sikkerhedskopien tilbage med pg_restore eller psql (se "
                          "README, Drift).", code="restore-postgresql")
-    if not backup_file.is_file() or not is_installation(backup_file):
-        raise _bad_input(f"{backup_file} er ikke en sikkerhedskopi af en klagestat-database.", str(backup_file),
+    if not backup_file.is_file():
+        raise _bad_input("Filen findes ikke.", str(backup_file), code="restore-no-file")
+    if not is_installation(backup_file):
+        raise _bad_input("Filen er ikke en sikkerhedskopi af en klagestat-database.", str(backup_file),
                          code="restore-not-backup")
     if not access_file(backup_file).is_file():
         raise _bad_input(f"Adgangsfilen {access_file(backup_file).name} (brugere og revisionslog) mangler ved siden af "

@@ -79,7 +79,8 @@ def read_settings(path: Path) -> SamlSettings:
     problems: list[Problem] = []
 
     def problem(key: str, message: str, code: str) -> None:
-        problems.append(Problem(where, message, column=key, code=code))
+        """A problem with the setting `key`; the message names it unless it says "[section] …" itself."""
+        problems.append(Problem(where, message if message.startswith("[") else f"{key}: {message}", code=code))
 
     def text(section: str, key: str, required: bool = True) -> str:
         value = _value(data, section, key)
@@ -92,11 +93,15 @@ def read_settings(path: Path) -> SamlSettings:
             return ""
         return value.strip()
 
-    def readable(section: str, key: str) -> Path:
+    def readable(section: str, key: str, pem: str | None = None) -> Path:
+        """A file the setting names (relative to the settings' folder); `pem`: the kind of PEM it must hold."""
         name = text(section, key)
         file = (path.parent / name) if name else Path()
         if name and not file.is_file():
             problem(f"[{section}] {key}", f"Filen {name} findes ikke.", "saml-file-missing")
+        elif name and pem and not _is_pem(file, pem):
+            what = "en privat nøgle (uden adgangskode)" if pem == "key" else "et certifikat"
+            problem(f"[{section}] {key}", f"Filen {name} er ikke {what} i PEM-format.", "saml-pem-invalid")
         return file
 
     base_url = text("sp", "base_url").rstrip("/")
@@ -104,7 +109,7 @@ def read_settings(path: Path) -> SamlSettings:
         problem("[sp] base_url", f"[sp] base_url skal være en adresse, der begynder med https://, ikke {base_url!r}.",
                 "saml-base-url")
     entity_id = text("sp", "entity_id", required=False) or f"{base_url}/saml/metadata"
-    key_file, cert_file = readable("sp", "key_file"), readable("sp", "cert_file")
+    key_file, cert_file = readable("sp", "key_file", pem="key"), readable("sp", "cert_file", pem="certificate")
     metadata = readable("idp", "metadata_file")
     attributes = {name: text("attributes", name, required=False) or default
                   for name, default in OIOSAML3_ATTRIBUTES.items()}
@@ -139,6 +144,22 @@ def read_settings(path: Path) -> SamlSettings:
                         idp_metadata_file=metadata, attributes=attributes, roles=roles, cvr_numbers=cvr_numbers,
                         minimum_assurance=level or Assurance.SUBSTANTIAL, clock_skew_seconds=skew,
                         idp_label=text("idp", "label", required=False) or "kommunens login")
+
+
+def _is_pem(file: Path, kind: str) -> bool:
+    """Whether `file` holds a private key (without a passphrase) or a certificate, in PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        data = file.read_bytes()
+        if kind == "key":
+            load_pem_private_key(data, password=None)
+        else:
+            x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError, TypeError):
+        return False
+    return True
 
 
 def service_provider(settings: SamlSettings) -> Saml2Client:
@@ -184,9 +205,9 @@ def service_provider(settings: SamlSettings) -> Saml2Client:
                 "allow_unsolicited": False,
             }},
         })
-    except Exception as error:  # pysaml2 says what in English; the file is the administrator's
-        raise InputError([Problem(str(settings.idp_metadata_file),
-                                  f"Identitetsudbyderens metadata eller nøglerne kan ikke læses ({error}).",
+    except Exception:  # pysaml2 says why in English; the keys were checked before, so it is the metadata
+        raise InputError([Problem(str(settings.idp_metadata_file), "Identitetsudbyderens metadata kan ikke læses "
+                                  "som SAML-metadata (XML). Hent filen igen fra identitetsudbyderen.",
                                   code="saml-metadata-invalid")],
                          headline="Der er fejl i SAML-indstillingerne:") from None
     client = Saml2Client(config=config)
